@@ -1,0 +1,379 @@
+"""The export contract of the seven source feeds: the one place ingest, dbt, demo data and docs read.
+
+Encodes ``shared/spec/sources.md``: for every feed its folder, key, columns (Chinese header,
+English raw-layer name, kind, required-ness, accepted codes) and its cadence. Nothing here does
+I/O; the raw-layer DDL is derived from these definitions by :mod:`rolwh.warehouse`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """How a column's cell is parsed and what the raw layer stores for it."""
+
+    TEXT = "text"  # trimmed text, blank = NULL
+    KEY = "key"  # identifier: NFKC, all white space removed
+    DATE = "date"  # any contract date format -> DATE
+    DATETIME = "datetime"  # any contract datetime format -> TIMESTAMP (local time)
+    DECIMAL = "decimal"  # thousands separators allowed -> DECIMAL(18, 2)
+    INT = "int"  # whole number -> INTEGER
+    CODE = "code"  # one of Column.codes
+    COMMUNITY = "community"  # free text, matched to the community list in dbt staging
+    GRID = "grid"  # dispatch grid name; community is the part before 第N网格 / N网格
+    PII_NAME = "pii_name"  # dropped at ingest
+    PII_ID = "pii_id"  # resident ID -> <name>_pid (HMAC) + <name>_valid (check character)
+    PII_ID_LIST = "pii_id_list"  # several IDs joined by 、，,; -> <name>_pids VARCHAR[]
+    PII_PHONE = "pii_phone"  # digits only, +86 dropped, masked = missing -> <name>_pid
+    PII_STAFF = "pii_staff"  # staff number -> <name>_pid
+
+
+#: Values starting with one of these in the key cell mark footer rows (skipped, not rejected).
+FOOTER_PREFIXES: tuple[str, ...] = ("合计", "总计", "小计", "备注", "制表")
+#: Separators between several parties' ID numbers in one cell (after NFKC).
+ID_LIST_SEPARATORS = "、，,;；"
+#: How many leading rows are searched for the header row.
+HEADER_SEARCH_ROWS = 10
+#: A file with more than this share of its data rows rejected is quarantined whole.
+MAX_REJECTED_SHARE = 0.20
+#: Files above this size are quarantined unread.
+MAX_FILE_BYTES = 200 * 1024 * 1024
+#: An xlsx whose uncompressed parts exceed this is quarantined unread (zip bombs).
+MAX_XLSX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
+#: Accepted file suffixes (lower case).
+FILE_SUFFIXES: tuple[str, ...] = (".xlsx", ".csv")
+#: Export date in a file name: 8 digits YYYYMMDD not part of a longer digit run.
+EXPORT_DATE_PATTERN = re.compile(r"(?<!\d)(\d{8})(?!\d)")
+
+
+@dataclass(frozen=True)
+class RequiredWhen:
+    """A column required only when another column holds (or does not hold) certain codes."""
+
+    column: str  # English name of the deciding column
+    values: tuple[str, ...]
+    negate: bool = False  # True: required unless the deciding column holds one of ``values``
+
+    def describe(self, feed: Feed) -> str:
+        header = feed.column(self.column).header
+        joined = "|".join(self.values)
+        return f"{'unless' if self.negate else 'when'} {header} = {joined}"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an export, as the contract defines it."""
+
+    header: str  # canonical Chinese header (already NFKC-normalised, no white space)
+    name: str  # English raw-layer name (for PII kinds: the stem of the stored columns)
+    kind: Kind
+    required: bool = False
+    codes: tuple[str, ...] = ()
+    blank_default: str | None = None  # value a blank cell stands for (e.g. 否, 正常, 1)
+    required_when: RequiredWhen | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+
+    @property
+    def is_pii(self) -> bool:
+        return self.kind.value.startswith("pii_")
+
+    def raw_columns(self) -> tuple[tuple[str, str], ...]:
+        """(name, DuckDB type) of what the raw layer stores for this column."""
+        match self.kind:
+            case Kind.PII_NAME:
+                return ()
+            case Kind.PII_ID:
+                return ((f"{self.name}_pid", "VARCHAR"), (f"{self.name}_valid", "BOOLEAN"))
+            case Kind.PII_ID_LIST:
+                return ((f"{self.name}_pids", "VARCHAR[]"), (f"{self.name}_invalid_count", "INTEGER"))
+            case Kind.PII_PHONE | Kind.PII_STAFF:
+                return ((f"{self.name}_pid", "VARCHAR"),)
+            case Kind.DATE:
+                return ((self.name, "DATE"),)
+            case Kind.DATETIME:
+                return ((self.name, "TIMESTAMP"),)
+            case Kind.DECIMAL:
+                return ((self.name, "DECIMAL(18,2)"),)
+            case Kind.INT:
+                return ((self.name, "INTEGER"),)
+            case _:
+                return ((self.name, "VARCHAR"),)
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One export feed: a folder of the landing area and a table of the raw layer."""
+
+    name: str  # folder under the landing area and table name in schema raw
+    system: str
+    title_zh: str
+    key: tuple[str, ...]  # English column names of the record key
+    columns: tuple[Column, ...]
+    usual_format: str
+    snapshot: bool = False  # each export is the full state (roster); versions kept side by side
+    cadence_months: int | None = 1  # longest allowed gap between exports; None = event-driven
+    has_updated_at: bool = True
+    example_file_name: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def table(self) -> str:
+        return f"raw.{self.name}"
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(f"feed {self.name} has no column {name!r}")
+
+    @property
+    def required_headers(self) -> tuple[str, ...]:
+        return tuple(c.header for c in self.columns if c.required)
+
+    @property
+    def headers(self) -> dict[str, Column]:
+        return {c.header: c for c in self.columns}
+
+    def raw_columns(self) -> tuple[tuple[str, str], ...]:
+        """(name, type) of the raw table: contract columns then lineage columns."""
+        cols: list[tuple[str, str]] = []
+        for c in self.columns:
+            cols.extend(c.raw_columns())
+        return (*cols, *LINEAGE_COLUMNS)
+
+
+#: Lineage columns on every raw table: where each row came from.
+LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("_file_name", "VARCHAR"),  # name as delivered, no folder
+    ("_file_sha256", "VARCHAR"),
+    ("_export_date", "DATE"),
+    ("_row_number", "INTEGER"),  # 1-based row in the file (spreadsheet row / csv record)
+    ("_load_id", "VARCHAR"),
+    ("_loaded_at", "TIMESTAMP"),
+)
+
+YES_NO = ("是", "否")
+C = Column  # short alias for the tables below
+R = True
+
+FEEDS: tuple[Feed, ...] = (
+    Feed(
+        name="court_referrals",
+        system="人民法院调解平台",
+        title_zh="委托诉前调解案件",
+        key=("case_no",),
+        usual_format="xlsx",
+        example_file_name="诉前调解案件导出_20240331.xlsx",
+        columns=(
+            C("案号", "case_no", Kind.KEY, R),
+            C("委托日期", "referred_date", Kind.DATE, R),
+            C("案由", "cause", Kind.TEXT),
+            C("申请人", "applicant_name", Kind.PII_NAME),
+            C("申请人证件号码", "applicant_id", Kind.PII_ID),
+            C("申请人联系电话", "applicant_phone", Kind.PII_PHONE),
+            C("被申请人", "respondent_name", Kind.PII_NAME),
+            C("标的金额(元)", "claim_amount", Kind.DECIMAL, min_value=0),
+            C("所属社区", "community_raw", Kind.COMMUNITY),
+            C("调解员", "mediator", Kind.TEXT),
+            C("调解方式", "mediation_mode", Kind.CODE, R, codes=("线下调解", "线上调解")),
+            C(
+                "调解状态",
+                "mediation_status",
+                Kind.CODE,
+                R,
+                codes=("调解中", "调解成功", "调解不成功", "撤回", "退回法院"),
+            ),
+            C(
+                "结案日期",
+                "closed_date",
+                Kind.DATE,
+                required_when=RequiredWhen("mediation_status", ("调解中",), negate=True),
+            ),
+            C("司法确认", "judicial_confirmation", Kind.CODE, codes=YES_NO),
+            C("数据研判复盘", "data_review", Kind.CODE, codes=YES_NO, blank_default="否"),
+            C("更新时间", "updated_at", Kind.DATETIME, R),
+        ),
+    ),
+    Feed(
+        name="petitions",
+        system="信访系统",
+        title_zh="信访事项",
+        key=("petition_no",),
+        usual_format="xlsx or csv",
+        example_file_name="信访事项导出_20240331.xlsx",
+        columns=(
+            C("信访件编号", "petition_no", Kind.KEY, R),
+            C("登记日期", "registered_date", Kind.DATE, R),
+            C("信访形式", "petition_form", Kind.CODE, codes=("来信", "来访", "网上信访", "电话")),
+            C("信访人", "petitioner_name", Kind.PII_NAME),
+            C("证件号码", "petitioner_id", Kind.PII_ID),
+            C("联系电话", "petitioner_phone", Kind.PII_PHONE),
+            C("涉及人数", "people_involved", Kind.INT, blank_default="1", min_value=1),
+            C("问题类别", "issue_category", Kind.TEXT),
+            C("所属社区", "community_raw", Kind.COMMUNITY),
+            C("受理状态", "acceptance_status", Kind.CODE, R, codes=("待受理", "受理", "不予受理", "转送")),
+            C("告知日期", "notified_date", Kind.DATE),
+            C("办结日期", "closed_date", Kind.DATE),
+            C("办理状态", "handling_status", Kind.CODE, R, codes=("办理中", "已办结")),
+            C("满意度", "satisfaction", Kind.CODE, codes=("满意", "基本满意", "不满意", "未评价")),
+            C("记录状态", "record_status", Kind.CODE, codes=("正常", "作废"), blank_default="正常"),
+            C("更新时间", "updated_at", Kind.DATETIME, R),
+        ),
+    ),
+    Feed(
+        name="disputes",
+        system="矛盾纠纷排查化解系统",
+        title_zh="矛盾纠纷排查化解台账",
+        key=("dispute_no",),
+        usual_format="xlsx",
+        example_file_name="矛盾纠纷台账_20240331.xlsx",
+        columns=(
+            C("纠纷编号", "dispute_no", Kind.KEY, R),
+            C("登记日期", "registered_date", Kind.DATE, R),
+            C(
+                "纠纷来源",
+                "dispute_source",
+                Kind.CODE,
+                R,
+                codes=("排查发现", "群众来访", "网格上报", "法院委托", "部门移交", "12345转办"),
+            ),
+            C(
+                "纠纷类型",
+                "dispute_type",
+                Kind.CODE,
+                codes=("婚姻家庭", "邻里纠纷", "物业纠纷", "劳资纠纷", "合同纠纷", "土地林地", "损害赔偿", "其他"),
+            ),
+            C("纠纷等级", "dispute_level", Kind.CODE, R, codes=("一般", "较大", "重大")),
+            C("所属社区", "community_raw", Kind.COMMUNITY),
+            C("当事人", "party_names", Kind.PII_NAME),
+            C("当事人证件号码", "party_id", Kind.PII_ID_LIST),
+            C("调解组织", "mediation_org", Kind.TEXT),
+            C("化解状态", "resolution_status", Kind.CODE, R, codes=("化解中", "已化解", "未化解")),
+            C(
+                "化解日期",
+                "resolved_date",
+                Kind.DATE,
+                required_when=RequiredWhen("resolution_status", ("已化解",)),
+            ),
+            C("是否立卷", "has_dossier", Kind.CODE, codes=YES_NO, blank_default="否"),
+            C("记录状态", "record_status", Kind.CODE, codes=("正常", "作废"), blank_default="正常"),
+            C("更新时间", "updated_at", Kind.DATETIME, R),
+        ),
+    ),
+    Feed(
+        name="dispatch_events",
+        system="基层治理指挥中心",
+        title_zh="指挥中心事件",
+        key=("event_no",),
+        usual_format="csv, GB18030",
+        has_updated_at=False,
+        example_file_name="指挥中心事件_20240331.csv",
+        columns=(
+            C("事件编号", "event_no", Kind.KEY, R),
+            C("事件类型", "event_type", Kind.TEXT),
+            C("所属网格", "grid_raw", Kind.GRID, R),
+            C("上报时间", "reported_at", Kind.DATETIME, R),
+            C("调度时间", "dispatched_at", Kind.DATETIME),
+            C("到场时间", "arrived_at", Kind.DATETIME),
+            C("初处置时间", "first_handled_at", Kind.DATETIME),
+            C("是否需到场", "needs_arrival", Kind.CODE, R, codes=YES_NO),
+            C("处置状态", "handling_status", Kind.CODE, R, codes=("处置中", "已办结", "已退回")),
+        ),
+    ),
+    Feed(
+        name="study_sessions",
+        system="学法培训系统",
+        title_zh="学法培训活动",
+        key=("session_no",),
+        usual_format="xlsx",
+        has_updated_at=False,
+        example_file_name="学法活动_20240331.xlsx",
+        columns=(
+            C("活动编号", "session_no", Kind.KEY, R),
+            C("活动日期", "session_date", Kind.DATE, R),
+            C(
+                "活动类型",
+                "session_type",
+                Kind.CODE,
+                R,
+                codes=("会前学法", "法治专题讲座", "理论学习中心组学习", "调解员轮训", "执法人员培训", "其他"),
+            ),
+            C("主题", "topic", Kind.TEXT),
+            C("主讲人", "speaker", Kind.TEXT),
+            C("参加人数", "attendees", Kind.INT, R, min_value=0),
+            C("组织科室", "organiser", Kind.TEXT),
+        ),
+    ),
+    Feed(
+        name="exam_results",
+        system="学法考试平台",
+        title_zh="考试成绩",
+        key=("exam_name", "person_pid"),
+        usual_format="csv, UTF-8 with BOM",
+        cadence_months=None,
+        has_updated_at=False,
+        example_file_name="考试成绩_20240630.csv",
+        columns=(
+            C("考试名称", "exam_name", Kind.TEXT, R),
+            C("考试类别", "exam_category", Kind.CODE, R, codes=("法治理论考试", "行政执法资格考试")),
+            C("考试日期", "exam_date", Kind.DATE, R),
+            C("人员编号", "person", Kind.PII_STAFF, R),
+            C("姓名", "person_name", Kind.PII_NAME),
+            C("身份证号", "person_id", Kind.PII_ID),
+            C("所在科室", "department", Kind.TEXT),
+            C("应考", "is_required", Kind.CODE, R, codes=YES_NO),
+            C("参考状态", "attendance_status", Kind.CODE, R, codes=("已参考", "缺考", "免考")),
+            C("成绩", "score", Kind.DECIMAL, min_value=0, max_value=100),
+            C("是否合格", "pass_status", Kind.CODE, codes=("合格", "不合格")),
+        ),
+    ),
+    Feed(
+        name="enforcement_officers",
+        system="行政执法人员管理系统",
+        title_zh="行政执法人员名册",
+        key=("person_pid",),
+        usual_format="xlsx",
+        snapshot=True,
+        cadence_months=3,
+        has_updated_at=False,
+        example_file_name="执法人员名册_20240331.xlsx",
+        columns=(
+            C("人员编号", "person", Kind.PII_STAFF, R),
+            C("姓名", "person_name", Kind.PII_NAME),
+            C("身份证号", "person_id", Kind.PII_ID),
+            C("执法岗位", "is_enforcement_post", Kind.CODE, R, codes=YES_NO),
+            C("执法证号", "certificate_no", Kind.TEXT),
+            C("发证日期", "certificate_issued_date", Kind.DATE),
+            C("有效期至", "certificate_valid_until", Kind.DATE),
+            C("证件状态", "certificate_status", Kind.CODE, R, codes=("有效", "注销", "暂扣")),
+        ),
+    ),
+)
+
+FEEDS_BY_NAME: dict[str, Feed] = {f.name: f for f in FEEDS}
+
+
+def feed(name: str) -> Feed:
+    """The feed called ``name``; a clear error naming the known feeds otherwise."""
+    try:
+        return FEEDS_BY_NAME[name]
+    except KeyError:
+        known = ", ".join(FEEDS_BY_NAME)
+        raise KeyError(f"unknown feed {name!r}; the contract knows: {known}") from None
+
+
+def normalise_header(text: object) -> str:
+    """A header cell as the contract matches it: NFKC, every white space removed."""
+    if text is None:
+        return ""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
+
+
+def normalise_key(text: str) -> str:
+    """A key value as the contract compares it: NFKC, every white space removed."""
+    return normalise_header(text)
