@@ -23,12 +23,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from rolwh.errors import RolwhError
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 MIN_KEY_LENGTH = 32
 
 
-class SettingsError(RuntimeError):
+class SettingsError(RolwhError):
     """A setting is missing or unusable; the message says which and how to fix it."""
 
 

@@ -1,0 +1,162 @@
+"""The ``rolwh`` command line: argument parsing only; every command calls one package function.
+
+Heavy modules (duckdb, dbt, airflow, great_expectations) are imported inside the commands, so
+``rolwh --help`` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+#: Exit codes the operator (and Airflow) can act on.
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_GATE_BLOCKED = 3
+EXIT_BUSY = 4
+
+
+def _settings(args: argparse.Namespace):  # -> Settings; typed lazily to keep --help instant
+    from rolwh.settings import load_settings
+
+    return load_settings(home=getattr(args, "home", None), landing=getattr(args, "landing", None))
+
+
+def cmd_demo_data(args: argparse.Namespace) -> int:
+    from rolwh.demo_data import generate
+
+    summary = generate(Path(args.out), seed=args.seed, scale=args.scale)
+    print(summary)
+    return EXIT_OK
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from ingest import run_ingest
+
+    report = run_ingest(_settings(args), feeds=args.feed or None, progress=not args.quiet)
+    print(report.render())
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from rolwh.pipeline import run_nightly
+
+    result = run_nightly(_settings(args), progress=not args.quiet, full_refresh=args.full_refresh)
+    print(result.render())
+    return result.exit_code
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from rolwh.build import build
+
+    result = build(_settings(args), full_refresh=args.full_refresh)
+    print(result.render())
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    from rolwh.query import run_query
+
+    return run_query(_settings(args), args.query, fmt=args.format, out=sys.stdout)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from rolwh.status import render_status
+
+    print(render_status(_settings(args)))
+    return EXIT_OK
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
+    from rolwh.indicators import print_indicators
+
+    return print_indicators(_settings(args), year=args.year, quarter=args.quarter, community=args.community)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from rolwh.airflow_local import run_demo
+
+    return run_demo(_settings(args), seed=args.seed, scale=args.scale)
+
+
+def cmd_airflow_ui(args: argparse.Namespace) -> int:
+    from rolwh.airflow_local import standalone
+
+    return standalone(_settings(args))
+
+
+def _add_paths(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--home", help="state folder (default $ROLWH_HOME or ./var)")
+    p.add_argument("--landing", help="landing area (default $ROLWH_LANDING or $ROLWH_HOME/landing)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rolwh", description="Rule-of-law data warehouse (法治政府建设数据仓库).")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("demo-data", cmd_demo_data, "write a demo landing area with all 7 feeds (2024-01 to 2025-03)")
+    p.add_argument("--out", required=True, help="landing folder to write")
+    p.add_argument("--seed", type=int, default=2024)
+    p.add_argument("--scale", type=int, default=1, help="multiply volume (benchmarks)")
+
+    p = add("ingest", cmd_ingest, "load new export files from the landing area into the raw layer")
+    _add_paths(p)
+    p.add_argument("--feed", action="append", help="only this feed (repeatable)")
+    p.add_argument("--quiet", action="store_true")
+
+    p = add("run", cmd_run, "one nightly cycle: ingest, build the marts, check, publish")
+    _add_paths(p)
+    p.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    p.add_argument("--quiet", action="store_true")
+
+    p = add("build", cmd_build, "build the dbt models and run their tests (dbt build)")
+    _add_paths(p)
+    p.add_argument("--full-refresh", action="store_true")
+
+    p = add("sql", cmd_sql, "run a read-only SQL query on the warehouse analysts read")
+    _add_paths(p)
+    p.add_argument("query")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    p = add("status", cmd_status, "what is loaded, rejected and quarantined, and when")
+    _add_paths(p)
+
+    p = add("indicators", cmd_indicators, "print the rule-of-law indicators of a year or quarter")
+    _add_paths(p)
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--quarter", type=int, choices=(1, 2, 3, 4))
+    p.add_argument("--community", default="ALL", help="community code, e.g. JJ01 (default ALL)")
+
+    p = add("demo", cmd_demo, "the main job: demo exports, then the nightly DAG through Airflow")
+    _add_paths(p)
+    p.add_argument("--seed", type=int, default=2024)
+    p.add_argument("--scale", type=int, default=1)
+
+    p = add("airflow-ui", cmd_airflow_ui, "start `airflow standalone` on this project's DAGs")
+    _add_paths(p)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from rolwh.errors import RolwhError
+
+    try:
+        return int(args.func(args))
+    except RolwhError as exc:
+        print(f"rolwh {args.command}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
