@@ -88,6 +88,44 @@ def cmd_airflow_ui(args: argparse.Namespace) -> int:
     return standalone(_settings(args))
 
 
+def cmd_freeze(args: argparse.Namespace) -> int:
+    from rolwh.freeze import freeze
+
+    release = freeze(_settings(args), year=args.year, reason=args.reason)
+    print(release.render())
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from rolwh.freeze import verify
+
+    result = verify(_settings(args), year=args.year, version=args.version)
+    print(result.render())
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def cmd_releases(args: argparse.Namespace) -> int:
+    from rolwh.freeze import render_releases
+
+    print(render_releases(_settings(args)))
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from rolwh.freeze import render_diff
+
+    print(render_diff(_settings(args), year=args.year, version=args.version))
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from rolwh.report import write_report
+
+    for path in write_report(_settings(args), year=args.year, draft=args.draft):
+        print(path)
+    return EXIT_OK
+
+
 def _add_paths(p: argparse.ArgumentParser) -> None:
     p.add_argument("--home", help="state folder (default $ROLWH_HOME or ./var)")
     p.add_argument("--landing", help="landing area (default $ROLWH_LANDING or $ROLWH_HOME/landing)")
@@ -134,6 +172,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--quarter", type=int, choices=(1, 2, 3, 4))
     p.add_argument("--community", default="ALL", help="community code, e.g. JJ01 (default ALL)")
+
+    p = add("freeze", cmd_freeze, "run the full gate for a year and write an immutable release")
+    _add_paths(p)
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--reason", help="why; required for a second version of the same year")
+
+    p = add("verify", cmd_verify, "re-check every checksum of a release")
+    _add_paths(p)
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--version", help="e.g. v1 (default: every version of the year)")
+
+    p = add("releases", cmd_releases, "list the frozen releases")
+    _add_paths(p)
+
+    p = add("diff", cmd_diff, "revision report: frozen vs live value of every indicator of a year")
+    _add_paths(p)
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--version", help="release version to compare (default: the latest)")
+
+    p = add("report", cmd_report, "write the HTML dashboard (and with --draft the annual report draft)")
+    _add_paths(p)
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--draft", action="store_true", help="also write the report draft (section 一)")
 
     p = add("demo", cmd_demo, "the main job: demo exports, then the nightly DAG through Airflow")
     _add_paths(p)
