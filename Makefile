@@ -1,0 +1,38 @@
+# The two front-door commands: `make demo` (the main job) and `make test`.
+# Both create or update .venv/ from uv.lock when needed, bootstrapping uv itself with pip.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+UV := $(VENV)/bin/uv
+SYNCED := $(VENV)/.synced
+# uv's own version comes from the lock file, so the bootstrap and the lock never disagree.
+UV_VERSION := $(shell sed -n '/^name = "uv"$$/{n;s/^version = "\(.*\)"$$/\1/p;}' uv.lock)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: demo test lint bench clean-state
+
+$(UV):
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(SYNCED): $(UV) uv.lock pyproject.toml
+	$(UV) sync --frozen
+	@touch $(SYNCED)
+
+## demo: generate the demo exports and run the nightly DAG through Airflow (embedded: DuckDB + SQLite)
+demo: $(SYNCED)
+	$(VENV)/bin/rolwh demo
+
+## test: the whole test suite (slow, service and browser tests included)
+test: $(SYNCED)
+	$(VENV)/bin/pytest -q
+
+lint: $(SYNCED)
+	$(VENV)/bin/ruff check rolwh ingest expectations dags tests bench
+
+bench: $(SYNCED)
+	$(VENV)/bin/python -m bench
+
+## clean-state: remove the demo state (var/), keeping the key file
+clean-state:
+	find var -mindepth 1 -maxdepth 1 ! -name secrets -exec rm -rf {} +
