@@ -1,0 +1,175 @@
+"""An independent PII oracle for tests: every personal value in a landing area, and a scanner.
+
+It reads the export files without the ingest package (its own minimal header search), collects
+the cells of every PII column of the contract (names, ID numbers, phones, staff numbers), and
+scans DuckDB files and text artefacts for any of them in the clear.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rolwh.contracts import FEEDS_BY_NAME, ID_LIST_SEPARATORS, normalise_header
+
+
+def _cells_csv(path: Path) -> list[list[str]]:
+    data = path.read_bytes()
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        return []
+    return [row for row in csv.reader(io.StringIO(text))]
+
+
+def _cells_xlsx(path: Path) -> list[list[str]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        rows = sheet.to_python(skip_empty_area=False)
+    except Exception:
+        return []
+    out = []
+    for row in rows:
+        cells = []
+        for v in row:
+            if isinstance(v, float) and v.is_integer():
+                v = int(v)
+            cells.append("" if v is None else str(v))
+        out.append(cells)
+    return out
+
+
+def _split_values(kind: str, raw: str) -> Iterator[str]:
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if not text:
+        return
+    if kind == "pii_id_list" or kind == "pii_name":
+        parts = re.split(f"[{re.escape(ID_LIST_SEPARATORS)}]", text)
+    else:
+        parts = [text]
+    for part in parts:
+        part = part.strip()
+        if not part or "*" in part:
+            continue
+        yield part
+        if kind == "pii_phone":
+            digits = re.sub(r"\D", "", part)
+            if len(digits) == 13 and digits.startswith("86"):
+                digits = digits[2:]
+            if digits:
+                yield digits
+
+
+@dataclass
+class PiiValues:
+    """The personal values found in a landing area, by kind."""
+
+    by_kind: dict[str, set[str]] = field(default_factory=dict)
+    non_pii_texts: set[str] = field(default_factory=set)
+
+    def add(self, kind: str, value: str) -> None:
+        self.by_kind.setdefault(kind, set()).add(value)
+
+    def needles(self, min_len: int = 2) -> set[str]:
+        """Values to search for; names that also occur as ordinary text (e.g. a mediator) are left out."""
+        out: set[str] = set()
+        for kind, values in self.by_kind.items():
+            for v in values:
+                if len(v) < min_len:
+                    continue
+                if kind == "pii_name" and v in self.non_pii_texts:
+                    continue
+                if kind in ("pii_staff",) and len(v) < 5:
+                    continue  # short staff numbers are indistinguishable from counts
+                out.add(v)
+        return out
+
+
+def collect_pii(landing: Path) -> PiiValues:
+    found = PiiValues()
+    for feed_dir in sorted(p for p in landing.iterdir() if p.is_dir()):
+        feed = FEEDS_BY_NAME.get(feed_dir.name)
+        if feed is None:
+            continue
+        for path in sorted(feed_dir.rglob("*")):
+            if not path.is_file():
+                continue
+            suffix = path.suffix.lower()
+            rows = _cells_csv(path) if suffix == ".csv" else _cells_xlsx(path) if suffix == ".xlsx" else []
+            header_idx, mapping = _find_header(rows, feed)
+            if header_idx is None:
+                continue
+            for row in rows[header_idx + 1 :]:
+                for pos, col in mapping.items():
+                    if pos >= len(row):
+                        continue
+                    if col.is_pii:
+                        for v in _split_values(col.kind.value, row[pos]):
+                            found.add(col.kind.value, v)
+                    elif col.kind.value == "text" and row[pos].strip():
+                        found.non_pii_texts.add(unicodedata.normalize("NFKC", row[pos]).strip())
+    return found
+
+
+def _find_header(rows: list[list[str]], feed) -> tuple[int | None, dict]:
+    headers = feed.headers
+    for i, row in enumerate(rows[:10]):
+        mapping = {}
+        for pos, cell in enumerate(row):
+            col = headers.get(normalise_header(cell))
+            if col is not None and col not in mapping.values():
+                mapping[pos] = col
+        if any(c.is_pii for c in mapping.values()) and len(mapping) >= len(feed.required_headers):
+            return i, mapping
+    return None, {}
+
+
+def scan_duckdb(path: Path, needles: set[str]) -> list[str]:
+    """Every (table.column: value) of the DuckDB file holding a needle in any text column."""
+    import duckdb
+
+    hits: list[str] = []
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        cols = con.execute(
+            "select table_schema, table_name, column_name from information_schema.columns "
+            "where data_type like '%VARCHAR%' and table_catalog = current_database()"
+        ).fetchall()
+        for schema, table, column in cols:
+            values = con.execute(
+                f'select distinct cast("{column}" as varchar) from "{schema}"."{table}"'
+            ).fetchall()
+            for (v,) in values:
+                if v is None:
+                    continue
+                for needle in needles:
+                    if needle in v:
+                        hits.append(f"{schema}.{table}.{column}: {needle}")
+    finally:
+        con.close()
+    return hits
+
+
+def scan_files(paths: Iterable[Path], needles: set[str]) -> list[str]:
+    """Every (file: needle) where a text or binary artefact holds a needle (UTF-8 or GB18030 bytes)."""
+    encoded = [(n, n.encode("utf-8"), n.encode("gb18030")) for n in needles]
+    hits: list[str] = []
+    for path in paths:
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        for n, utf8, gb in encoded:
+            if utf8 in data or gb in data:
+                hits.append(f"{path}: {n}")
+    return hits
