@@ -9,6 +9,8 @@
 | ``ROLWH_KEY_FILE``   | ``$ROLWH_HOME/secrets/pseudonym.key``| file holding the key (mode 0600)       |
 | ``ROLWH_DUCKDB_MEMORY_LIMIT`` | ``2GB``                     | DuckDB ``memory_limit`` of the writer  |
 | ``ROLWH_DUCKDB_THREADS`` | (DuckDB default)                 | DuckDB ``threads`` of the writer       |
+| ``ROLWH_SERVING_GRACE_HOURS`` | ``24``                      | keep superseded serving versions this  |
+|                      |                                      | long for readers still holding them    |
 
 Python reads them through :func:`load_settings`; dbt reads the paths through the environment that
 :meth:`Settings.dbt_env` builds (``{{ env_var('ROLWH_WAREHOUSE_PATH') }}`` in ``profiles.yml``).
@@ -42,6 +44,7 @@ class Settings:
     key_env: str | None = None
     memory_limit: str = "2GB"
     threads: int | None = None
+    serving_grace_hours: float = 24.0
 
     # -- state layout -------------------------------------------------------------------------
     @property
@@ -126,6 +129,7 @@ class Settings:
             "ROLWH_LANDING": str(self.landing),
             "ROLWH_KEY_FILE": str(self.key_file),
             "ROLWH_DUCKDB_MEMORY_LIMIT": self.memory_limit,
+            "ROLWH_SERVING_GRACE_HOURS": str(self.serving_grace_hours),
         }
         if self.threads:
             env["ROLWH_DUCKDB_THREADS"] = str(self.threads)
@@ -159,4 +163,5 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         key_env=env.get("ROLWH_KEY") or None,
         memory_limit=env.get("ROLWH_DUCKDB_MEMORY_LIMIT", "2GB"),
         threads=int(threads) if threads else None,
+        serving_grace_hours=float(env.get("ROLWH_SERVING_GRACE_HOURS", "24")),
     )
