@@ -1,0 +1,74 @@
+"""
+### rol_annual_freeze — the immutable release of a year's indicators
+
+Runs on 20 January (03:00 Asia/Shanghai) for the year before, and can be triggered by hand with
+the params `year` (default: the year before the run's logical date) and `reason` (required for a
+second version of the same year). It runs the **full** quality gate for that year (freeze mode),
+then writes the release under `$ROLWH_HOME/releases/`. A blocked gate fails at once and nothing is
+frozen; fix the data, re-run `rol_nightly`, then trigger this DAG again.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Asset, CronTriggerTimetable, Param, dag, task
+
+POOL = "rolwh_duckdb_writer"
+#: Tries after a transient failure (bad data is never retried); tests of failure paths set 0.
+RETRIES = int(os.environ.get("ROLWH_TASK_RETRIES", "2"))
+RELEASES = Asset("rolwh://releases")
+
+
+@dag(
+    dag_id="rol_annual_freeze",
+    schedule=CronTriggerTimetable("0 3 20 1 *", timezone="Asia/Shanghai"),
+    start_date=pendulum.datetime(2025, 1, 1, tz="Asia/Shanghai"),
+    catchup=False,
+    max_active_runs=1,
+    doc_md=__doc__,
+    tags=["rolwh", "freeze", "annual"],
+    params={
+        "year": Param(None, type=["null", "integer"], description="year to freeze (default: last year)"),
+        "reason": Param(None, type=["null", "string"], description="why (required for a second version)"),
+    },
+    default_args={
+        "owner": "rolwh",
+        "retries": RETRIES,
+        "retry_delay": timedelta(minutes=2),
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": timedelta(minutes=30),
+    },
+)
+def rol_annual_freeze() -> None:
+    @task
+    def pick_year(params: dict | None = None, logical_date=None) -> int:  # noqa: ANN001 - Airflow context
+        """The year to freeze: the `year` param, else the year before the logical date."""
+        from rolwh.pipeline import freeze_year
+
+        return freeze_year(params or {}, logical_date)
+
+    @task(pool=POOL)
+    def full_gate(year: int) -> dict:
+        """The full quality gate of the year (freeze mode)."""
+        from rolwh.pipeline import airflow_step, gate_step
+        from rolwh.settings import load_settings
+
+        return airflow_step("gate freeze", lambda: gate_step(load_settings(), mode="freeze", year=year))
+
+    @task(pool=POOL, outlets=[RELEASES])
+    def freeze(year: int, params: dict | None = None) -> dict:
+        """Write the immutable release of the year."""
+        from rolwh.pipeline import airflow_step, freeze_step
+        from rolwh.settings import load_settings
+
+        reason = (params or {}).get("reason")
+        return airflow_step(f"freeze {year}", lambda: freeze_step(load_settings(), year, reason))
+
+    year = pick_year()
+    full_gate(year) >> freeze(year)
+
+
+rol_annual_freeze()

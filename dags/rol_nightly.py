@@ -1,0 +1,104 @@
+"""
+### rol_nightly — the nightly cycle of the rule-of-law warehouse (法治政府建设数据仓库)
+
+Every night at 02:00 Asia/Shanghai: load new exports of each feed from the landing area
+(one task per feed), `dbt build` the marts, run the nightly quality gate, and publish the marts
+to the serving file **only if the gate passed** (otherwise the previous publication stays).
+
+* Every task that touches the DuckDB warehouse runs in pool `rolwh_duckdb_writer` (1 slot) and
+  under the project's file lock: one writer at a time.
+* Bad data and a blocked gate fail at once (no retries); transient errors are retried with
+  exponential back-off.
+* Quarantined files do not fail the run: the `summary` task lists them with what to do, and keeps
+  the run summary under `$ROLWH_HOME/logs/runs/`.
+* Re-running or backfilling is idempotent: already loaded files are skipped by their sha256.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Asset, CronTriggerTimetable, TriggerRule, dag, task
+
+from rolwh.contracts import FEEDS
+
+POOL = "rolwh_duckdb_writer"
+#: Tries after a transient failure (bad data is never retried); tests of failure paths set 0.
+RETRIES = int(os.environ.get("ROLWH_TASK_RETRIES", "2"))
+FEED_NAMES = [f.name for f in FEEDS]
+MARTS = Asset("rolwh://marts")
+SERVING = Asset("rolwh://serving")
+
+
+@dag(
+    dag_id="rol_nightly",
+    schedule=CronTriggerTimetable("0 2 * * *", timezone="Asia/Shanghai"),
+    start_date=pendulum.datetime(2025, 1, 1, tz="Asia/Shanghai"),
+    catchup=False,
+    max_active_runs=1,
+    doc_md=__doc__,
+    tags=["rolwh", "nightly"],
+    default_args={
+        "owner": "rolwh",
+        "retries": RETRIES,
+        "retry_delay": timedelta(minutes=1),
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": timedelta(minutes=20),
+    },
+)
+def rol_nightly() -> None:
+    @task(pool=POOL)
+    def ingest(feed: str) -> dict:
+        """Load the new export files of one feed into the raw layer."""
+        from rolwh.pipeline import airflow_step, ingest_step
+        from rolwh.settings import load_settings
+
+        return airflow_step(f"ingest {feed}", lambda: ingest_step(load_settings(), feed))
+
+    @task(pool=POOL, outlets=[MARTS])
+    def build() -> dict:
+        """dbt build: staging, intermediate and marts, with their tests."""
+        from rolwh.pipeline import airflow_step, build_step
+        from rolwh.settings import load_settings
+
+        return airflow_step("build", lambda: build_step(load_settings()))
+
+    @task(pool=POOL)
+    def gate() -> dict:
+        """Nightly quality gate; a blocking failure stops publication."""
+        from rolwh.pipeline import airflow_step, gate_step
+        from rolwh.settings import load_settings
+
+        return airflow_step("gate", lambda: gate_step(load_settings(), mode="nightly"))
+
+    @task(pool=POOL, outlets=[SERVING])
+    def publish() -> dict:
+        """Atomically publish the marts to the serving file."""
+        from rolwh.pipeline import airflow_step, publish_step
+        from rolwh.settings import load_settings
+
+        return airflow_step("publish", lambda: publish_step(load_settings()))
+
+    step_ids = [f"ingest_{name}" for name in FEED_NAMES] + ["build", "gate", "publish"]
+
+    @task(trigger_rule=TriggerRule.ALL_DONE, retries=0)
+    def summary() -> str:
+        """Log every step's outcome and what the operator should do; fail if a step failed."""
+        from rolwh.pipeline import airflow_run_summary
+        from rolwh.settings import load_settings
+
+        return airflow_run_summary(load_settings(), step_ids)
+
+    loads = [
+        ingest.override(task_id=f"ingest_{name}", outlets=[Asset(f"rolwh://raw/{name}")])(name)
+        for name in FEED_NAMES
+    ]
+    built = build()
+    gated = gate()
+    published = publish()
+    loads >> built >> gated >> published >> summary()
+
+
+rol_nightly()
