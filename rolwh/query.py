@@ -1,7 +1,8 @@
 """Read-only access for analysts: ``rolwh sql`` and every reader of the marts.
 
-Readers open the published serving file when there is one (see :mod:`rolwh.publish`), else the
-working warehouse; always read-only, so a reader can never write or take the writer's lock.
+Readers open the published serving file (see :mod:`rolwh.publish`), read-only, so a reader can never
+write, never takes the writer's lock and never blocks publishing. Before the first publish they fall
+back to the working warehouse (read-only: that fails while a writer has it open).
 """
 
 from __future__ import annotations
@@ -19,9 +20,13 @@ if TYPE_CHECKING:
 
 
 def reader_path(settings: Settings) -> Path:
-    """The DuckDB file analysts read: the serving file if published, else the working file."""
+    """The DuckDB file analysts read: the current serving version if published, else the working file.
+
+    The serving symlink is resolved here, so one reader sees one version even if a publish swaps
+    ``current`` while it works; superseded versions outlive the grace period of their readers.
+    """
     serving = settings.serving_dir / "rolwh.duckdb"
-    return serving if serving.exists() else settings.warehouse_path
+    return serving.resolve(strict=True) if serving.exists() else settings.warehouse_path
 
 
 def open_reader(settings: Settings) -> duckdb.DuckDBPyConnection:

@@ -1,0 +1,202 @@
+"""A real working DuckDB file shaped like the dbt marts, for the serving tests (no mocks).
+
+Quarterly rows for 2024Q1–2025Q1 per community plus ``UNKNOWN`` and ``ALL``; annual rows whose
+``ALL`` values are the 2024 report's figures (shifted by ``revision`` so a second publish differs),
+an ``audit.file_loads`` with one export date per feed and an ``audit.gate_runs`` row.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime
+from pathlib import Path
+
+from rolwh.settings import Settings
+
+COMMUNITIES = Path("/work/shared/spec/communities.csv")
+
+# code, name_zh, unit, kind, scope, feed, annual ALL (numerator, denominator) for 2024
+INDICATORS: tuple[tuple[str, str, str, str, str, str, tuple[int, int | None]], ...] = (
+    ("CR_RECEIVED", "受理委托诉前调解案件数", "count", "flow", "community", "court_referrals", (476, None)),
+    ("CR_CONCLUDED", "办结案件数", "count", "flow", "community", "court_referrals", (460, None)),
+    ("CR_SUCCESS", "调解成功案件数", "count", "flow", "community", "court_referrals", (130, None)),
+    ("CR_SUCCESS_RATE", "诉前调解成功率", "ratio", "flow", "community", "court_referrals", (130, 460)),
+    ("CR_TIMELY_RATE", "诉前调解按期办结率", "ratio", "flow", "community", "court_referrals", (414, 460)),
+    ("CR_ONLINE_SHARE", "线上调解占比", "ratio", "flow", "community", "court_referrals", (92, 460)),
+    ("CR_JUDICIAL_CONFIRM_RATE", "司法确认率", "ratio", "flow", "community", "court_referrals", (52, 130)),
+    ("CR_DATA_REVIEW_SHARE", "诉调成功案件数据研判复盘占比", "ratio", "flow", "community",
+     "court_referrals", (39, 130)),
+    ("CR_PENDING_END", "期末未结案件数", "count", "stock", "community", "court_referrals", (16, None)),
+    ("DS_REGISTERED", "矛盾纠纷受理数", "count", "flow", "community", "disputes", (8050, None)),
+    ("DS_RESOLVED", "矛盾纠纷化解数", "count", "flow", "community", "disputes", (8050, None)),
+    ("DS_RESOLUTION_RATE", "矛盾纠纷化解率", "ratio", "cohort", "community", "disputes", (8050, 8050)),
+    ("DS_MAJOR_SCREENED", "排查较大矛盾纠纷数", "count", "flow", "community", "disputes", (195, None)),
+    ("DS_DOSSIERS", "人民调解案卷数", "count", "flow", "community", "disputes", (907, None)),
+    ("PT_RECEIVED", "信访件数", "count", "flow", "community", "petitions", (212, None)),
+    ("PT_TIMELY_NOTICE_RATE", "信访按期告知率", "ratio", "cohort", "community", "petitions", (200, 204)),
+    ("PT_TIMELY_CLOSE_RATE", "信访按期办结率", "ratio", "flow", "community", "petitions", (180, 190)),
+    ("PT_SATISFACTION_RATE", "群众满意率", "ratio", "flow", "community", "petitions", (170, 180)),
+    ("PT_REPEAT_RATE", "重复信访率", "ratio", "flow", "community", "petitions", (11, 212)),
+    ("DP_EVENTS", "指挥中心事件数", "count", "flow", "community", "dispatch_events", (12000, None)),
+    ("DP_DISPATCH_1MIN_RATE", "1分钟调度达标率", "ratio", "flow", "community", "dispatch_events",
+     (11400, 12000)),
+    ("DP_ARRIVE_5MIN_RATE", "5分钟到场达标率", "ratio", "flow", "community", "dispatch_events", (5100, 6000)),
+    ("DP_HANDLE_10MIN_RATE", "10分钟初处置达标率", "ratio", "flow", "community", "dispatch_events",
+     (5520, 6000)),
+    ("TR_PREMEETING_STUDY", "会前学法次数", "count", "flow", "subdistrict", "study_sessions", (8, None)),
+    ("TR_LAW_LECTURES", "法治专题讲座次数", "count", "flow", "subdistrict", "study_sessions", (2, None)),
+    ("TR_GROUP_STUDY", "理论学习中心组学法次数", "count", "flow", "subdistrict", "study_sessions", (5, None)),
+    ("TR_MEDIATOR_TRAINING_PT", "调解员培训人次", "count", "flow", "subdistrict", "study_sessions", (230, None)),
+    ("TR_EXAM_PARTICIPATION_RATE", "法治理论考试参考率", "ratio", "flow", "subdistrict", "exam_results",
+     (120, 120)),
+    ("TR_EXAM_PASS_RATE", "法治理论考试合格率", "ratio", "flow", "subdistrict", "exam_results", (118, 120)),
+    ("TR_ENFORCEMENT_EXAM_PASSED", "行政执法资格考试通过人数", "count", "flow", "subdistrict",
+     "exam_results", (6, None)),
+    ("TR_CERTIFIED_OFFICERS", "持证执法人员数", "count", "stock", "subdistrict", "enforcement_officers",
+     (14, None)),
+    ("TR_CERT_RATE", "执法人员持证上岗率", "ratio", "stock", "subdistrict", "enforcement_officers", (14, 14)),
+)
+QUARTER_WEIGHTS = (2, 3, 3, 2)
+FEEDS = sorted({i[5] for i in INDICATORS})
+
+
+def _split(total: int, weights: list[int] | tuple[int, ...]) -> list[int]:
+    """Largest-remainder split of ``total`` by ``weights`` (sums exactly to ``total``)."""
+    s = sum(weights)
+    raw = [total * w / s for w in weights]
+    parts = [int(r) for r in raw]
+    for i in sorted(range(len(raw)), key=lambda i: raw[i] - parts[i], reverse=True)[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+def _quarter_bounds(year: int, q: int) -> tuple[date, date]:
+    start = date(year, 3 * q - 2, 1)
+    end = date(year + 1, 1, 1) if q == 4 else date(year, 3 * q + 1, 1)
+    return start, date.fromordinal(end.toordinal() - 1)
+
+
+def _value(num: int, den: int | None) -> float | None:
+    if den is None:
+        return float(num)
+    return None if den == 0 else num / den
+
+
+def build_working_marts(settings: Settings, *, revision: int = 0, path: Path | None = None) -> Path:
+    """Write the marts, audit and gate tables into the working file (replacing them)."""
+    import duckdb
+
+    from rolwh.warehouse import ensure_schema
+
+    communities = list(csv.DictReader(COMMUNITIES.open(encoding="utf-8")))
+    codes = [c["community_code"] for c in communities]
+    weights = list(range(1, len(codes) + 1)) + [1]  # the configured ones, then UNKNOWN
+    target = path or settings.warehouse_path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(target))
+    try:
+        ensure_schema(con)
+        con.execute("create schema if not exists marts")
+        con.execute("drop view if exists marts.rpt_quarterly_scorecard")
+        for t in ("fct_indicator_quarterly", "fct_indicator_annual", "dim_indicator", "dim_community"):
+            con.execute(f"drop table if exists marts.{t}")
+        con.execute(
+            """create table marts.dim_indicator (indicator_code varchar primary key, name_zh varchar,
+               name_en varchar, unit varchar, kind varchar, scope varchar, source_feed varchar,
+               definition_zh varchar)"""
+        )
+        con.executemany(
+            "insert into marts.dim_indicator values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(c, n, c.lower().replace("_", " "), u, k, s, f, f"{n}的口径说明（测试）") for c, n, u, k, s, f, _ in INDICATORS],
+        )
+        con.execute("create table marts.dim_community (community_code varchar, name_zh varchar, kind varchar)")
+        con.executemany(
+            "insert into marts.dim_community values (?, ?, ?)",
+            [(c["community_code"], c["name_zh"], c["kind"]) for c in communities],
+        )
+        quarterly: list[tuple] = []
+        annual: list[tuple] = []
+        for code, _name, unit, kind, scope, _feed, (num, den) in INDICATORS:
+            num = num + revision if unit == "count" else num
+            for year in (2024, 2025):
+                quarters = (1, 2, 3, 4) if year == 2024 else (1,)
+                if kind == "stock":
+                    q_nums = [num] * 4
+                    q_dens = [den] * 4
+                else:
+                    q_nums = _split(num, QUARTER_WEIGHTS)
+                    q_dens = _split(den, QUARTER_WEIGHTS) if den is not None else [None] * 4
+                if year == 2025:
+                    q_nums, q_dens = [q_nums[0]], [q_dens[0]]
+                for q, qn, qd in zip(quarters, q_nums, q_dens, strict=True):
+                    start, end = _quarter_bounds(year, q)
+                    period = f"{year}Q{q}"
+                    quarterly.append((year, q, period, start, end, "ALL", code, qn, qd, _value(qn, qd)))
+                    if scope == "community":
+                        c_nums = _split(qn, weights)
+                        c_dens = _split(qd, weights) if qd is not None else [None] * len(weights)
+                        for cc, cn, cd in zip([*codes, "UNKNOWN"], c_nums, c_dens, strict=True):
+                            cn = min(cn, cd) if cd is not None else cn
+                            quarterly.append((year, q, period, start, end, cc, code, cn, cd, _value(cn, cd)))
+                y_num = q_nums[-1] if kind == "stock" else sum(q_nums)
+                y_den = q_dens[-1] if (kind == "stock" or den is None) else sum(q_dens)  # type: ignore[arg-type]
+                annual.append((year, str(year), date(year, 1, 1), date(year, 12, 31), "ALL", code, y_num, y_den,
+                               _value(y_num, y_den)))
+        con.execute(
+            """create table marts.fct_indicator_quarterly (year integer, quarter integer, period varchar,
+               period_start date, period_end date, community_code varchar, indicator_code varchar,
+               numerator bigint, denominator bigint, value double)"""
+        )
+        con.executemany("insert into marts.fct_indicator_quarterly values (?,?,?,?,?,?,?,?,?,?)", quarterly)
+        con.execute(
+            """create table marts.fct_indicator_annual (year integer, period varchar, period_start date,
+               period_end date, community_code varchar, indicator_code varchar, numerator bigint,
+               denominator bigint, value double)"""
+        )
+        con.executemany("insert into marts.fct_indicator_annual values (?,?,?,?,?,?,?,?,?)", annual)
+        # community annual rows: sums of the quarters (stocks: the last quarter)
+        con.execute(
+            """
+            insert into marts.fct_indicator_annual
+            with per_year as (
+                select q.year, q.community_code, q.indicator_code, d.unit,
+                       case when d.kind = 'stock' then arg_max(q.numerator, q.quarter)
+                            else sum(q.numerator) end as numerator,
+                       case when d.kind = 'stock' then arg_max(q.denominator, q.quarter)
+                            else sum(q.denominator) end as denominator
+                from marts.fct_indicator_quarterly as q
+                join marts.dim_indicator as d on d.indicator_code = q.indicator_code
+                where q.community_code <> 'ALL'
+                group by q.year, q.community_code, q.indicator_code, d.unit, d.kind
+            )
+            select year, year::varchar, make_date(year, 1, 1), make_date(year, 12, 31), community_code,
+                   indicator_code, numerator, denominator,
+                   case when unit = 'count' then numerator
+                        when denominator = 0 then null else numerator / denominator end
+            from per_year
+            """
+        )
+        con.execute(
+            """create view marts.rpt_quarterly_scorecard as
+               select q.period, q.community_code, d.name_zh, q.value
+               from marts.fct_indicator_quarterly as q
+               join marts.dim_indicator as d using (indicator_code)"""
+        )
+        con.execute("delete from audit.file_loads")
+        loads = [
+            (f"load-{i}", f"{feed}_20250331.xlsx", feed, f"{i:064x}", "loaded", date(2025, 3, 31 - i), 1000, 10, 10,
+             0, 0, None, None, datetime(2025, 4, 1, 2, 0))
+            for i, feed in enumerate(FEEDS)
+        ]
+        con.executemany("insert into audit.file_loads values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", loads)
+        con.execute(
+            """create or replace table audit.gate_runs (run_id varchar, started_at timestamp,
+               finished_at timestamp, passed boolean, blocking_failures integer, warnings integer)"""
+        )
+        con.execute(
+            "insert into audit.gate_runs values ('gate-1', '2025-04-01 02:10', '2025-04-01 02:11', true, 0, 1)"
+        )
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return target
