@@ -1,0 +1,27 @@
+"""Reports for readers: the static HTML dashboard of a year and the annual report draft (section 一)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rolwh.settings import Settings
+
+
+def write_report(settings: Settings, year: int, draft: bool = False) -> list[Path]:
+    """Write ``reports/<year>/index.html`` (and with ``draft`` the report draft); return the paths."""
+    from rolwh.query import open_reader
+    from rolwh.report.dashboard import write_dashboard
+    from rolwh.report.data import read_dashboard_data
+
+    out_dir = settings.reports_dir / str(year)
+    con = open_reader(settings)
+    try:
+        data = read_dashboard_data(con, year)
+    finally:
+        con.close()
+    paths = [write_dashboard(data, out_dir)]
+    if draft:
+        from rolwh.report.draft import write_draft
+
+        paths += write_draft(settings, year, out_dir)
+    return paths

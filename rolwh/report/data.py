@@ -1,0 +1,188 @@
+"""What the dashboard shows, read through a read-only connection: indicators, freshness, gate status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from rolwh.report.formatting import COMMUNITY_FALLBACK_NAMES
+
+if TYPE_CHECKING:
+    import duckdb
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name_zh: str
+    unit: str
+    kind: str
+    scope: str
+    source_feed: str
+    definition_zh: str
+
+
+@dataclass(frozen=True)
+class Freshness:
+    feed: str
+    feed_zh: str
+    latest_export_date: date | None
+    last_loaded_at: datetime | None
+    files: int
+
+
+@dataclass(frozen=True)
+class GateStatus:
+    label: str  # 通过 | 未通过 | 未检查
+    checked_at: datetime | None = None
+    detail: str = ""
+
+    @property
+    def css(self) -> str:
+        return {"通过": "ok", "未通过": "bad"}.get(self.label, "unknown")
+
+
+@dataclass
+class DashboardData:
+    year: int
+    indicators: list[Indicator]
+    communities: list[tuple[str, str]]  # (code, name_zh) in display order, ALL first
+    #: (period, community_code, indicator_code) -> (numerator, denominator, value)
+    quarterly: dict[tuple[str, str, str], tuple[Any, Any, Any]]
+    periods: list[str]
+    #: (community_code, indicator_code) -> value of the year
+    annual: dict[tuple[str, str], Any]
+    freshness: list[Freshness]
+    gate: GateStatus
+    publication: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _relation_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    (n,) = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, name],
+    ).fetchone() or (0,)
+    return bool(n)
+
+
+def read_indicators(con: duckdb.DuckDBPyConnection) -> list[Indicator]:
+    rows = con.execute(
+        """
+        select indicator_code, name_zh, unit, kind, scope, source_feed, coalesce(definition_zh, '')
+        from marts.dim_indicator
+        order by indicator_code
+        """
+    ).fetchall()
+    order = {p: i for i, p in enumerate(("CR", "DS", "PT", "DP", "TR"))}
+    inds = [Indicator(*map(str, r)) for r in rows]
+    return sorted(inds, key=lambda i: (order.get(i.code.split("_")[0], 9), i.code))
+
+
+def read_communities(con: duckdb.DuckDBPyConnection, codes_in_data: set[str]) -> list[tuple[str, str]]:
+    names = dict(con.execute("select community_code, name_zh from marts.dim_community").fetchall())
+    ordered = ["ALL", *sorted(c for c in codes_in_data if c not in ("ALL", "UNKNOWN")), "UNKNOWN"]
+    return [
+        (c, str(names.get(c) or COMMUNITY_FALLBACK_NAMES.get(c, c)))
+        for c in ordered
+        if c in codes_in_data
+    ]
+
+
+def read_freshness(con: duckdb.DuckDBPyConnection) -> list[Freshness]:
+    from rolwh.contracts import FEEDS
+
+    titles = {f.name: f.title_zh for f in FEEDS}
+    found: dict[str, tuple[Any, Any, Any]] = {}
+    if _relation_exists(con, "audit", "file_loads"):
+        for feed, export_date, loaded_at, files in con.execute(
+            """
+            select feed, max(export_date), max(loaded_at), count(*)
+            from audit.file_loads
+            where status = 'loaded'
+            group by feed
+            """
+        ).fetchall():
+            found[str(feed)] = (export_date, loaded_at, files)
+    return [
+        Freshness(name, titles.get(name, name), *found.get(name, (None, None, 0)))
+        for name in [*titles, *sorted(set(found) - set(titles))]
+    ]
+
+
+def read_gate_status(con: duckdb.DuckDBPyConnection) -> GateStatus:
+    """The latest run recorded in ``audit.gate_runs``; "未检查" when there is none."""
+    if not _relation_exists(con, "audit", "gate_runs"):
+        return GateStatus("未检查")
+    columns = {
+        str(name): str(type_).upper()
+        for name, type_ in con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = 'audit' and table_name = 'gate_runs'"
+        ).fetchall()
+    }
+    time_cols = [c for c in ("finished_at", "checked_at", "run_at", "started_at", "created_at") if c in columns]
+    time_cols += [c for c, t in columns.items() if t.startswith("TIMESTAMP") and c not in time_cols]
+    order = f'order by "{time_cols[0]}" desc nulls last' if time_cols else ""
+    cur = con.execute(f"select * from audit.gate_runs {order} limit 1")  # noqa: S608 -- names from the catalog
+    names = [d[0] for d in cur.description or ()]
+    row = cur.fetchone()
+    if row is None:
+        return GateStatus("未检查")
+    rec = dict(zip(names, row, strict=True))
+    checked_at = rec.get(time_cols[0]) if time_cols else None
+    passed: bool | None = None
+    for key in ("passed", "ok", "success"):
+        if isinstance(rec.get(key), bool):
+            passed = rec[key]
+            break
+    if passed is None:
+        status = str(rec.get("status") or rec.get("result") or "").lower()
+        if status in ("passed", "pass", "ok", "success", "succeeded", "通过"):
+            passed = True
+        elif status in ("failed", "fail", "blocked", "error", "未通过"):
+            passed = False
+    if passed is None:
+        return GateStatus("未检查", checked_at, "门禁记录无法识别")
+    detail_bits = [f"{k}={rec[k]}" for k in ("mode", "blocking_failures", "warnings") if rec.get(k) is not None]
+    return GateStatus("通过" if passed else "未通过", checked_at, ", ".join(detail_bits))
+
+
+def read_dashboard_data(con: duckdb.DuckDBPyConnection, year: int) -> DashboardData:
+    indicators = read_indicators(con)
+    quarterly: dict[tuple[str, str, str], tuple[Any, Any, Any]] = {}
+    periods: set[tuple[int, str]] = set()
+    codes: set[str] = set()
+    for quarter, period, community, code, num, den, value in con.execute(
+        """
+        select quarter, period, community_code, indicator_code, numerator, denominator, value
+        from marts.fct_indicator_quarterly
+        where year = ?
+        """,
+        [year],
+    ).fetchall():
+        quarterly[(str(period), str(community), str(code))] = (num, den, value)
+        periods.add((int(quarter), str(period)))
+        codes.add(str(community))
+    annual: dict[tuple[str, str], Any] = {}
+    for community, code, value in con.execute(
+        "select community_code, indicator_code, value from marts.fct_indicator_annual where year = ?", [year]
+    ).fetchall():
+        annual[(str(community), str(code))] = value
+        codes.add(str(community))
+    publication = None
+    if _relation_exists(con, "serving", "publication"):
+        row = con.execute("select version from serving.publication limit 1").fetchone()
+        publication = str(row[0]) if row else None
+    return DashboardData(
+        year=year,
+        indicators=indicators,
+        communities=read_communities(con, codes),
+        quarterly=quarterly,
+        periods=[p for _, p in sorted(periods)],
+        annual=annual,
+        freshness=read_freshness(con),
+        gate=read_gate_status(con),
+        publication=publication,
+    )
