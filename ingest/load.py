@@ -1,0 +1,213 @@
+"""Loading one file: parse set-wise in DuckDB, then raw rows + rejected rows + audit row in ONE transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ingest.discover import LandingFile
+from ingest.headers import HeaderMatch, find_header
+from ingest.parse_sql import MACROS, ParsePlan, build_parse_sql
+from ingest.pseudonymize import hmac_macro_sql
+from ingest.quarantine import Quarantine
+from ingest.readers import read_grid
+from ingest.report import FileResult
+from rolwh.contracts import HEADER_SEARCH_ROWS, LINEAGE_COLUMNS, MAX_REJECTED_SHARE, Feed, feed
+from rolwh.settings import Settings
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
+
+GRID = "rolwh_grid"
+PARSED = "rolwh_parsed"
+
+
+def open_warehouse(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """The writer connection with the raw/audit schema and the temp parse + HMAC macros."""
+    from rolwh.warehouse import connect, ensure_schema
+
+    con = connect(settings)
+    ensure_schema(con)
+    con.execute(hmac_macro_sql(settings.key()))
+    for macro in MACROS:
+        con.execute(macro)
+    return con
+
+
+@dataclass(frozen=True)
+class Recorded:
+    status: str
+    reason: str | None
+
+
+def recorded(con: duckdb.DuckDBPyConnection, lf: LandingFile) -> Recorded | None:
+    """The audit record of this exact (feed, file name, content), if any."""
+    row = con.execute(
+        "select status, reason from audit.file_loads where feed = ? and file_name = ? and sha256 = ? "
+        "order by loaded_at desc limit 1",
+        [lf.feed, lf.name, lf.sha256],
+    ).fetchone()
+    return Recorded(row[0], row[1]) if row else None
+
+
+def earlier_load_of_content(con: duckdb.DuckDBPyConnection, lf: LandingFile) -> str | None:
+    """The name of an earlier file of this feed with the same content that was loaded, if any."""
+    row = con.execute(
+        "select file_name from audit.file_loads where feed = ? and sha256 = ? and status = 'loaded' "
+        "order by loaded_at limit 1",
+        [lf.feed, lf.sha256],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def insert_file_row(con: duckdb.DuckDBPyConnection, lf: LandingFile, r: FileResult, loaded_at: dt.datetime) -> None:
+    con.execute(
+        "insert into audit.file_loads (load_id, file_name, feed, sha256, status, export_date, size_bytes, "
+        "rows_read, rows_loaded, rows_rejected, rows_skipped, reason, notices, loaded_at) "
+        "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            r.load_id, lf.name, lf.feed, lf.sha256, r.status, lf.export_date, lf.size_bytes,
+            r.rows_read, r.rows_loaded, r.rows_rejected, r.rows_skipped, r.reason, r.notices, loaded_at,
+        ],
+    )
+
+
+def record_only(con: duckdb.DuckDBPyConnection, lf: LandingFile, status: str, reason: str) -> FileResult:
+    """Commit an audit row for a file that is not read (quarantined unread, or duplicate content)."""
+    result = FileResult(lf.name, lf.feed, lf.sha256, status, reason=reason, load_id=new_load_id())
+    con.begin()
+    try:
+        insert_file_row(con, lf, result, dt.datetime.now())
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return result
+
+
+def new_load_id() -> str:
+    return uuid.uuid4().hex
+
+
+def load_file(con: duckdb.DuckDBPyConnection, lf: LandingFile, workdir: Path) -> FileResult:
+    """Read, parse, validate and load one file; quarantine-worthy problems are recorded, not raised.
+
+    Returns the result after its transaction committed. A Quarantine result still needs its
+    file moved by the caller (after the commit, so a crash never loses the audit row).
+    """
+    f = feed(lf.feed)
+    try:
+        grid = read_grid(con, lf.path, workdir)
+        header = find_header(f, _leading_rows(grid))
+    except Quarantine as q:
+        return record_only(con, lf, "quarantined", str(q))
+    con.register(GRID, grid)
+    try:
+        plan = build_parse_sql(f, header.positions, _width(grid), GRID, header.row_number)
+        _check_outputs(f, plan)
+        errors = ", ".join(name for name, _ in plan.errors)
+        con.execute(
+            f"create or replace temp table {PARSED} as select *, "
+            f"(_skip_reason is null and coalesce({errors}) is not null) as _rejected "
+            f"from ({plan.sql}) order by _row_number"
+        )
+    finally:
+        con.unregister(GRID)
+    try:
+        return _commit(con, f, lf, plan, header)
+    finally:
+        con.execute(f"drop table if exists {PARSED}")
+
+
+def _leading_rows(grid: pa.Table) -> list[tuple[int, list[str | None]]]:
+    head = grid.slice(0, HEADER_SEARCH_ROWS).to_pylist()
+    return [(r.pop("_row_number"), list(r.values())) for r in head]
+
+
+def _width(grid: pa.Table) -> int:
+    return len(grid.column_names) - 1  # all but _row_number
+
+
+def _check_outputs(f: Feed, plan: ParsePlan) -> None:
+    expected = tuple(name for name, _ in f.raw_columns()[: -len(LINEAGE_COLUMNS)])
+    if plan.outputs != expected:  # a contract kind without a parse rule: a programming error
+        raise AssertionError(f"parse plan of {f.name} produces {plan.outputs}, raw table has {expected}")
+
+
+def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, str | None]:
+    read, skipped, rejected = con.execute(
+        f"select count(*), count(*) filter (where _skip_reason is not null), "
+        f"count(*) filter (where _rejected) from {PARSED}"
+    ).fetchone()
+    reasons = con.execute(
+        f"select _skip_reason, count(*) from {PARSED} where _skip_reason is not null group by all order by 1"
+    ).fetchall()
+    skipped_note = ("skipped rows: " + ", ".join(f"{n} {why}" for why, n in reasons)) if reasons else None
+    return read, skipped, rejected, skipped_note
+
+
+def _commit(con: duckdb.DuckDBPyConnection, f: Feed, lf: LandingFile, plan: ParsePlan, header: HeaderMatch) -> FileResult:
+    read, skipped, rejected, skipped_note = _counts(con)
+    data_rows = read - skipped
+    notices = "; ".join(n for n in (header.notices(), skipped_note) if n) or None
+    result = FileResult(
+        lf.name, lf.feed, lf.sha256, "loaded", rows_read=read, rows_skipped=skipped,
+        notices=notices, load_id=new_load_id(),
+    )
+    too_many = data_rows > 0 and rejected / data_rows > MAX_REJECTED_SHARE
+    if too_many:
+        result.status = "quarantined"
+        result.rows_rejected = data_rows
+        result.reason = (
+            f"{rejected} of {data_rows} data rows rejected ({rejected / data_rows:.0%}), more than "
+            f"{MAX_REJECTED_SHARE:.0%}: whole file quarantined (reasons per row in audit.rejected_rows)"
+        )
+    else:
+        result.rows_rejected = rejected
+        result.rows_loaded = data_rows - rejected
+    loaded_at = dt.datetime.now()
+    params = {"load_id": result.load_id, "file": lf.name, "feed": lf.feed, "sha": lf.sha256}
+    con.begin()
+    try:
+        if not too_many:
+            insert_raw_rows(con, f, lf, plan, result.load_id, loaded_at)
+        insert_rejected_rows(con, plan, params)
+        insert_file_row(con, lf, result, loaded_at)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return result
+
+
+def insert_raw_rows(
+    con: duckdb.DuckDBPyConnection, f: Feed, lf: LandingFile, plan: ParsePlan, load_id: str, loaded_at: dt.datetime
+) -> None:
+    lineage = ", ".join(name for name, _ in LINEAGE_COLUMNS)
+    outputs = ", ".join(plan.outputs)
+    con.execute(
+        f"insert into {f.table} ({outputs}, {lineage}) "
+        f"select {outputs}, $file, $sha, $export_date, _row_number, $load_id, $loaded_at "
+        f"from {PARSED} where _skip_reason is null and not _rejected order by _row_number",
+        {"file": lf.name, "sha": lf.sha256, "export_date": lf.export_date, "load_id": load_id, "loaded_at": loaded_at},
+    )
+
+
+def insert_rejected_rows(con: duckdb.DuckDBPyConnection, plan: ParsePlan, params: dict[str, str]) -> None:
+    """One audit row per bad (row, column): the reason, never the value."""
+    from ingest.parse_sql import q
+
+    parts = " union all ".join(
+        f"select _row_number, {q(header)} as column_name, {name} as reason from {PARSED} where {name} is not null"
+        for name, header in plan.errors
+    )
+    con.execute(
+        "insert into audit.rejected_rows (load_id, file_name, feed, sha256, row_number, column_name, reason) "
+        f"select $load_id, $file, $feed, $sha, _row_number, column_name, reason from ({parts}) "
+        "order by _row_number, column_name",
+        params,
+    )

@@ -1,0 +1,270 @@
+"""Set-wise parsing and validation in DuckDB SQL: value macros and the per-file parse query.
+
+The query text holds only our own identifiers (positional grid columns ``c0..cN``, contract names)
+and contract literals (codes, reasons); no names or values from files ever enter SQL text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rolwh.contracts import FOOTER_PREFIXES, ID_LIST_SEPARATORS, Column, Feed, Kind
+
+GB11643_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+GB11643_CHECK = "10X98765432"
+#: Excel serial numbers accepted as dates: 1950-01-01 .. 2099-12-31 (anything else is not a date here).
+EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 18264, 73050
+
+DATE_FORMATS = "YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYY年M月D日, YYYYMMDD or an Excel date"
+
+_DATE_RE = (
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:[\sT]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?(?:\.\d+)?)?$"
+)
+
+MACROS: tuple[str, ...] = (
+    # 'YYYYMMDD[ time]' -> 'YYYY-MM-DD[ time]'
+    r"""create or replace temp macro rolwh_dash8(s) as
+        regexp_replace(s, '^(\d{4})(\d{2})(\d{2})(\s|T|$)', '\1-\2-\3\4')""",
+    # Excel serial number (days since 1899-12-30, fraction = time of day) -> TIMESTAMP
+    f"""create or replace temp macro rolwh_serial(s) as
+        case when regexp_full_match(s, '\\d{{1,5}}(\\.\\d+)?')
+              and try_cast(s as double) between {EXCEL_SERIAL_MIN} and {EXCEL_SERIAL_MAX}
+             then timestamp '1899-12-30 00:00:00'
+                  + to_seconds(cast(round(try_cast(s as double) * 86400) as bigint))
+        end""",
+    # any contract date or datetime text -> TIMESTAMP, NULL when it is not one (2024-02-30 is not)
+    f"""create or replace temp macro rolwh_ts(s) as
+        coalesce(
+            rolwh_serial(s),
+            try_strptime(
+                regexp_replace(rolwh_dash8(s), '{_DATE_RE}', '\\1-\\2-\\3 \\4:\\5:\\6'),
+                ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M:', '%Y-%m-%d ::']
+            )
+        )""",
+    r"""create or replace temp macro rolwh_dec(s) as
+        case when regexp_full_match(s, '[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?')
+             then try_cast(replace(s, ',', '') as decimal(18, 2)) end""",
+    r"""create or replace temp macro rolwh_int(s) as
+        case when regexp_full_match(s, '[+-]?\d{1,9}(\.0+)?')
+             then try_cast(split_part(s, '.', 1) as integer) end""",
+    r"""create or replace temp macro rolwh_nospace(s) as nullif(regexp_replace(s, '\s+', '', 'g'), '')""",
+    # ID number: upper case, no spaces; masked (contains *) = missing
+    r"""create or replace temp macro rolwh_id_norm(s) as
+        case when not contains(s, '*') then upper(rolwh_nospace(s)) end""",
+    f"""create or replace temp macro rolwh_id_valid(n) as
+        case when n is null then null
+             when regexp_full_match(n, '\\d{{15}}') then true
+             when regexp_full_match(n, '\\d{{17}}[0-9X]') then
+                 substr('{GB11643_CHECK}', 1 + cast(list_sum(list_transform(range(17), lambda i:
+                     try_cast(substr(n, i + 1, 1) as integer) * {list(GB11643_WEIGHTS)}[i + 1])) % 11 as bigint), 1)
+                 = substr(n, 18, 1)
+             else false end""",
+    # phone: digits only, +86 / 0086 dropped, masked = missing
+    r"""create or replace temp macro rolwh_phone_digits(s) as
+        case when not contains(s, '*') then nullif(regexp_replace(s, '[^0-9]', '', 'g'), '') end""",
+    r"""create or replace temp macro rolwh_phone_norm(s) as
+        case when length(rolwh_phone_digits(s)) = 13 and starts_with(rolwh_phone_digits(s), '86')
+                  then substr(rolwh_phone_digits(s), 3)
+             when length(rolwh_phone_digits(s)) = 15 and starts_with(rolwh_phone_digits(s), '0086')
+                  then substr(rolwh_phone_digits(s), 5)
+             else rolwh_phone_digits(s) end""",
+    f"""create or replace temp macro rolwh_id_list(s) as
+        nullif(list_filter(list_transform(string_split_regex(s, '[{ID_LIST_SEPARATORS}]'),
+                                          lambda x: rolwh_id_norm(x)),
+                           lambda x: x is not null), [])""",
+)
+
+
+def q(text: str) -> str:
+    """A contract string as a SQL literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def expected_text(col: Column) -> str:
+    """What a valid cell of ``col`` looks like, for rejection reasons."""
+    match col.kind:
+        case Kind.DATE:
+            return f"a date ({DATE_FORMATS})"
+        case Kind.DATETIME:
+            return f"a date and time ({DATE_FORMATS}, optionally followed by HH:MM or HH:MM:SS)"
+        case Kind.DECIMAL:
+            return "a number such as 12000 or 12,000.00"
+        case Kind.INT:
+            return "a whole number"
+        case Kind.CODE:
+            return "one of " + "|".join(col.codes)
+        case _:
+            return "a value"
+
+
+@dataclass(frozen=True)
+class ColumnSql:
+    """SQL of one contract column: its source cell, parsed value(s) and error expression."""
+
+    column: Column
+    position: int | None  # grid column index, None when the file lacks this (optional) column
+
+
+def _source(cs: ColumnSql) -> str:
+    if cs.position is None:
+        return "cast(null as varchar)"
+    cell = f"c{cs.position}"
+    if cs.column.blank_default is not None:
+        return f"coalesce({cell}, {q(cs.column.blank_default)})"
+    return cell
+
+
+def _parsed(col: Column, s: str) -> str:
+    """The single parsed value of a non-list column (for PII: the normalised clear value)."""
+    match col.kind:
+        case Kind.KEY | Kind.PII_STAFF:
+            return f"rolwh_nospace({s})" if col.kind is Kind.KEY else f"rolwh_id_norm({s})"
+        case Kind.DATE:
+            return f"cast(rolwh_ts({s}) as date)"
+        case Kind.DATETIME:
+            return f"rolwh_ts({s})"
+        case Kind.DECIMAL:
+            return f"rolwh_dec({s})"
+        case Kind.INT:
+            return f"rolwh_int({s})"
+        case Kind.CODE:
+            codes = ", ".join(q(c) for c in col.codes)
+            return f"case when {s} in ({codes}) then {s} end"
+        case Kind.PII_ID:
+            return f"rolwh_id_norm({s})"
+        case Kind.PII_PHONE:
+            return f"rolwh_phone_norm({s})"
+        case Kind.PII_ID_LIST:
+            return f"rolwh_id_list({s})"
+        case _:
+            return s
+
+
+def _outputs(col: Column, p: str) -> list[tuple[str, str]]:
+    """(raw column name, expression over the parsed value ``p``) for the raw layer."""
+    match col.kind:
+        case Kind.PII_NAME:
+            return []
+        case Kind.PII_ID:
+            return [(f"{col.name}_pid", f"rolwh_hmac({p})"), (f"{col.name}_valid", f"rolwh_id_valid({p})")]
+        case Kind.PII_PHONE | Kind.PII_STAFF:
+            return [(f"{col.name}_pid", f"rolwh_hmac({p})")]
+        case Kind.PII_ID_LIST:
+            return [
+                (f"{col.name}_pids", f"list_transform({p}, lambda x: rolwh_hmac(x))"),
+                (f"{col.name}_invalid_count",
+                 f"cast(len(list_filter({p}, lambda x: not rolwh_id_valid(x))) as integer)"),
+            ]
+        case _:
+            return [(col.name, p)]
+
+
+def _error(feed: Feed, cs: ColumnSql, s: str, p: str, parsed_of: dict[str, str]) -> str:
+    """CASE expression: the rejection reason of this cell, or NULL."""
+    col = cs.column
+    missing = f"{p} is null" if col.is_pii else f"{s} is null"
+    whens: list[str] = []
+    if col.required:
+        where = "" if cs.position is not None else " (column absent)"
+        whens.append(f"when {missing} then {q('required value missing' + where)}")
+    if col.required_when is not None:
+        rw = col.required_when
+        decider = parsed_of[rw.column]
+        vals = ", ".join(q(v) for v in rw.values)
+        cond = f"{decider} not in ({vals})" if rw.negate else f"{decider} in ({vals})"
+        whens.append(
+            f"when {missing} and {decider} is not null and {cond} "
+            f"then {q('required value missing: required ' + rw.describe(feed))}"
+        )
+    if col.kind in (Kind.DATE, Kind.DATETIME, Kind.DECIMAL, Kind.INT, Kind.CODE):
+        whens.append(f"when {s} is not null and {p} is null then {q('expected ' + expected_text(col))}")
+    if col.min_value is not None or col.max_value is not None:
+        lo, hi = col.min_value, col.max_value
+        conds, parts = [], []
+        if lo is not None:
+            conds.append(f"{p} < {lo!r}")
+            parts.append(f">= {lo:g}")
+        if hi is not None:
+            conds.append(f"{p} > {hi!r}")
+            parts.append(f"<= {hi:g}")
+        whens.append(f"when {' or '.join(conds)} then {q('out of range: expected ' + ' and '.join(parts))}")
+    if not whens:
+        return "cast(null as varchar)"
+    return "case " + " ".join(whens) + " end"
+
+
+@dataclass(frozen=True)
+class ParsePlan:
+    """The parse query of one file and the names it produces."""
+
+    sql: str  # select over the grid view: _row_number, _skip_reason, outputs, e_<name>
+    outputs: tuple[str, ...]  # raw column names produced (contract part of the raw table)
+    errors: tuple[tuple[str, str], ...]  # (error column, contract header)
+
+
+def key_column(feed: Feed) -> Column:
+    """The (first) key column of ``feed`` as the export names it (``person_pid`` -> ``person``)."""
+    name = feed.key[0]
+    for c in feed.columns:
+        if c.name == name or f"{c.name}_pid" == name:
+            return c
+    raise KeyError(name)
+
+
+def build_parse_sql(feed: Feed, positions: dict[str, int], width: int, grid: str, header_row: int) -> ParsePlan:
+    """The parse/validate query for a file whose header row is ``header_row`` (grid row number).
+
+    ``positions`` maps contract column names to grid column indexes; ``width`` is the grid's
+    column count; ``grid`` the name of the registered grid view (our own identifier).
+    """
+    cells = [f"c{i}" for i in range(width)]
+    cols = [ColumnSql(c, positions.get(c.name)) for c in feed.columns]
+    key = key_column(feed)
+    kcell = f"c{positions[key.name]}"
+    footer = " or ".join(f"starts_with({kcell}, {q(p)})" for p in FOOTER_PREFIXES)
+    blank = " and ".join(f"{c} is null" for c in cells) or "true"
+    parsed_of = {cs.column.name: f"p_{cs.column.name}" for cs in cols}
+    # sources then parsed values in two CTEs, under our own names s_<name> / p_<name>
+    src = ", ".join(f"{_source(cs)} as s_{cs.column.name}" for cs in cols)
+    prs = ", ".join(f"{_parsed(cs.column, f's_{cs.column.name}')} as p_{cs.column.name}" for cs in cols)
+    outputs: list[tuple[str, str]] = []
+    errors: list[tuple[str, str, str]] = []
+    for cs in cols:
+        n = cs.column.name
+        outputs.extend(_outputs(cs.column, f"p_{n}"))
+        errors.append((f"e_{n}", cs.column.header, _error(feed, cs, f"s_{n}", f"p_{n}", parsed_of)))
+    partition = ", ".join(cells)
+    sql = f"""
+with rows_after_header as (
+    select * from {grid} where _row_number > {int(header_row)}
+),
+classified as (
+    select *,
+        case when {blank} then 'blank row'
+             when {kcell} is null then 'key cell blank'
+             when {footer} then 'footer row'
+        end as _skip_reason,
+        row_number() over (partition by {partition} order by _row_number) as _copy
+    from rows_after_header
+),
+data_rows as (
+    select _row_number,
+        coalesce(_skip_reason, case when _copy > 1 then 'duplicate row' end) as _skip_reason,
+        {src}
+    from classified
+),
+parsed as (
+    select *, {prs} from data_rows
+)
+select _row_number, _skip_reason,
+    {", ".join(f"{expr} as {name}" for name, expr in outputs)},
+    {", ".join(f"case when _skip_reason is null then {expr} end as {name}" for name, _, expr in errors)}
+from parsed
+"""
+    return ParsePlan(
+        sql=sql,
+        outputs=tuple(name for name, _ in outputs),
+        errors=tuple((name, header) for name, header, _ in errors),
+    )

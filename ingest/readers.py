@@ -1,0 +1,198 @@
+"""Reading an export file (csv or xlsx) into one grid of NFKC-normalised, trimmed strings.
+
+The grid is a pyarrow table with positional columns ``c0..cN`` (VARCHAR, blank = NULL) and
+``_row_number`` (1-based spreadsheet row or csv record), so one SQL path parses both formats.
+Anything that makes a file unreadable raises :class:`ingest.quarantine.Quarantine`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import math
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ingest.quarantine import Quarantine
+from rolwh.contracts import HEADER_SEARCH_ROWS, MAX_XLSX_UNCOMPRESSED_BYTES
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
+
+CHUNK = 1024 * 1024
+BOM = codecs.BOM_UTF8
+
+
+# -- csv ------------------------------------------------------------------------------------------
+def detect_encoding(path: Path) -> str:
+    """'utf-8-sig' (BOM), 'utf-8' (decodes strictly, streamed) or 'gb18030'; else Quarantine."""
+    with path.open("rb") as fh:
+        if fh.read(len(BOM)) == BOM:
+            return "utf-8-sig"
+    if _decodes(path, "utf-8"):
+        return "utf-8"
+    if _decodes(path, "gb18030"):
+        return "gb18030"
+    raise Quarantine("not a text file in UTF-8 or GB18030 (the contract's csv encodings): cannot decode it")
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    try:
+        with path.open("rb") as fh:
+            while chunk := fh.read(CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def transcode_to_utf8(path: Path, encoding: str, target: Path) -> Path:
+    """Stream ``path`` from ``encoding`` into a UTF-8 file ``target``."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    with path.open("rb") as src, target.open("w", encoding="utf-8", newline="") as dst:
+        while chunk := src.read(CHUNK):
+            dst.write(decoder.decode(chunk))
+        dst.write(decoder.decode(b"", final=True))
+    return target
+
+
+def _head_width(path: Path) -> int:
+    """Most fields in any of the first records of a UTF-8 csv (the header lies among them)."""
+    with path.open("rb") as fh:
+        head = fh.read(CHUNK).decode("utf-8-sig", errors="ignore")
+    widths = []
+    for i, rec in enumerate(csv.reader(io.StringIO(head))):
+        widths.append(len(rec))
+        if i >= HEADER_SEARCH_ROWS * 2:
+            break
+    return max(widths, default=0)
+
+
+def read_csv_grid(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) -> pa.Table:
+    """A csv export as a normalised grid (DuckDB's csv reader, every column VARCHAR)."""
+    import duckdb
+
+    encoding = detect_encoding(path)
+    source = path
+    if encoding == "gb18030":
+        source = transcode_to_utf8(path, encoding, workdir / "transcoded.csv")
+    width = _head_width(source)
+    if width == 0:
+        raise Quarantine("the file is empty: no rows")
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+    options = (
+        f"header = false, auto_detect = false, columns = {columns}, delim = ',', quote = '\"', "
+        "escape = '\"', skip = 0, null_padding = true, strict_mode = false, max_line_size = 10000000"
+    )
+    try:
+        try:
+            table = _fetch_arrow(con, f"select * from read_csv($path, {options})", {"path": str(source)})
+        except duckdb.Error as exc:
+            if "parallel" not in str(exc):
+                raise
+            table = _fetch_arrow(
+                con, f"select * from read_csv($path, {options}, parallel = false)", {"path": str(source)}
+            )
+    except duckdb.Error as exc:
+        raise Quarantine(f"cannot parse as csv: {_first_lines(str(exc))}") from exc
+    return normalise_grid(table)
+
+
+def _fetch_arrow(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> pa.Table:
+    return con.sql(sql, params=params).to_arrow_table()
+
+
+def _first_lines(text: str, n: int = 3) -> str:
+    return " ".join(line.strip() for line in text.strip().splitlines()[:n])
+
+
+# -- xlsx -----------------------------------------------------------------------------------------
+def check_xlsx_container(path: Path) -> None:
+    """Quarantine an xlsx that is not a zip or whose parts would inflate beyond the limit."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise Quarantine(f"not a readable xlsx file (not a valid zip container: {exc})") from exc
+    if total > MAX_XLSX_UNCOMPRESSED_BYTES:
+        raise Quarantine(
+            f"xlsx parts would inflate to {total / 2**20:.0f} MB, over the "
+            f"{MAX_XLSX_UNCOMPRESSED_BYTES / 2**20:.0f} MB limit (possible zip bomb); not read"
+        )
+
+
+def cell_text(value: object) -> str | None:
+    """A spreadsheet cell as contract text (dates ISO, whole floats without '.0')."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M:%S")
+    return str(value)
+
+
+def read_xlsx_grid(path: Path) -> pa.Table:
+    """The first sheet of an xlsx as a normalised grid, spreadsheet row numbers kept."""
+    import pyarrow as pa
+    from python_calamine import CalamineWorkbook
+
+    check_xlsx_container(path)
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises several error types for broken files
+        raise Quarantine(f"cannot read the first sheet of the xlsx: {type(exc).__name__}: {exc}") from exc
+    width = max((len(r) for r in rows), default=0)
+    if width == 0:
+        raise Quarantine("the first sheet is empty")
+    arrays = {}
+    for i in range(width):
+        col = [r[i] if i < len(r) else None for r in rows]
+        arrays[f"c{i}"] = pa.array(
+            [v if v.__class__ is str else cell_text(v) for v in col], type=pa.string()
+        )
+    return normalise_grid(pa.table(arrays))
+
+
+# -- shared ---------------------------------------------------------------------------------------
+def normalise_grid(table: pa.Table) -> pa.Table:
+    """NFKC + trim every cell, blank -> NULL (vectorised), and add ``_row_number`` 1..n."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arrays, names = [], []
+    for name in table.column_names:
+        col = table.column(name).cast(pa.string())
+        col = pc.utf8_trim_whitespace(pc.utf8_normalize(col, "NFKC"))
+        col = pc.if_else(pc.equal(col, ""), pa.scalar(None, pa.string()), col)
+        arrays.append(col)
+        names.append(name)
+    arrays.append(pa.array(range(1, table.num_rows + 1), type=pa.int32()))
+    names.append("_row_number")
+    return pa.table(arrays, names=names)
+
+
+def read_grid(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) -> pa.Table:
+    """Dispatch on the suffix (the caller has already refused other suffixes)."""
+    if path.suffix.lower() == ".csv":
+        return read_csv_grid(con, path, workdir)
+    return read_xlsx_grid(path)

@@ -1,0 +1,86 @@
+"""What an ingest run did, file by file: the result objects and their readable summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class FileResult:
+    """The outcome of one landing file (mirrors its audit.file_loads row)."""
+
+    file_name: str
+    feed: str
+    sha256: str
+    status: str  # loaded | skipped_duplicate | quarantined
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_skipped: int = 0
+    reason: str | None = None
+    notices: str | None = None
+    quarantined_to: str | None = None
+    load_id: str | None = None
+
+
+@dataclass
+class IngestReport:
+    """All files an ingest run touched (new files only; already-recorded files are not listed)."""
+
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def quarantined(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "quarantined"]
+
+    @property
+    def loaded(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "loaded"]
+
+    def merge(self, other: IngestReport) -> IngestReport:
+        """Append ``other``'s files to this report (returns self)."""
+        self.files.extend(other.files)
+        return self
+
+    def render(self) -> str:
+        """A summary table, then every quarantined file with its reason and where it went."""
+        from io import StringIO
+
+        from rich.console import Console
+        from rich.table import Table
+
+        buf = StringIO()
+        console = Console(file=buf, width=160, force_terminal=False, color_system=None)
+        if not self.files:
+            console.print("ingest: no new files in the landing area")
+            return buf.getvalue()
+        table = Table(title="ingest: files processed")
+        for col in ("feed", "file", "status", "read", "loaded", "rejected", "skipped"):
+            table.add_column(col, justify="right" if col in ("read", "loaded", "rejected", "skipped") else "left")
+        for f in self.files:
+            table.add_row(
+                f.feed, f.file_name, f.status,
+                str(f.rows_read), str(f.rows_loaded), str(f.rows_rejected), str(f.rows_skipped),
+            )
+        console.print(table)
+        totals = (
+            f"{len(self.loaded)} loaded, "
+            f"{sum(f.status == 'skipped_duplicate' for f in self.files)} duplicate, "
+            f"{len(self.quarantined)} quarantined; "
+            f"rows loaded {sum(f.rows_loaded for f in self.files)}, "
+            f"rejected {sum(f.rows_rejected for f in self.files)}"
+        )
+        console.print(totals)
+        for f in self.files:
+            if f.notices:
+                console.print(f"notice {f.feed}/{f.file_name}: {f.notices}")
+            if f.status == "loaded" and f.rows_rejected:
+                console.print(
+                    f"rejected rows in {f.feed}/{f.file_name}: {f.rows_rejected} "
+                    "(see audit.rejected_rows or `rolwh status`)"
+                )
+        if self.quarantined:
+            console.print("QUARANTINED (fix the file and drop it into the feed folder again):")
+            for f in self.quarantined:
+                console.print(f"  {f.feed}/{f.file_name}\n    reason: {f.reason}\n    moved to: {f.quarantined_to}")
+        return buf.getvalue()

@@ -1,0 +1,105 @@
+"""An ingest run: every new file of every feed (or the listed ones), one transaction per file."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ingest.discover import LandingFile, describe, list_files
+from ingest.load import earlier_load_of_content, load_file, open_warehouse, record_only, recorded
+from ingest.quarantine import move_to_quarantine
+from ingest.report import FileResult, IngestReport
+from rolwh.contracts import FEEDS, FILE_SUFFIXES, MAX_FILE_BYTES, feed
+from rolwh.settings import Settings
+
+if TYPE_CHECKING:
+    import duckdb
+
+
+def run_ingest(settings: Settings, feeds: list[str] | None = None, progress: bool = True) -> IngestReport:
+    """Process the new files of every feed (or ``feeds``) under ``settings.landing/<feed>/``."""
+    names = [feed(n).name for n in feeds] if feeds else [f.name for f in FEEDS]
+    settings.ensure_dirs()
+    report = IngestReport()
+    con = open_warehouse(settings)
+    try:
+        paths = [(n, p) for n in names for p in list_files(settings, n)]
+        with _progress(progress, len(paths)) as advance:
+            for feed_name, path in paths:
+                result = ingest_path(con, settings, feed_name, path)
+                if result is not None:
+                    report.files.append(result)
+                advance(f"{feed_name}/{path.name}")
+    finally:
+        con.close()
+    return report
+
+
+def ingest_feed(settings: Settings, feed_name: str, progress: bool = False) -> IngestReport:
+    """One feed's new files (the Airflow DAG runs one task per feed)."""
+    return run_ingest(settings, feeds=[feed_name], progress=progress)
+
+
+def ingest_path(
+    con: duckdb.DuckDBPyConnection, settings: Settings, feed_name: str, path: Path
+) -> FileResult | None:
+    """One landing file; None when this exact file (name and content) was already processed."""
+    lf = describe(feed_name, path)
+    prior = recorded(con, lf)
+    if prior is not None:
+        if prior.status == "quarantined" and lf.path.exists():  # a crash between commit and move
+            move_to_quarantine(settings, feed_name, lf.path, prior.reason or "quarantined")
+        return None
+    problems = refusal_reasons(lf)
+    if problems:
+        result = record_only(con, lf, "quarantined", "; ".join(problems))
+    elif (earlier := earlier_load_of_content(con, lf)) is not None:
+        return record_only(con, lf, "skipped_duplicate", f"same content as {earlier}, already loaded")
+    else:
+        with tempfile.TemporaryDirectory(prefix="ingest-", dir=_tmp_root(settings)) as work:
+            result = load_file(con, lf, Path(work))
+    if result.status == "quarantined":
+        target = move_to_quarantine(settings, feed_name, lf.path, result.reason or "")
+        result.quarantined_to = str(target)
+    return result
+
+
+def refusal_reasons(lf: LandingFile) -> list[str]:
+    """Why a file is quarantined unread (name, suffix, size), empty if it may be read."""
+    reasons = []
+    if lf.export_date is None:
+        reasons.append("no valid export date YYYYMMDD in the file name")
+    if lf.suffix not in FILE_SUFFIXES:
+        reasons.append(
+            f"unsupported file type {lf.suffix or '(no suffix)'}: only {' and '.join(FILE_SUFFIXES)} are accepted"
+        )
+    if lf.size_bytes > MAX_FILE_BYTES:
+        reasons.append(f"file is {lf.size_bytes / 2**20:.0f} MB, over the {MAX_FILE_BYTES / 2**20:.0f} MB limit")
+    return reasons
+
+
+def _tmp_root(settings: Settings) -> Path:
+    root = settings.home / "tmp"
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+@contextmanager
+def _progress(enabled: bool, total: int) -> Iterator:
+    """A rich progress bar on a terminal; a no-op callback otherwise."""
+    if not (enabled and total and sys.stderr.isatty()):
+        yield lambda _label: None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task("ingest", total=total)
+
+        def advance(label: str) -> None:
+            bar.update(task, advance=1, description=label)
+
+        yield advance
