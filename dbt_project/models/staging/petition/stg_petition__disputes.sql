@@ -1,0 +1,50 @@
+-- Disputes in their latest version, voided records removed, community matched (else UNKNOWN).
+
+with versions as (
+
+    select * from {{ ref('stg_petition__dispute_versions') }}
+    {{ as_of_filter() }}
+
+),
+
+community_keys as (
+
+    select * from {{ ref('stg_config__community_keys') }}
+
+),
+
+latest as (
+
+    select * from versions
+    {{ latest_version_qualify(['dispute_id']) }}
+
+),
+
+matched as (
+
+    select
+        latest.dispute_id,
+        latest.registered_date,
+        latest.dispute_source,
+        latest.dispute_type,
+        latest.dispute_level,
+        latest.community_raw,
+        coalesce(community_keys.community_code, 'UNKNOWN') as community_code,
+        latest.party_pids,
+        latest.mediation_org,
+        latest.resolution_status,
+        latest.resolved_date,
+        latest.has_dossier,
+        latest.updated_at,
+        latest.version_id,
+        latest._export_date,
+        latest._file_name,
+        latest._row_number,
+    from latest
+    left join community_keys
+        on latest.community_key = community_keys.community_key
+    where not latest.is_voided
+
+)
+
+select * from matched

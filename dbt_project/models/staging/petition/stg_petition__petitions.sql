@@ -1,0 +1,51 @@
+-- Petitions in their latest version, voided records removed, community matched (else UNKNOWN).
+
+with versions as (
+
+    select * from {{ ref('stg_petition__petition_versions') }}
+    {{ as_of_filter() }}
+
+),
+
+community_keys as (
+
+    select * from {{ ref('stg_config__community_keys') }}
+
+),
+
+latest as (
+
+    select * from versions
+    {{ latest_version_qualify(['petition_id']) }}
+
+),
+
+matched as (
+
+    select
+        latest.petition_id,
+        latest.registered_date,
+        latest.petition_form,
+        latest.petitioner_pid,
+        latest.people_involved,
+        latest.issue_category,
+        latest.community_raw,
+        coalesce(community_keys.community_code, 'UNKNOWN') as community_code,
+        latest.acceptance_status,
+        latest.notified_date,
+        latest.closed_date,
+        latest.handling_status,
+        latest.satisfaction,
+        latest.updated_at,
+        latest.version_id,
+        latest._export_date,
+        latest._file_name,
+        latest._row_number,
+    from latest
+    left join community_keys
+        on latest.community_key = community_keys.community_key
+    where not latest.is_voided
+
+)
+
+select * from matched
