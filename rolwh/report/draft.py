@@ -1,0 +1,217 @@
+"""The annual report draft (section 一): configured sentences filled with the year's figures.
+
+Figures come from the latest frozen release of the year (``releases/<year>/vN``: its manifest and
+Parquet) when there is one, else from the live marts, and the draft then says so:
+「数据未冻结,仅供参考」. Every figure links to its indicator in the glossary at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rolwh.errors import RolwhError
+from rolwh.report.formatting import format_value
+from rolwh.report.templates import TEMPLATE_DIR, environment
+from rolwh.settings import Settings
+
+SENTENCES_FILE = TEMPLATE_DIR / "draft_sentences.toml"
+PROVISIONAL = "数据未冻结,仅供参考"
+_PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_]+)\}")
+
+
+class DraftError(RolwhError):
+    """The draft cannot be written: a template names an unknown indicator, or a release is unreadable."""
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    code: str
+    name_zh: str
+    unit: str
+    definition_zh: str
+
+
+@dataclass(frozen=True)
+class FigureSource:
+    """Where the figures came from: a frozen release, or the live marts (provisional)."""
+
+    frozen: bool
+    label: str
+    values: dict[str, Any]  # indicator_code -> value (year, ALL)
+    glossary: dict[str, GlossaryEntry]
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    code: str | None = None  # a figure when set
+
+    @property
+    def anchor(self) -> str:
+        return f"ind-{self.code}"
+
+
+def latest_release(settings: Settings, year: int) -> Path | None:
+    """The folder of the highest ``vN`` of ``year`` that has a manifest, or None."""
+    root = settings.releases_dir / str(year)
+    if not root.is_dir():
+        return None
+    versions = [
+        (int(d.name[1:]), d)
+        for d in root.iterdir()
+        if d.is_dir() and re.fullmatch(r"v\d+", d.name) and (d / "manifest.json").is_file()
+    ]
+    return max(versions)[1] if versions else None
+
+
+def _release_parquet(folder: Path, manifest: dict[str, Any], table: str) -> list[Path]:
+    """The Parquet files of ``table`` in a release: those the manifest lists, else by file name."""
+    listed: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, str):
+            if node.endswith(".parquet"):
+                listed.append(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                walk(key)
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(manifest)
+    files = [folder / p for p in dict.fromkeys(listed) if table in Path(p).as_posix()]
+    if not files:
+        files = sorted(p for p in folder.rglob("*.parquet") if table in p.relative_to(folder).as_posix())
+    return [f for f in files if f.is_file()]
+
+
+def _read_release(folder: Path, year: int) -> FigureSource:
+    import duckdb
+
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    annual = _release_parquet(folder, manifest, "fct_indicator_annual")
+    dims = _release_parquet(folder, manifest, "dim_indicator")
+    if not annual or not dims:
+        raise DraftError(
+            f"release {folder} has no Parquet of marts.fct_indicator_annual and marts.dim_indicator "
+            "(expected them listed in manifest.json)"
+        )
+    con = duckdb.connect()
+    try:
+        values = dict(
+            con.execute(
+                "select indicator_code, value from read_parquet(?) where year = ? and community_code = 'ALL'",
+                [[str(p) for p in annual], year],
+            ).fetchall()
+        )
+        glossary = _glossary(
+            con.execute(
+                "select indicator_code, name_zh, unit, definition_zh from read_parquet(?)", [[str(p) for p in dims]]
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    frozen_at = manifest.get("frozen_at") or manifest.get("created_at") or ""
+    label = f"冻结版本 {year}/{folder.name}" + (f"(冻结于 {frozen_at})" if frozen_at else "")
+    return FigureSource(True, label, values, glossary)
+
+
+def _glossary(rows: list[tuple[Any, ...]]) -> dict[str, GlossaryEntry]:
+    return {str(c): GlossaryEntry(str(c), str(n), str(u), str(d or "")) for c, n, u, d in rows}
+
+
+def _read_live(settings: Settings, year: int) -> FigureSource:
+    from rolwh.query import open_reader, reader_path
+
+    path = reader_path(settings)
+    con = open_reader(settings)
+    try:
+        values = dict(
+            con.execute(
+                "select indicator_code, value from marts.fct_indicator_annual "
+                "where year = ? and community_code = 'ALL'",
+                [year],
+            ).fetchall()
+        )
+        glossary = _glossary(
+            con.execute("select indicator_code, name_zh, unit, definition_zh from marts.dim_indicator").fetchall()
+        )
+    finally:
+        con.close()
+    return FigureSource(False, f"实时指标({path.parent.name if path.name == 'rolwh.duckdb' else path})", values,
+                        glossary)
+
+
+def figure_source(settings: Settings, year: int) -> FigureSource:
+    """The latest frozen release of ``year`` if any, else the live marts."""
+    folder = latest_release(settings, year)
+    return _read_release(folder, year) if folder else _read_live(settings, year)
+
+
+def _segments(template: str, year: int, source: FigureSource, where: str) -> list[Segment]:
+    segments: list[Segment] = []
+    pos = 0
+    for m in _PLACEHOLDER.finditer(template):
+        segments.append(Segment(template[pos : m.start()]))
+        name = m.group(1)
+        if name == "year":
+            segments.append(Segment(str(year)))
+        elif name in source.glossary:
+            entry = source.glossary[name]
+            segments.append(Segment(format_value(entry.unit, source.values.get(name)), name))
+        else:
+            raise DraftError(f"{SENTENCES_FILE}: {where} names {{{name}}}, which is no indicator code of the data")
+        pos = m.end()
+    segments.append(Segment(template[pos:]))
+    return [s for s in segments if s.text or s.code]
+
+
+def draft_context(settings: Settings, year: int) -> dict[str, Any]:
+    config = tomllib.loads(SENTENCES_FILE.read_text(encoding="utf-8"))
+    source = figure_source(settings, year)
+    paragraphs = [
+        {
+            "heading": p.get("heading", ""),
+            "segments": _segments(p["text"], year, source, f"paragraph {i + 1}"),
+        }
+        for i, p in enumerate(config.get("paragraphs", []))
+    ]
+    used = list(dict.fromkeys(s.code for p in paragraphs for s in p["segments"] if s.code))
+    return {
+        "year": year,
+        "title": "".join(s.text for s in _segments(config.get("title", "{year}"), year, source, "title")),
+        "section": config.get("section", ""),
+        "paragraphs": paragraphs,
+        "source": source,
+        "provisional": None if source.frozen else PROVISIONAL,
+        "glossary": [source.glossary[c] for c in used],
+    }
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def write_draft(settings: Settings, year: int, out_dir: Path) -> list[Path]:
+    """Write ``draft.md`` and ``draft.html`` of ``year`` into ``out_dir``."""
+    ctx = draft_context(settings, year)
+    env = environment()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, text in (
+        ("draft.md", env.get_template("draft.md").render(md_cell=_md_cell, **ctx)),
+        ("draft.html", env.get_template("draft.html").render(**ctx)),
+    ):
+        target = out_dir / name
+        tmp = target.with_name(name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)
+        paths.append(target)
+    return paths
