@@ -180,7 +180,7 @@ def normalise_grid(table: pa.Table) -> pa.Table:
     import pyarrow.compute as pc
 
     arrays, names = [], []
-    for name in table.column_names:
+    for name in _used_columns(table):
         col = table.column(name).cast(pa.string())
         col = pc.utf8_trim_whitespace(pc.utf8_normalize(col, "NFKC"))
         col = pc.if_else(pc.equal(col, ""), pa.scalar(None, pa.string()), col)
@@ -189,6 +189,14 @@ def normalise_grid(table: pa.Table) -> pa.Table:
     arrays.append(pa.array(range(1, table.num_rows + 1), type=pa.int32()))
     names.append("_row_number")
     return pa.table(arrays, names=names)
+
+
+def _used_columns(table: pa.Table) -> list[str]:
+    """Column names up to the last one holding any value (formatting can widen a sheet)."""
+    names = list(table.column_names)
+    while names and table.column(names[-1]).null_count == table.num_rows:
+        names.pop()
+    return names
 
 
 def read_grid(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) -> pa.Table:

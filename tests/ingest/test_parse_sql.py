@@ -1,0 +1,99 @@
+"""The SQL value macros: dates, numbers, ID numbers, phones and ID lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+
+import duckdb
+import pytest
+
+from ingest.parse_sql import MACROS
+
+
+@pytest.fixture(scope="module")
+def con() -> duckdb.DuckDBPyConnection:
+    c = duckdb.connect()
+    for m in MACROS:
+        c.execute(m)
+    return c
+
+
+def nfkc(s: str) -> str:
+    return unicodedata.normalize("NFKC", s)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2024-03-05", "2024/3/5", "2024.3.5", "2024年3月5日", "20240305", "45356", "２０２４－０３－０５",
+     "２０２４年３月５日", "2024-03-05 00:00", "2024-3-5 00:00:00"],
+)
+def test_every_contract_date_format_parses_to_the_same_day(con, text):
+    assert con.execute("select cast(rolwh_ts(?) as date)", [nfkc(text)]).fetchone()[0] == dt.date(2024, 3, 5)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-03-05 08:30", dt.datetime(2024, 3, 5, 8, 30)),
+        ("2024/3/5 8:30:15", dt.datetime(2024, 3, 5, 8, 30, 15)),
+        ("2024年3月5日 08:30", dt.datetime(2024, 3, 5, 8, 30)),
+        ("20240305 08:30:00", dt.datetime(2024, 3, 5, 8, 30)),
+        ("45356.5", dt.datetime(2024, 3, 5, 12, 0)),
+        ("2024-03-05", dt.datetime(2024, 3, 5)),
+    ],
+)
+def test_datetimes_accept_hh_mm_and_hh_mm_ss_and_excel_fractions(con, text, expected):
+    assert con.execute("select rolwh_ts(?)", [text]).fetchone()[0] == expected
+
+
+@pytest.mark.parametrize("text", ["2024-02-30", "20241301", "2024-13-01", "abc", "12", "2024", "3/5/2024", "999999"])
+def test_invalid_calendar_dates_and_junk_are_not_dates(con, text):
+    assert con.execute("select rolwh_ts(?)", [text]).fetchone()[0] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("12,000.00", "12000.00"), ("12000", "12000.00"), (nfkc("１２０００.５"), "12000.50"),
+                           ("-3.5", "-3.50"), ("1,2", None), ("12元", None), ("abc", None)]
+)
+def test_decimals_accept_thousands_separators_only_in_groups_of_three(con, text, expected):
+    got = con.execute("select rolwh_dec(?)", [text]).fetchone()[0]
+    assert (None if got is None else str(got)) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [("12", 12), ("12.0", 12), ("12.5", None), ("x", None)])
+def test_int_accepts_whole_numbers_only(con, text, expected):
+    assert con.execute("select rolwh_int(?)", [text]).fetchone()[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "norm", "valid"),
+    [
+        ("11010519491231002X", "11010519491231002X", True),
+        ("11010519491231002x", "11010519491231002X", True),
+        ("110105 19491231 002X", "11010519491231002X", True),
+        ("110105194912310021", "110105194912310021", False),
+        ("110105491231002", "110105491231002", True),
+        ("1101051949", "1101051949", False),
+        ("110105********002X", None, None),
+    ],
+)
+def test_id_numbers_upper_cased_check_character_verified_masked_missing(con, text, norm, valid):
+    assert con.execute("select rolwh_id_norm(?), rolwh_id_valid(rolwh_id_norm(?))", [text, text]).fetchone() == (
+        norm, valid,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("13800138000", "13800138000"), ("+86 138 0013 8000", "13800138000"), ("8613800138000", "13800138000"),
+     ("138-0013-8000", "13800138000"), ("138****8000", None), ("023-6123 4567", "02361234567"), ("无", None)],
+)
+def test_phones_digits_only_plus86_dropped_masked_missing(con, text, expected):
+    assert con.execute("select rolwh_phone_norm(?)", [text]).fetchone()[0] == expected
+
+
+def test_id_lists_split_on_every_separator_and_drop_masked_ids(con):
+    cell = nfkc("11010519491231002X、110105491231002，440524188001010014;110105********002X,")
+    got = con.execute("select rolwh_id_list(?)", [cell]).fetchone()[0]
+    assert got == ["11010519491231002X", "110105491231002", "440524188001010014"]
