@@ -228,7 +228,8 @@ def _dispute_states(rng: random.Random, base: Values, resolved: date | None, fin
         t = _later(rng, resolved, start)  # type: ignore[arg-type]
         states.append((t, {**base, "resolution_status": "已化解", "resolved_date": resolved, "updated_at": t}))
     elif final == "未化解":
-        t = _later(rng, base["registered_date"] + timedelta(days=rng.randint(5, 25)), start)  # type: ignore[operator]
+        day = min(base["registered_date"] + timedelta(days=rng.randint(5, 25)), LAST_DAY)  # type: ignore[operator]
+        t = _later(rng, day, start)
         states.append((t, {**base, "resolution_status": "未化解", "updated_at": t}))
     return states
 

@@ -1,0 +1,16 @@
+"""Demo landing area: all 7 feeds for 2024-01 to 2025-03, dirty like real exports, reproducing the 2024 report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rolwh.demo_data.generate import DemoSummary
+
+
+def generate(out: Path, seed: int = 2024, scale: int = 1) -> DemoSummary:
+    """Write the demo exports under ``out``; see :mod:`rolwh.demo_data.generate`."""
+    from rolwh.demo_data.generate import generate as _generate
+
+    return _generate(out, seed=seed, scale=scale)

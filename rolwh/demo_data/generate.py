@@ -1,0 +1,53 @@
+"""``rolwh demo-data``: write the demo landing area, feed by feed, block by block."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rolwh.contracts import FEEDS
+from rolwh.demo_data.broken import BrokenFile, write_broken, write_duplicate_delivery
+from rolwh.demo_data.exports import write_feed
+
+
+@dataclass(frozen=True)
+class FeedSummary:
+    feed: str
+    files: int
+    data_rows: int  # rows written below the header (versions, duplicates, junk)
+    versions: int  # record versions from the truth
+    junk_rows: int  # rows ingestion must reject
+
+
+@dataclass
+class DemoSummary:
+    out: Path
+    seed: int
+    scale: int
+    feeds: list[FeedSummary] = field(default_factory=list)
+    broken: list[BrokenFile] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        lines = [f"demo landing area {self.out} (seed {self.seed}, scale {self.scale}, 2024-01-01 to 2025-03-31)",
+                 f"{'feed':<22}{'files':>6}{'rows':>10}{'versions':>10}{'reject':>8}"]
+        for f in self.feeds:
+            lines.append(f"{f.feed:<22}{f.files:>6}{f.data_rows:>10}{f.versions:>10}{f.junk_rows:>8}")
+        lines.append("intentionally broken files:")
+        lines += [f"  {b.path}: {b.expected}" for b in self.broken]
+        return "\n".join(lines)
+
+
+def generate(out: Path, seed: int = 2024, scale: int = 1) -> DemoSummary:
+    """Write all 7 feeds under ``out`` (one folder per feed); same seed and scale, same bytes."""
+    if scale < 1:
+        raise ValueError(f"scale must be >= 1, got {scale}")
+    out = Path(out)
+    summary = DemoSummary(out, seed, scale)
+    for feed in FEEDS:
+        folder = out / feed.name
+        folder.mkdir(parents=True, exist_ok=True)
+        files, versions, junk = write_feed(feed, folder, seed, scale)
+        summary.feeds.append(FeedSummary(feed.name, len(files), sum(f.data_rows for f in files.values()),
+                                         versions, junk))
+    summary.broken = [*write_broken(out, seed), write_duplicate_delivery(out)]
+    return summary
