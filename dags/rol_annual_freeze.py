@@ -44,7 +44,7 @@ RELEASES = Asset("rolwh://releases")
 )
 def rol_annual_freeze() -> None:
     @task
-    def pick_year(params: dict | None = None, logical_date=None) -> int:  # noqa: ANN001 - Airflow context
+    def pick_year(params: dict | None = None, logical_date=None) -> int:
         """The year to freeze: the `year` param, else the year before the logical date."""
         from rolwh.pipeline import freeze_year
 

@@ -85,8 +85,9 @@ def airflow_env(
     return env
 
 
-def run_airflow(env: Mapping[str, str], args: Sequence[str], *, capture: bool = False,
-                timeout: float | None = None) -> subprocess.CompletedProcess[str]:
+def run_airflow(
+    env: Mapping[str, str], args: Sequence[str], *, capture: bool = False, timeout: float | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run one ``airflow`` CLI command with ``env`` (output streamed unless ``capture``)."""
     return subprocess.run(
         [airflow_bin(), *args],
@@ -109,8 +110,13 @@ def prepare_airflow(env: Mapping[str, str]) -> None:
             raise RolwhError(f"`airflow {' '.join(args)}` failed:\n{done.stdout}\n{done.stderr}")
 
 
-def dags_test(env: Mapping[str, str], dag_id: str = NIGHTLY_DAG, logical_date: str | None = None,
-              *, timeout: float | None = None) -> tuple[int, str]:
+def dags_test(
+    env: Mapping[str, str],
+    dag_id: str = NIGHTLY_DAG,
+    logical_date: str | None = None,
+    *,
+    timeout: float | None = None,
+) -> tuple[int, str]:
     """``airflow dags test`` of one DAG run; returns (exit code, combined output)."""
     args = ["dags", "test", dag_id] + ([logical_date] if logical_date else [])
     done = run_airflow(env, args, capture=True, timeout=timeout)
@@ -119,7 +125,8 @@ def dags_test(env: Mapping[str, str], dag_id: str = NIGHTLY_DAG, logical_date: s
 
 def latest_run_summary(settings: Settings, dag_id: str, since: float = 0.0) -> dict | None:
     """The summary the last run of ``dag_id`` wrote (see :func:`rolwh.pipeline.airflow_run_summary`)."""
-    runs = [p for p in (settings.logs_dir / "runs").glob(f"{dag_id}__*.json") if p.stat().st_mtime >= since]
+    found = (settings.logs_dir / "runs").glob(f"{dag_id}__*.json")
+    runs = [p for p in found if p.stat().st_mtime >= since]
     if not runs:
         return None
     return json.loads(max(runs, key=lambda p: p.stat().st_mtime).read_text(encoding="utf-8"))
@@ -130,7 +137,7 @@ def _landing_is_empty(landing: Path) -> bool:
 
 
 def run_demo(settings: Settings, seed: int = 2024, scale: int = 1) -> int:
-    """Demo exports (if the landing area is empty), then ``rol_nightly`` through Airflow; 0 if it succeeded."""
+    """Demo exports (if the landing area is empty), then ``rol_nightly`` through Airflow; 0 if it passed."""
     settings.ensure_dirs()
     if _landing_is_empty(settings.landing):
         from rolwh.demo_data import generate
@@ -151,8 +158,11 @@ def run_demo(settings: Settings, seed: int = 2024, scale: int = 1) -> int:
         print(summary["text"])
     failed = summary["failed"] if summary else ["summary (the run wrote no summary)"]
     if code or failed:
-        print(f"\nDAG {NIGHTLY_DAG} FAILED at task(s): {', '.join(failed) or '?'}"
-              f"\nfull Airflow output: {log_file}", file=sys.stderr)
+        print(
+            f"\nDAG {NIGHTLY_DAG} FAILED at task(s): {', '.join(failed) or '?'}"
+            f"\nfull Airflow output: {log_file}",
+            file=sys.stderr,
+        )
         return code or 1
     _print_results(settings, log_file)
     return 0
@@ -183,8 +193,10 @@ def _print_results(settings: Settings, log_file: Path) -> None:
     for r in rows:
         value = r.get("value")
         shown = "—" if value is None else (f"{value:.4g}" if isinstance(value, float) else str(value))
-        print(f"  {r.get('indicator_code', ''):<8} {r.get('name_zh', ''):<24} {shown} {r.get('unit') or ''}"
-              f"  ({r.get('numerator')}/{r.get('denominator')})")
+        print(
+            f"  {r.get('indicator_code', ''):<8} {r.get('name_zh', ''):<24} {shown} {r.get('unit') or ''}"
+            f"  ({r.get('numerator')}/{r.get('denominator')})"
+        )
     print("\nmore: rolwh indicators --year 2024 | rolwh report --year 2024 | rolwh airflow-ui")
 
 
@@ -193,8 +205,11 @@ def standalone(settings: Settings) -> int:
     settings.ensure_dirs()
     env = airflow_env(settings)
     prepare_airflow(env)
-    print(f"Airflow home {env['AIRFLOW_HOME']}; login and password: see "
-          f"{env['AIRFLOW_HOME']}/simple_auth_manager_passwords.json.generated", flush=True)
+    print(
+        f"Airflow home {env['AIRFLOW_HOME']}; login and password: see "
+        f"{env['AIRFLOW_HOME']}/simple_auth_manager_passwords.json.generated",
+        flush=True,
+    )
     try:
         return run_airflow(env, ["standalone"]).returncode
     except KeyboardInterrupt:

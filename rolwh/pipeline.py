@@ -69,7 +69,8 @@ def writer_lock(settings: Settings, *, wait_seconds: float = 0.0, what: str = "r
                         "If that process is gone the lock is already free (the OS releases it): just retry."
                     ) from None
                 time.sleep(min(1.0, max(0.05, deadline - time.monotonic())))
-        holder = f"pid {os.getpid()} on {socket.gethostname()} since {datetime.now().isoformat(timespec='seconds')}"
+        since = datetime.now().isoformat(timespec="seconds")
+        holder = f"pid {os.getpid()} on {socket.gethostname()} since {since}"
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{holder}, step {what}\n".encode(), 0)
         _held.depth = 1
@@ -104,12 +105,20 @@ def _quarantined(settings: Settings, report: Any) -> list[dict[str, str]]:
     out = []
     for q in getattr(report, "quarantined", ()) or ():
         feed, name, reason = str(q.feed), str(q.file_name), str(q.reason)
-        out.append({"feed": feed, "file_name": name, "reason": reason,
-                    "action": quarantine_action(settings, feed, name, reason)})
+        out.append(
+            {
+                "feed": feed,
+                "file_name": name,
+                "reason": reason,
+                "action": quarantine_action(settings, feed, name, reason),
+            }
+        )
     return out
 
 
-def ingest_step(settings: Settings, feed: str, *, wait_seconds: float = TASK_LOCK_WAIT_SECONDS) -> dict[str, Any]:
+def ingest_step(
+    settings: Settings, feed: str, *, wait_seconds: float = TASK_LOCK_WAIT_SECONDS
+) -> dict[str, Any]:
     """Load new files of one feed; quarantined files are listed, they do not fail the step."""
     from ingest import ingest_feed
 
@@ -234,9 +243,9 @@ def run_nightly(
     settings: Settings, progress: bool = True, full_refresh: bool = False, *, wait_seconds: float = 0.0
 ) -> RunResult:
     """Ingest all feeds, build, gate (nightly), publish if the gate passed; one writer at a time."""
+    from expectations.gate import run_gate
     from ingest import run_ingest
     from rolwh.build import build
-    from expectations.gate import run_gate
     from rolwh.publish import publish
 
     result = RunResult()
@@ -295,7 +304,9 @@ def airflow_step(name: str, func: Callable[[], dict[str, Any]]) -> dict[str, Any
     try:
         summary = func()
     except (DataError, GateBlocked) as exc:
-        ti.xcom_push(key=OUTCOME_KEY, value={"step": name, "ok": False, "retryable": False, "error": str(exc)})
+        ti.xcom_push(
+            key=OUTCOME_KEY, value={"step": name, "ok": False, "retryable": False, "error": str(exc)}
+        )
         log.error("%s failed, not retried (fix the data, then run again):\n%s", name, exc)
         raise AirflowFailException(f"{name}: {exc}") from exc
     except Exception as exc:
@@ -355,8 +366,11 @@ def airflow_run_summary(settings: Settings, task_ids: list[str]) -> str:
     out = runs_dir / f"{dag_id}__{re.sub(r'[^A-Za-z0-9_.-]+', '_', run_id)}.md"
     out.write_text(text + "\n", encoding="utf-8")
     out.with_suffix(".json").write_text(
-        json.dumps({"dag_id": dag_id, "run_id": run_id, "failed": bad, "text": text, "outcomes": outcomes},
-                   ensure_ascii=False, default=str),
+        json.dumps(
+            {"dag_id": dag_id, "run_id": run_id, "failed": bad, "text": text, "outcomes": outcomes},
+            ensure_ascii=False,
+            default=str,
+        ),
         encoding="utf-8",
     )
     log.info("run summary (%s):\n%s", out, text)

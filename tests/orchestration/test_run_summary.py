@@ -1,0 +1,45 @@
+"""The operator's run summary: what failed, what did not run, and what to do about quarantined files."""
+
+from __future__ import annotations
+
+from rolwh.pipeline import EXIT_GATE_BLOCKED, RunResult, StepOutcome, quarantine_action, render_run_summary
+from rolwh.settings import Settings
+
+
+def test_summary_names_failed_step_with_its_reason_and_steps_that_did_not_run(settings: Settings) -> None:
+    action = quarantine_action(settings, "petitions", "信访事项导出_20240331.xlsx", "missing header 登记日期")
+    text, bad = render_run_summary(
+        "rol_nightly manual__1",
+        {
+            "ingest_petitions": {
+                "ok": True,
+                "summary": "1 file loaded",
+                "quarantined": [{"feed": "petitions", "file_name": "x", "action": action}],
+            },
+            "build": {
+                "ok": False,
+                "retryable": False,
+                "error": "disputes.xlsx row 7 column 登记日期: not a date",
+            },
+            "gate": None,
+        },
+    )
+    assert bad == ["build", "gate"]
+    assert "build: FAILED — disputes.xlsx row 7 column 登记日期: not a date" in text
+    assert "gate: did not run" in text
+    assert "信访事项导出_20240331.xlsx" in text and "missing header 登记日期" in text
+    assert str(settings.landing / "petitions") in text
+    assert "no automatic retry" in text
+    assert text.rstrip().endswith("Result: FAILED: build, gate")
+
+
+def test_summary_of_a_clean_run_says_ok() -> None:
+    text, bad = render_run_summary("t", {"build": {"ok": True, "summary": "12 models"}})
+    assert bad == []
+    assert text.rstrip().endswith("Result: ok")
+
+
+def test_blocked_gate_renders_exit_3_and_keeps_previous_publication() -> None:
+    result = RunResult(exit_code=EXIT_GATE_BLOCKED, steps=[StepOutcome("gate", False, "rate > 1")])
+    text = result.render()
+    assert "gate: FAILED" in text and "previous publication stays" in text and "exit 3" in text
