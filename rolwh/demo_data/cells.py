@@ -82,8 +82,8 @@ class CellStyle:
         style = self._date_style()
         if style in ("cell", "serial"):
             return t
-        seconds = self.rng.random() < 0.6
-        clock = f"{t:%H:%M:%S}" if seconds else f"{t:%H:%M}"
+        # HH:MM only where it loses nothing: the truth must survive the round trip
+        clock = f"{t:%H:%M}" if t.second == 0 and self.rng.random() < 0.7 else f"{t:%H:%M:%S}"
         return f"{date_text(t.date(), style)} {clock}"
 
     def amount(self, value: Decimal) -> object:

@@ -72,7 +72,8 @@ def _days(rng: random.Random, start: date, end: date) -> date:
 
 
 def _office_time(rng: random.Random, d: date) -> datetime:
-    return at(d, rng.randrange(8 * 3600 + 30 * 60, 17 * 3600 + 30 * 60))
+    step = 60 if rng.random() < 0.4 else 1  # some systems keep whole minutes only
+    return at(d, rng.randrange(8 * 3600 + 30 * 60, 17 * 3600 + 30 * 60, step))
 
 
 def _later(rng: random.Random, d: date, after: datetime) -> datetime:
@@ -396,7 +397,7 @@ def dispatch_events(seed: int, block: int) -> FeedBlock:
     counters = {2024: 0, 2025: 0}
     for end in month_ends():
         start = end.replace(day=1)
-        times = sorted(at(_days(rng, start, end), rng.randrange(6 * 3600, 23 * 3600))
+        times = sorted(at(_days(rng, start, end), rng.randrange(6 * 3600, 23 * 3600, rng.choice((1, 1, 60))))
                        for _ in range(rng.randint(200, 240)))
         for reported in times:
             counters[reported.year] += 1
