@@ -1,0 +1,230 @@
+"""Build the dbt marts: `dbt build` (seeds, models, tests, unit tests) then `dbt docs generate`."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rolwh.errors import RolwhError
+from rolwh.settings import DBT_PROJECT_DIR, Settings
+
+#: Copy of the build's run_results.json (``dbt docs generate`` overwrites the original).
+BUILD_RESULTS_NAME = "build_run_results.json"
+#: Statuses dbt reports for a node that did not pass.
+FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
+
+
+class DbtBuildError(RolwhError):
+    """dbt failed: the message names the failing nodes and what dbt said about them."""
+
+    def __init__(self, message: str, result: BuildResult | None = None) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    """One node of run_results.json: a model, seed, data test or unit test."""
+
+    unique_id: str
+    resource_type: str  # model | seed | test | unit_test | snapshot | ...
+    status: str
+    message: str
+    failures: int | None
+    execution_time: float
+
+    @property
+    def name(self) -> str:
+        return self.unique_id.split(".", 2)[-1]
+
+    @property
+    def failed(self) -> bool:
+        return self.status in FAILED_STATUSES
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build did: the nodes dbt ran, where its artefacts are, and whether it all passed."""
+
+    returncode: int
+    nodes: tuple[NodeResult, ...]
+    run_results_path: Path | None
+    target_dir: Path
+    elapsed_s: float = 0.0
+    command: tuple[str, ...] = ()
+    output_tail: str = ""
+    docs_generated: bool = False
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def failed_nodes(self) -> tuple[NodeResult, ...]:
+        return tuple(n for n in self.nodes if n.failed)
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 and not self.failed_nodes
+
+    @property
+    def docs_index(self) -> Path:
+        return self.target_dir / "index.html"
+
+    def render(self) -> str:
+        """A readable summary: nodes passed/failed per kind, then every failing node with its message."""
+        lines = [f"dbt build {'OK' if self.ok else 'FAILED'} in {self.elapsed_s:.1f} s"]
+        for kind, by_status in sorted(self.counts.items()):
+            parts = ", ".join(f"{n} {status}" for status, n in sorted(by_status.items()))
+            lines.append(f"  {kind + 's':<11} {parts}")
+        for node in self.failed_nodes:
+            lines.append(f"  FAILED {node.resource_type} {node.name}: {_one_line(node.message)}")
+        if self.returncode != 0 and not self.failed_nodes and self.output_tail:
+            lines.append("  dbt said:")
+            lines.extend("    " + line for line in self.output_tail.splitlines()[-15:])
+        if self.run_results_path:
+            lines.append(f"  run results: {self.run_results_path}")
+        if self.docs_generated:
+            lines.append(f"  docs: {self.docs_index}")
+        return "\n".join(lines)
+
+
+def _one_line(text: str, limit: int = 400) -> str:
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def dbt_executable() -> str:
+    """The dbt of this interpreter's environment (next to ``sys.executable``)."""
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else (shutil.which("dbt") or "dbt")
+
+
+def parse_run_results(path: Path) -> tuple[NodeResult, ...]:
+    """The node results of a dbt run_results.json."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    nodes = []
+    for r in data.get("results", []):
+        uid = r.get("unique_id", "")
+        nodes.append(
+            NodeResult(
+                unique_id=uid,
+                resource_type=uid.split(".", 1)[0],
+                status=str(r.get("status", "")),
+                message=str(r.get("message") or ""),
+                failures=r.get("failures"),
+                execution_time=float(r.get("execution_time") or 0.0),
+            )
+        )
+    return tuple(nodes)
+
+
+def _count(nodes: tuple[NodeResult, ...]) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for n in nodes:
+        by_status = counts.setdefault(n.resource_type, {})
+        by_status[n.status] = by_status.get(n.status, 0) + 1
+    return counts
+
+
+def _run_dbt(args: list[str], settings: Settings) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **settings.dbt_env()}
+    cmd = [
+        dbt_executable(),
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(settings.dbt_target_dir),
+        "--log-path",
+        str(settings.dbt_log_dir),
+    ]
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=DBT_PROJECT_DIR, check=False)
+
+
+def _prepare_warehouse(settings: Settings) -> None:
+    """Create the raw and audit layers (so dbt's sources exist before any load), then let go."""
+    from rolwh.warehouse import connect, ensure_schema
+
+    settings.ensure_dirs()
+    con = connect(settings)
+    try:
+        ensure_schema(con)
+    finally:
+        con.close()
+
+
+def build(
+    settings: Settings,
+    full_refresh: bool = False,
+    select: str | None = None,
+    *,
+    dbt_vars: Mapping[str, Any] | None = None,
+    docs: bool = True,
+    raise_on_failure: bool = True,
+) -> BuildResult:
+    """Run ``dbt build`` (seeds, models, data and unit tests) on the working warehouse.
+
+    ``dbt_vars`` are passed as dbt ``--vars`` (e.g. ``{"as_of_date": "2024-06-30"}``). On success the
+    docs site (index.html, manifest.json, catalog.json, lineage included) is generated into
+    ``settings.dbt_target_dir``. Nothing else may hold the DuckDB file open meanwhile. A failing
+    build raises :class:`DbtBuildError` naming the failing nodes (unless ``raise_on_failure`` is off).
+    """
+    import time
+
+    _prepare_warehouse(settings)
+    settings.dbt_target_dir.mkdir(parents=True, exist_ok=True)
+    run_results = settings.dbt_target_dir / "run_results.json"
+    run_results.unlink(missing_ok=True)
+
+    args = ["build"]
+    if full_refresh:
+        args.append("--full-refresh")
+    if select:
+        args += ["--select", select]
+    if dbt_vars:
+        args += ["--vars", json.dumps(dict(dbt_vars), ensure_ascii=False, default=str)]
+    started = time.monotonic()
+    proc = _run_dbt(args, settings)
+    elapsed = time.monotonic() - started
+
+    kept: Path | None = None
+    nodes: tuple[NodeResult, ...] = ()
+    if run_results.exists():
+        kept = settings.dbt_target_dir / BUILD_RESULTS_NAME
+        shutil.copyfile(run_results, kept)
+        nodes = parse_run_results(kept)
+    tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
+
+    docs_ok = False
+    if docs and proc.returncode == 0:
+        docs_args = ["docs", "generate"]
+        if dbt_vars:
+            docs_args += ["--vars", json.dumps(dict(dbt_vars), ensure_ascii=False, default=str)]
+        docs_proc = _run_dbt(docs_args, settings)
+        docs_ok = docs_proc.returncode == 0 and (settings.dbt_target_dir / "index.html").exists()
+        if not docs_ok:
+            tail += "\n[dbt docs generate failed]\n" + "\n".join(
+                (docs_proc.stdout + docs_proc.stderr).strip().splitlines()[-15:]
+            )
+
+    result = BuildResult(
+        returncode=proc.returncode if (docs_ok or not docs or proc.returncode != 0) else 1,
+        nodes=nodes,
+        run_results_path=kept,
+        target_dir=settings.dbt_target_dir,
+        elapsed_s=elapsed,
+        command=tuple(args),
+        output_tail=tail,
+        docs_generated=docs_ok,
+        counts=_count(nodes),
+    )
+    if not result.ok and raise_on_failure:
+        raise DbtBuildError(result.render(), result)
+    return result
