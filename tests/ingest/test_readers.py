@@ -1,0 +1,88 @@
+"""Readers: csv encodings, xlsx row numbers and cell conversion, unreadable files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+
+import duckdb
+import pytest
+
+from ingest import readers
+from ingest.quarantine import Quarantine
+from ingest.readers import cell_text, detect_encoding, read_csv_grid, read_xlsx_grid
+from tests.ingest.conftest import write_csv, write_xlsx
+
+ROWS = [["编号", "名称"], ["Ａ１", "  东门社区　"], ["2", "中文，逗号"]]
+
+
+@pytest.mark.parametrize(("encoding", "detected"), [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("gb18030", "gb18030")])
+def test_csv_in_each_contract_encoding_reads_to_the_same_normalised_grid(tmp_path, encoding, detected):
+    path = write_csv(tmp_path / "f.csv", ROWS, encoding=encoding)
+    assert detect_encoding(path) == detected
+    grid = read_csv_grid(duckdb.connect(), path, tmp_path)
+    assert grid.to_pylist() == [
+        {"c0": "编号", "c1": "名称", "_row_number": 1},
+        {"c0": "A1", "c1": "东门社区", "_row_number": 2},
+        {"c0": "2", "c1": "中文,逗号", "_row_number": 3},
+    ]
+
+
+def test_random_bytes_are_quarantined_as_undecodable(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_bytes(bytes(range(128, 256)) * 50)
+    with pytest.raises(Quarantine, match="UTF-8 or GB18030"):
+        read_csv_grid(duckdb.connect(), path, tmp_path)
+
+
+def test_short_csv_rows_are_padded_with_nulls(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text("a,b,c\n1\n", encoding="utf-8")
+    grid = read_csv_grid(duckdb.connect(), path, tmp_path)
+    assert grid.to_pylist()[1] == {"c0": "1", "c1": None, "c2": None, "_row_number": 2}
+
+
+def test_xlsx_keeps_spreadsheet_row_numbers_below_leading_empty_rows(tmp_path):
+    path = write_xlsx(tmp_path / "f.xlsx", [["h1", "h2"], ["v", 1]], start_row=3)
+    rows = read_xlsx_grid(path).to_pylist()
+    assert rows[3] == {"c0": "h1", "c1": "h2", "_row_number": 4}
+    assert rows[4] == {"c0": "v", "c1": "1", "_row_number": 5}
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (13800138000.0, "13800138000"),
+        (12.5, "12.5"),
+        (dt.datetime(2024, 3, 5, 8, 30), "2024-03-05 08:30:00"),
+        (dt.date(2024, 3, 5), "2024-03-05"),
+        (7, "7"),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_cells_become_contract_text(value, text):
+    assert cell_text(value) == text
+
+
+def test_xlsx_date_cells_and_numbers_read_as_text(tmp_path):
+    path = write_xlsx(tmp_path / "f.xlsx", [["d", "t", "n"], [dt.date(2024, 3, 5), dt.datetime(2024, 3, 5, 9, 1, 2), 110.0]])
+    assert read_xlsx_grid(path).to_pylist()[1] == {
+        "c0": "2024-03-05", "c1": "2024-03-05 09:01:02", "c2": "110", "_row_number": 2,
+    }
+
+
+def test_truncated_xlsx_is_quarantined(tmp_path):
+    path = write_xlsx(tmp_path / "f.xlsx", [["a"], ["b"]])
+    path.write_bytes(path.read_bytes()[:300])
+    with pytest.raises(Quarantine, match="xlsx"):
+        read_xlsx_grid(path)
+
+
+def test_xlsx_inflating_beyond_the_limit_is_refused_before_reading(tmp_path, monkeypatch):
+    path = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/big.xml", b"\0" * 2_000_000)
+    monkeypatch.setattr(readers, "MAX_XLSX_UNCOMPRESSED_BYTES", 1_000_000)
+    with pytest.raises(Quarantine, match="zip bomb"):
+        read_xlsx_grid(path)
