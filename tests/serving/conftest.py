@@ -1,0 +1,28 @@
+"""Fixtures of the serving tests: a working file shaped like the marts, and a published version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rolwh.settings import Settings
+from tests.serving.marts_fixture import build_working_marts
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+
+@pytest.fixture
+def working(settings: Settings) -> Settings:
+    """``settings`` whose working warehouse holds marts and audit tables (2024 report figures)."""
+    build_working_marts(settings)
+    return settings
+
+
+@pytest.fixture
+def published(working: Settings) -> Settings:
+    """``working``, published once to the serving file."""
+    from rolwh.publish import publish
+
+    publish(working)
+    return working
