@@ -1,0 +1,326 @@
+"""The quality gate: run every suite with GX, write Data Docs and history, record the verdict."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import math
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from expectations.config import QualityConfig, load_config
+from expectations.suites import BLOCKING, COMPLETENESS, Problem, Validation, all_validations
+from rolwh.settings import Settings
+
+if TYPE_CHECKING:
+    import duckdb
+
+MODES = ("nightly", "freeze")
+MAX_LABELS = 5
+
+GATE_RUNS_DDL = """
+create table if not exists audit.gate_runs (
+    run_id varchar primary key,
+    mode varchar not null,
+    year integer,
+    started_at timestamp not null,
+    finished_at timestamp not null,
+    passed boolean not null,
+    blocking_count integer not null,
+    warning_count integer not null,
+    expectations_evaluated integer not null,
+    data_docs_path varchar,
+    summary_json varchar not null
+)
+"""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A failed expectation: which suite, expectation, table and column, and what was found."""
+
+    suite: str
+    expectation: str
+    table: str
+    column: str | None
+    severity: str  # blocking | completeness | warning (as configured)
+    message: str  # what was found, in words
+    unexpected_count: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.table}.{self.column}" if self.column else self.table
+        return f"[{self.suite}] {self.expectation} on {where}: {self.message}"
+
+
+@dataclass
+class GateResult:
+    """The verdict of one gate run."""
+
+    mode: str
+    year: int | None
+    run_id: str
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    blocking_failures: list[Finding] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+    data_docs_path: Path | None = None
+    results_path: Path | None = None
+    evaluated: int = 0
+    results: list[dict[str, Any]] = field(default_factory=list)  # one per expectation, JSON-ready
+
+    @property
+    def passed(self) -> bool:
+        return not self.blocking_failures
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "mode": self.mode,
+            "year": self.year,
+            "passed": self.passed,
+            "started_at": self.started_at.isoformat(timespec="seconds"),
+            "finished_at": self.finished_at.isoformat(timespec="seconds"),
+            "expectations_evaluated": self.evaluated,
+            "blocking_failures": [asdict(f) | {"text": str(f)} for f in self.blocking_failures],
+            "warnings": [asdict(f) | {"text": str(f)} for f in self.warnings],
+            "data_docs_path": str(self.data_docs_path) if self.data_docs_path else None,
+            "results": self.results,
+        }
+
+    def render(self) -> str:
+        head = "PASSED" if self.passed else "BLOCKED"
+        scope = f" for {self.year}" if self.year else ""
+        lines = [
+            f"quality gate ({self.mode}{scope}): {head} — {self.evaluated} expectations, "
+            f"{len(self.blocking_failures)} blocking failure(s), {len(self.warnings)} warning(s)"
+        ]
+        lines += [f"  BLOCKING {f}" for f in self.blocking_failures]
+        lines += [f"  warning  {f}" for f in self.warnings]
+        if self.data_docs_path:
+            lines.append(f"  data docs: {self.data_docs_path}")
+        return "\n".join(lines)
+
+
+def run_gate(
+    settings: Settings,
+    mode: str = "nightly",
+    year: int | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+    *,
+    config: QualityConfig | None = None,
+    docs_dir: Path | None = None,
+    record: bool = True,
+    today: dt.date | None = None,
+) -> GateResult:
+    """Validate the raw layer, the marts and the export history; never raises on failed data.
+
+    ``mode="freeze"`` (needs ``year``) makes export completeness and missing roster snapshots
+    blocking and restricts the mart suites to that year. ``con`` is the writer's connection when
+    the pipeline holds one; otherwise the gate opens the working warehouse itself. The verdict is
+    recorded in ``audit.gate_runs`` and ``quality_dir/results/<timestamp>.json``; Data Docs go to
+    ``docs_dir`` (default ``quality_dir/data_docs``).
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    if mode == "freeze" and year is None:
+        raise ValueError("the freeze gate needs a year")
+    cfg = config or load_config()
+    today = today or dt.date.today()
+    started = dt.datetime.now()
+    run_id = started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    docs_dir = docs_dir or settings.quality_dir / "data_docs"
+
+    own = con is None
+    if con is None:
+        from rolwh.warehouse import connect
+
+        con = connect(settings, read_only=not record)
+    try:
+        validations, problems = all_validations(con, cfg, year=year, today=today)
+        result = GateResult(mode=mode, year=year, run_id=run_id, started_at=started, finished_at=started)
+        _run_gx(validations, problems, result, docs_dir)
+        result.data_docs_path = docs_dir / "index.html"
+        result.finished_at = dt.datetime.now()
+        result.results_path = _write_history(settings, result)
+        if record:
+            _record(con, result)
+    finally:
+        if own:
+            con.close()
+    return result
+
+
+def _classify(severity: str, mode: str) -> bool:
+    """True when a failure of this severity blocks in this mode."""
+    return severity == BLOCKING or (severity == COMPLETENESS and mode == "freeze")
+
+
+def _context(docs_dir: Path) -> Any:
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    ctx = gx.get_context(mode="ephemeral")
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+    for name in list(ctx.list_data_docs_sites()):
+        ctx.delete_data_docs_site(name)
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    ctx.add_data_docs_site(
+        site_name="rolwh",
+        site_config={
+            "class_name": "SiteBuilder",
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+        },
+    )
+    return ctx
+
+
+def _run_gx(validations: list[Validation], problems: list[Problem], result: GateResult, docs_dir: Path) -> None:
+    import great_expectations as gx
+
+    for p in problems:
+        f = Finding(p.suite, p.expectation, p.table, None, p.severity, p.message)
+        (result.blocking_failures if _classify(p.severity, result.mode) else result.warnings).append(f)
+        result.results.append({"suite": p.suite, "table": p.table, "expectation": p.expectation, "column": None,
+                               "severity": p.severity, "success": False, "observed": p.message})
+    if not validations:
+        return
+    ctx = _context(docs_dir)
+    source = ctx.data_sources.add_pandas("rolwh")
+    for i, v in enumerate(validations):
+        asset = source.add_dataframe_asset(f"{i:02d}_{v.suite}")
+        batch = asset.add_batch_definition_whole_dataframe("whole")
+        suite = ctx.suites.add(gx.ExpectationSuite(name=v.suite))
+        for c in v.checks:
+            c.expectation.meta = {"severity": c.severity, "what": c.what, "table": v.table}
+            suite.add_expectation(c.expectation)
+        vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=f"{i:02d}_{v.suite}", data=batch, suite=suite))
+        cp = ctx.checkpoints.add(gx.Checkpoint(
+            name=f"cp_{i:02d}_{v.suite}", validation_definitions=[vd],
+            actions=[],
+            result_format={"result_format": "COMPLETE"},
+        ))
+        run = cp.run(batch_parameters={"dataframe": v.frame})
+        for vr in run.run_results.values():
+            for er, check in zip(vr.results, v.checks, strict=True):
+                _collect(er, check, v, result)
+    ctx.build_data_docs(site_names=["rolwh"])
+
+
+def _collect(er: Any, check: Any, v: Validation, result: GateResult) -> None:
+    result.evaluated += 1
+    cfg = er.expectation_config
+    res = er.result or {}
+    raised = (er.exception_info or {}).get("raised_exception")
+    observed = _observed(res, er.exception_info if raised else None)
+    result.results.append({
+        "suite": v.suite, "table": v.table, "expectation": cfg.type, "column": check.column,
+        "severity": check.severity, "success": bool(er.success), "observed": observed,
+    })
+    if er.success:
+        return
+    message = _message(check, v, res, raised, er.exception_info)
+    finding = Finding(v.suite, cfg.type, v.table, check.column, check.severity, message,
+                      res.get("unexpected_count"))
+    (result.blocking_failures if _classify(check.severity, result.mode) else result.warnings).append(finding)
+
+
+def _message(check: Any, v: Validation, res: dict[str, Any], raised: bool, exc: Any) -> str:
+    if raised:
+        return f"could not evaluate ({check.what}): {exc.get('exception_message')}"
+    labels: list[str] = []
+    idx = res.get("unexpected_index_list") or []
+    if check.label is not None:
+        for i in idx[: (50 if check.labels_only else MAX_LABELS)]:
+            try:
+                labels.append(check.label(v.frame.loc[i]))
+            except Exception:  # a label must never hide the failure itself
+                labels.append(f"row {i}")
+    if check.labels_only and labels:
+        more = f" (and {len(idx) - len(labels)} more)" if len(idx) > len(labels) else ""
+        return "; ".join(labels) + more
+    if "unexpected_count" in res:
+        n, total = res.get("unexpected_count"), res.get("element_count")
+        pct = res.get("unexpected_percent")
+        values = [_plain(x) for x in (res.get("partial_unexpected_list") or [])[:MAX_LABELS]]
+        text = f"expected {check.what}; found {n} of {total} rows not so"
+        if pct is not None:
+            text += f" ({pct:.2f}%)"
+        if values:
+            text += f", e.g. values {values}"
+        if labels:
+            text += f" at {', '.join(labels)}"
+        return text
+    if "details" in res:
+        mismatched = (res.get("details") or {}).get("mismatched") or {}
+        missing = mismatched.get("missing")
+        if missing:
+            return f"expected {check.what}; missing columns {missing}, found {res.get('observed_value')}"
+    return f"expected {check.what}; observed {_plain(res.get('observed_value'))}"
+
+
+def _plain(x: Any) -> Any:
+    """A JSON-friendly version of a value GX reports."""
+    if x is None or isinstance(x, (bool, int, str)):
+        return x
+    if isinstance(x, float):
+        return None if math.isnan(x) else x
+    if isinstance(x, (list, tuple)):
+        return [_plain(i) for i in x]
+    if isinstance(x, dict):
+        return {str(k): _plain(i) for k, i in x.items()}
+    try:
+        import pandas as pd
+
+        if pd.isna(x):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(x)
+
+
+def _observed(res: dict[str, Any], exc: Any) -> Any:
+    if exc:
+        return {"exception": exc.get("exception_message")}
+    keep = ("element_count", "unexpected_count", "unexpected_percent", "observed_value", "partial_unexpected_list")
+    return {k: _plain(res[k]) for k in keep if k in res}
+
+
+def _write_history(settings: Settings, result: GateResult) -> Path:
+    folder = settings.quality_dir / "results"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{result.run_id}.json"
+    path.write_text(json.dumps(result.summary(), ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    return path
+
+
+def _record(con: duckdb.DuckDBPyConnection, result: GateResult) -> None:
+    con.execute("create schema if not exists audit")
+    con.execute(GATE_RUNS_DDL)
+    summary = result.summary()
+    summary.pop("results")
+    con.execute(
+        "insert into audit.gate_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [result.run_id, result.mode, result.year, result.started_at, result.finished_at, result.passed,
+         len(result.blocking_failures), len(result.warnings), result.evaluated,
+         str(result.data_docs_path) if result.data_docs_path else None,
+         json.dumps(summary, ensure_ascii=False, default=str)],
+    )
+
+
+def latest_gate_run(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    """The last recorded gate run (for status pages and the dashboard), or None."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'audit' and table_name = 'gate_runs'"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return None
+    cur = con.execute("select * from audit.gate_runs order by finished_at desc limit 1")
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return dict(zip([d[0] for d in cur.description], row, strict=True))
