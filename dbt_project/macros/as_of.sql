@@ -1,7 +1,7 @@
 {#- `where` clause of the as-of filter: with var as_of_date set, only raw rows exported on or
     before that date are seen, so an indicator can be recomputed as known on that date. -#}
-{% macro as_of_filter(export_date_column='_export_date') -%}
-    {%- set as_of = var('as_of_date', none) -%}
+{#- Called as as_of_filter(var('as_of_date', none)) so unit tests can override the var. -#}
+{% macro as_of_filter(as_of, export_date_column='_export_date') -%}
     {%- if as_of is not none and as_of | string | trim not in ('', 'none', 'None', 'null') -%}
         where {{ export_date_column }} <= cast('{{ as_of | string | trim }}' as date)
     {%- else -%}

@@ -4,7 +4,7 @@
 with versions as (
 
     select * from {{ ref('stg_command_centre__dispatch_event_versions') }}
-    {{ as_of_filter() }}
+    {{ as_of_filter(var('as_of_date', none)) }}
 
 ),
 

@@ -3,7 +3,7 @@
 with versions as (
 
     select * from {{ ref('stg_petition__dispute_versions') }}
-    {{ as_of_filter() }}
+    {{ as_of_filter(var('as_of_date', none)) }}
 
 ),
 

@@ -4,7 +4,7 @@
 with versions as (
 
     select * from {{ ref('stg_training__enforcement_officer_versions') }}
-    {{ as_of_filter() }}
+    {{ as_of_filter(var('as_of_date', none)) }}
 
 ),
 
