@@ -18,6 +18,11 @@ EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 18264, 73050
 
 DATE_FORMATS = "YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYY年M月D日, YYYYMMDD or an Excel date"
 
+def _gb_sum(n: str) -> str:
+    """The GB 11643 weighted digit sum of the 17 leading digits of ``n``, unrolled (no lambda: fast)."""
+    return " + ".join(f"cast(substr({n}, {i + 1}, 1) as bigint) * {w}" for i, w in enumerate(GB11643_WEIGHTS))
+
+
 _DATE_RE = (
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
     r"(?:[\sT]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?(?:\.\d+)?)?$"
@@ -57,9 +62,7 @@ MACROS: tuple[str, ...] = (
         case when n is null then null
              when regexp_full_match(n, '\\d{{15}}') then true
              when regexp_full_match(n, '\\d{{17}}[0-9X]') then
-                 substr('{GB11643_CHECK}', 1 + cast(list_sum(list_transform(range(17), lambda i:
-                     try_cast(substr(n, i + 1, 1) as integer) * {list(GB11643_WEIGHTS)}[i + 1])) % 11 as bigint), 1)
-                 = substr(n, 18, 1)
+                 substr('{GB11643_CHECK}', 1 + ({_gb_sum('n')}) % 11, 1) = substr(n, 18, 1)
              else false end""",
     # phone: digits only, +86 / 0086 dropped, masked = missing
     r"""create or replace temp macro rolwh_phone_digits(s) as

@@ -181,9 +181,9 @@ def normalise_grid(table: pa.Table) -> pa.Table:
 
     arrays, names = [], []
     for name in _used_columns(table):
-        col = table.column(name).cast(pa.string())
-        col = pc.utf8_trim_whitespace(pc.utf8_normalize(col, "NFKC"))
-        col = pc.if_else(pc.equal(col, ""), pa.scalar(None, pa.string()), col)
+        col = pc.utf8_trim_whitespace(pc.utf8_normalize(table.column(name), "NFKC"))
+        # blank -> NULL; testing the length is much faster than comparing with ''
+        col = pc.if_else(pc.greater(pc.utf8_length(col), 0), col, pa.scalar(None, col.type)).cast(pa.string())
         arrays.append(col)
         names.append(name)
     arrays.append(pa.array(range(1, table.num_rows + 1), type=pa.int32()))
