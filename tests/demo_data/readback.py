@@ -6,6 +6,7 @@ import csv
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
+from functools import cache
 from pathlib import Path
 
 from rolwh.contracts import EXPORT_DATE_PATTERN, FOOTER_PREFIXES, Feed, Kind, normalise_header
@@ -20,6 +21,12 @@ class Bad(ValueError):
 
 
 def read_rows(path: Path) -> list[list[object]]:
+    """All rows of a file (cached: the tests read the same files many times)."""
+    return _read_rows(path, path.stat().st_mtime_ns)
+
+
+@cache
+def _read_rows(path: Path, _mtime: int) -> list[list[object]]:
     """All rows of a file as python values (xlsx via calamine; csv: UTF-8 [BOM] else GB18030)."""
     if path.suffix == ".xlsx":
         from python_calamine import CalamineWorkbook
