@@ -11,7 +11,12 @@ import csv
 from datetime import date, datetime
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from rolwh.settings import Settings
+
+if TYPE_CHECKING:
+    import duckdb
 
 COMMUNITIES = Path("/work/shared/spec/communities.csv")
 
@@ -82,6 +87,15 @@ def _value(num: int, den: int | None) -> float | None:
     return None if den == 0 else num / den
 
 
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> None:
+    """Bulk insert through Arrow (executemany is row by row, far too slow for thousands of rows)."""
+    import pyarrow as pa
+
+    names = [r[0] for r in con.execute(f"describe {table}").fetchall()]
+    batch = pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)})  # noqa: F841 -- read by DuckDB
+    con.execute(f"insert into {table} select * from batch")
+
+
 def build_working_marts(settings: Settings, *, revision: int = 0, path: Path | None = None) -> Path:
     """Write the marts, audit and gate tables into the working file (replacing them)."""
     import duckdb
@@ -147,13 +161,13 @@ def build_working_marts(settings: Settings, *, revision: int = 0, path: Path | N
                period_start date, period_end date, community_code varchar, indicator_code varchar,
                numerator bigint, denominator bigint, value double)"""
         )
-        con.executemany("insert into marts.fct_indicator_quarterly values (?,?,?,?,?,?,?,?,?,?)", quarterly)
+        _insert(con, "marts.fct_indicator_quarterly", quarterly)
         con.execute(
             """create table marts.fct_indicator_annual (year integer, period varchar, period_start date,
                period_end date, community_code varchar, indicator_code varchar, numerator bigint,
                denominator bigint, value double)"""
         )
-        con.executemany("insert into marts.fct_indicator_annual values (?,?,?,?,?,?,?,?,?)", annual)
+        _insert(con, "marts.fct_indicator_annual", annual)
         # community annual rows: sums of the quarters (stocks: the last quarter)
         con.execute(
             """

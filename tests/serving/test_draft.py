@@ -1,0 +1,87 @@
+"""The report draft: figures from the frozen release when there is one, else marked provisional."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from rolwh.publish import publish
+from rolwh.report import write_report
+from rolwh.report.draft import PROVISIONAL, DraftError, latest_release
+from rolwh.settings import Settings
+from tests.serving.marts_fixture import build_working_marts
+
+
+def _freeze_like(settings: Settings, year: int, version: str, revision: int) -> Path:
+    """A release folder as rolwh.freeze writes it: Parquet of the year's marts and a manifest."""
+    build_working_marts(settings, revision=revision)
+    folder = settings.releases_dir / str(year) / version
+    (folder / "marts").mkdir(parents=True)
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    files = {}
+    try:
+        for table in ("fct_indicator_quarterly", "fct_indicator_annual", "dim_indicator", "dim_community"):
+            rel = f"marts/{table}.parquet"
+            where = f"where year = {year}" if table.startswith("fct_") else ""
+            con.execute(f"copy (select * from marts.{table} {where}) to '{folder / rel}' (format parquet)")
+            files[rel] = {"sha256": "0" * 64}
+    finally:
+        con.close()
+    manifest = {"year": year, "version": version, "frozen_at": "2025-01-20T08:00:00+00:00", "files": files}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return folder
+
+
+def test_draft_without_a_release_uses_live_marts_and_says_provisional(published: Settings) -> None:
+    paths = write_report(published, 2024, draft=True)
+    md = next(p for p in paths if p.name == "draft.md").read_text(encoding="utf-8")
+    html = next(p for p in paths if p.name == "draft.html").read_text(encoding="utf-8")
+    assert f"「{PROVISIONAL}」" in md and f"「{PROVISIONAL}」" in html
+    assert "一、工作情况及成效" in md
+    assert "接收江津区法院委托诉前调解案件[476](#ind-CR_RECEIVED)件" in md
+    assert "调解成功[130](#ind-CR_SUCCESS)件,调解成功率[28.26%](#ind-CR_SUCCESS_RATE)" in md
+    assert "化解率[100%](#ind-DS_RESOLUTION_RATE)" in md
+    # every linked code has its glossary anchor, with the name from dim_indicator
+    codes = set(re.findall(r"\]\(#ind-([A-Z0-9_]+)\)", md))
+    assert len(codes) >= 25
+    for code in codes:
+        assert f'<a id="ind-{code}"></a>`{code}`' in md
+    assert "| 诉前调解成功率 |" in md
+    assert '<a class="figure" href="#ind-CR_SUCCESS_RATE" data-code="CR_SUCCESS_RATE">28.26%</a>' in html
+    assert '<tr id="ind-CR_SUCCESS_RATE">' in html
+
+
+def test_draft_takes_figures_from_the_latest_frozen_release(published: Settings) -> None:
+    _freeze_like(published, 2024, "v1", revision=10)
+    _freeze_like(published, 2024, "v2", revision=20)
+    build_working_marts(published, revision=5)  # the live marts moved on again
+    publish(published)
+    assert latest_release(published, 2024) == published.releases_dir / "2024" / "v2"
+    paths = write_report(published, 2024, draft=True)
+    md = next(p for p in paths if p.name == "draft.md").read_text(encoding="utf-8")
+    html = next(p for p in paths if p.name == "draft.html").read_text(encoding="utf-8")
+    assert PROVISIONAL not in md and PROVISIONAL not in html
+    assert "冻结版本 2024/v2" in md
+    assert "接收江津区法院委托诉前调解案件[496](#ind-CR_RECEIVED)件" in md  # 476 + 20: v2, not live (481)
+    assert "[481]" not in md and "[486]" not in md
+    # the dashboard keeps showing the live, published marts
+    dashboard = next(p for p in paths if p.name == "index.html").read_text(encoding="utf-8")
+    assert "<strong>481</strong>" in dashboard
+
+
+def test_draft_template_naming_an_unknown_indicator_is_an_error(
+    published: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import rolwh.report.draft as draft
+
+    bad = tmp_path / "sentences.toml"
+    shutil.copy(draft.SENTENCES_FILE, bad)
+    bad.write_text(bad.read_text(encoding="utf-8") + '\n[[paragraphs]]\ntext = "共{NO_SUCH_CODE}件"\n', "utf-8")
+    monkeypatch.setattr(draft, "SENTENCES_FILE", bad)
+    with pytest.raises(DraftError, match="NO_SUCH_CODE"):
+        write_report(published, 2024, draft=True)
