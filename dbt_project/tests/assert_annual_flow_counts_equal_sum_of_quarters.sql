@@ -1,0 +1,50 @@
+-- A flow count over a year equals the sum of its quarters (indicators.md). Distinct-person
+-- counts (TR_ENFORCEMENT_EXAM_PASSED) are excluded: a person passing twice counts once a year.
+
+with quarterly as (
+
+    select * from {{ ref('fct_indicator_quarterly') }}
+
+),
+
+annual as (
+
+    select * from {{ ref('fct_indicator_annual') }}
+
+),
+
+indicators as (
+
+    select * from {{ ref('dim_indicator') }}
+
+),
+
+quarter_sums as (
+
+    select
+        quarterly.year,
+        quarterly.community_code,
+        quarterly.indicator_code,
+        sum(quarterly.numerator) as numerator,
+    from quarterly
+    group by quarterly.year, quarterly.community_code, quarterly.indicator_code
+
+)
+
+select
+    annual.year,
+    annual.community_code,
+    annual.indicator_code,
+    annual.numerator as annual_numerator,
+    quarter_sums.numerator as sum_of_quarters,
+from annual
+inner join indicators
+    on annual.indicator_code = indicators.indicator_code
+left join quarter_sums
+    on annual.year = quarter_sums.year
+    and annual.community_code = quarter_sums.community_code
+    and annual.indicator_code = quarter_sums.indicator_code
+where indicators.unit = 'count'
+    and indicators.kind = 'flow'
+    and annual.indicator_code <> 'TR_ENFORCEMENT_EXAM_PASSED'
+    and coalesce(annual.numerator, 0) <> coalesce(quarter_sums.numerator, 0)
