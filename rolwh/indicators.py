@@ -1,0 +1,133 @@
+"""Read the published indicators of a year or quarter from the marts, and print them in Chinese."""
+
+from __future__ import annotations
+
+import sys
+from typing import IO, Any
+
+from rolwh.errors import RolwhError
+from rolwh.settings import Settings
+
+#: Shown for a NULL value (no denominator, no roster snapshot).
+MISSING = "—"
+
+
+class IndicatorsNotBuilt(RolwhError):
+    """The marts are missing or hold nothing for the asked period."""
+
+
+_QUARTERLY_SQL = """
+select
+    fact.indicator_code, dim.name_zh, dim.unit, dim.kind, dim.scope,
+    fact.period, fact.community_code, fact.numerator, fact.denominator, fact.value
+from marts.fct_indicator_quarterly as fact
+inner join marts.dim_indicator as dim on fact.indicator_code = dim.indicator_code
+where fact.year = ? and fact.quarter = ? and fact.community_code = ?
+order by fact.indicator_code
+"""
+
+_ANNUAL_SQL = """
+select
+    fact.indicator_code, dim.name_zh, dim.unit, dim.kind, dim.scope,
+    fact.period, fact.community_code, fact.numerator, fact.denominator, fact.value
+from marts.fct_indicator_annual as fact
+inner join marts.dim_indicator as dim on fact.indicator_code = dim.indicator_code
+where fact.year = ? and fact.community_code = ?
+order by fact.indicator_code
+"""
+
+_COLUMNS = (
+    "indicator_code",
+    "name_zh",
+    "unit",
+    "kind",
+    "scope",
+    "period",
+    "community_code",
+    "numerator",
+    "denominator",
+    "value",
+)
+
+
+def indicator_rows(
+    settings: Settings, year: int, quarter: int | None = None, community: str = "ALL"
+) -> list[dict[str, Any]]:
+    """The indicators of ``year`` (or of its ``quarter``) for ``community``, one dict per indicator.
+
+    Keys: indicator_code, name_zh, unit, kind, scope, period, community_code, numerator,
+    denominator, value. Read through the read-only reader (serving file if published).
+    """
+    from rolwh.query import open_reader
+
+    if quarter is not None and quarter not in (1, 2, 3, 4):
+        raise ValueError(f"quarter must be 1-4, got {quarter!r}")
+    try:
+        con = open_reader(settings)
+    except FileNotFoundError as exc:
+        raise IndicatorsNotBuilt(str(exc)) from None
+    try:
+        try:
+            if quarter is None:
+                rows = con.execute(_ANNUAL_SQL, [year, community]).fetchall()
+            else:
+                rows = con.execute(_QUARTERLY_SQL, [year, quarter, community]).fetchall()
+        except Exception as exc:  # duckdb.CatalogException when the marts were never built
+            if "does not exist" in str(exc):
+                raise IndicatorsNotBuilt(
+                    f"the indicator marts are not built in {settings.warehouse_path}: run `rolwh build`"
+                ) from None
+            raise
+    finally:
+        con.close()
+    return [dict(zip(_COLUMNS, r, strict=True)) for r in rows]
+
+
+def format_number(value: float | None, unit: str) -> str:
+    """A count as an integer, a ratio as a percentage with 2 decimals, NULL as —."""
+    if value is None:
+        return MISSING
+    if unit == "ratio":
+        return f"{value * 100:.2f}%"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def _format_count(value: float | None) -> str:
+    return MISSING if value is None else (f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}")
+
+
+def print_indicators(
+    settings: Settings,
+    year: int,
+    quarter: int | None = None,
+    community: str = "ALL",
+    *,
+    out: IO[str] | None = None,
+) -> int:
+    """Print the indicators of a year or quarter as a table in Chinese; exit code 0, 1 if none."""
+    from rich.console import Console
+    from rich.table import Table
+
+    rows = indicator_rows(settings, year, quarter, community)
+    period = f"{year}年" + (f"第{quarter}季度" if quarter else "")
+    where = "全街道" if community == "ALL" else ("未匹配社区" if community == "UNKNOWN" else community)
+    console = Console(file=out or sys.stdout, width=120)
+    if not rows:
+        console.print(f"{period} {where}: 无指标数据(该期间不在数据范围内,或社区代码不存在)")
+        return 1
+    table = Table(title=f"法治政府建设指标 · {period} · {where}")
+    table.add_column("代码", style="dim")
+    table.add_column("名称")
+    table.add_column("分子", justify="right")
+    table.add_column("分母", justify="right")
+    table.add_column("值", justify="right", style="bold")
+    for r in rows:
+        table.add_row(
+            r["indicator_code"],
+            r["name_zh"],
+            _format_count(r["numerator"]),
+            _format_count(r["denominator"]),
+            format_number(r["value"], r["unit"]),
+        )
+    console.print(table)
+    return 0
