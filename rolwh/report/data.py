@@ -112,41 +112,18 @@ def read_freshness(con: duckdb.DuckDBPyConnection) -> list[Freshness]:
 
 
 def read_gate_status(con: duckdb.DuckDBPyConnection) -> GateStatus:
-    """The latest run recorded in ``audit.gate_runs``; "未检查" when there is none."""
-    if not _relation_exists(con, "audit", "gate_runs"):
+    """The latest run recorded in ``audit.gate_runs`` (by the quality gate); "未检查" when there is none."""
+    from expectations.gate import latest_gate_run
+
+    run = latest_gate_run(con)
+    if run is None:
         return GateStatus("未检查")
-    columns = {
-        str(name): str(type_).upper()
-        for name, type_ in con.execute(
-            "select column_name, data_type from information_schema.columns "
-            "where table_schema = 'audit' and table_name = 'gate_runs'"
-        ).fetchall()
-    }
-    time_cols = [c for c in ("finished_at", "checked_at", "run_at", "started_at", "created_at") if c in columns]
-    time_cols += [c for c, t in columns.items() if t.startswith("TIMESTAMP") and c not in time_cols]
-    order = f'order by "{time_cols[0]}" desc nulls last' if time_cols else ""
-    cur = con.execute(f"select * from audit.gate_runs {order} limit 1")  # noqa: S608 -- names from the catalog
-    names = [d[0] for d in cur.description or ()]
-    row = cur.fetchone()
-    if row is None:
-        return GateStatus("未检查")
-    rec = dict(zip(names, row, strict=True))
-    checked_at = rec.get(time_cols[0]) if time_cols else None
-    passed: bool | None = None
-    for key in ("passed", "ok", "success"):
-        if isinstance(rec.get(key), bool):
-            passed = rec[key]
-            break
-    if passed is None:
-        status = str(rec.get("status") or rec.get("result") or "").lower()
-        if status in ("passed", "pass", "ok", "success", "succeeded", "通过"):
-            passed = True
-        elif status in ("failed", "fail", "blocked", "error", "未通过"):
-            passed = False
-    if passed is None:
-        return GateStatus("未检查", checked_at, "门禁记录无法识别")
-    detail_bits = [f"{k}={rec[k]}" for k in ("mode", "blocking_failures", "warnings") if rec.get(k) is not None]
-    return GateStatus("通过" if passed else "未通过", checked_at, ", ".join(detail_bits))
+    bits = [
+        f"{label}{run[key]}"
+        for key, label in (("mode", "模式 "), ("blocking_count", "阻断问题 "), ("warning_count", "警告 "))
+        if run.get(key) is not None
+    ]
+    return GateStatus("通过" if run.get("passed") else "未通过", run.get("finished_at"), ",".join(bits))
 
 
 def read_dashboard_data(con: duckdb.DuckDBPyConnection, year: int) -> DashboardData:

@@ -57,16 +57,12 @@ class Segment:
 
 
 def latest_release(settings: Settings, year: int) -> Path | None:
-    """The folder of the highest ``vN`` of ``year`` that has a manifest, or None."""
-    root = settings.releases_dir / str(year)
-    if not root.is_dir():
-        return None
-    versions = [
-        (int(d.name[1:]), d)
-        for d in root.iterdir()
-        if d.is_dir() and re.fullmatch(r"v\d+", d.name) and (d / "manifest.json").is_file()
-    ]
-    return max(versions)[1] if versions else None
+    """The folder of the latest version (``vN``) of ``year``'s release that has a manifest, or None."""
+    from rolwh.freeze import versions, year_dir
+
+    found = [year_dir(settings, year) / v for v in versions(settings, year)]
+    found = [f for f in found if (f / "manifest.json").is_file()]
+    return found[-1] if found else None
 
 
 def _release_parquet(folder: Path, manifest: dict[str, Any], table: str) -> list[Path]:

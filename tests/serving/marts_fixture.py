@@ -13,6 +13,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
+from expectations.gate import GATE_RUNS_DDL
 from rolwh.settings import Settings
 
 if TYPE_CHECKING:
@@ -203,12 +204,11 @@ def build_working_marts(settings: Settings, *, revision: int = 0, path: Path | N
             for i, feed in enumerate(FEEDS)
         ]
         con.executemany("insert into audit.file_loads values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", loads)
+        con.execute("drop table if exists audit.gate_runs")
+        con.execute(GATE_RUNS_DDL)
         con.execute(
-            """create or replace table audit.gate_runs (run_id varchar, started_at timestamp,
-               finished_at timestamp, passed boolean, blocking_failures integer, warnings integer)"""
-        )
-        con.execute(
-            "insert into audit.gate_runs values ('gate-1', '2025-04-01 02:10', '2025-04-01 02:11', true, 0, 1)"
+            """insert into audit.gate_runs values ('gate-1', 'nightly', null, '2025-04-01 02:10',
+               '2025-04-01 02:11', true, 0, 1, 120, null, '{}')"""
         )
         con.execute("checkpoint")
     finally:

@@ -105,3 +105,18 @@ def test_dashboard_loads_offline_in_chromium_without_errors(published: Settings)
             browser.close()
     assert problems == []
     assert all(u.startswith("file://") for u in requests), requests
+
+
+def test_dashboard_shows_a_failed_gate(working: Settings) -> None:
+    from rolwh.publish import publish
+
+    con = duckdb.connect(str(working.warehouse_path))
+    con.execute(
+        """insert into audit.gate_runs values ('gate-2', 'nightly', null, '2025-04-02 02:10',
+           '2025-04-02 02:11', false, 3, 0, 120, null, '{}')"""
+    )
+    con.close()
+    publish(working)
+    html = write_report(working, 2024)[0].read_text(encoding="utf-8")
+    assert re.search(r'id="gate-status" class="badge bad">未通过<', html)
+    assert "阻断问题 3" in html

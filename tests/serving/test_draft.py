@@ -18,21 +18,25 @@ from tests.serving.marts_fixture import build_working_marts
 
 
 def _freeze_like(settings: Settings, year: int, version: str, revision: int) -> Path:
-    """A release folder as rolwh.freeze writes it: Parquet of the year's marts and a manifest."""
+    """A release folder laid out as rolwh.freeze writes it (data/<table>.parquet and manifest.json).
+
+    The real freeze also runs the gate on the raw layer, which these mart-only fixtures lack.
+    """
     build_working_marts(settings, revision=revision)
-    folder = settings.releases_dir / str(year) / version
-    (folder / "marts").mkdir(parents=True)
+    folder = settings.releases_dir / f"{year:04d}" / version
+    (folder / "data").mkdir(parents=True)
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    files = {}
+    files = []
     try:
-        for table in ("fct_indicator_quarterly", "fct_indicator_annual", "dim_indicator", "dim_community"):
-            rel = f"marts/{table}.parquet"
+        for table in ("fct_indicator_annual", "fct_indicator_quarterly", "dim_indicator", "dim_community"):
+            rel = f"data/{table}.parquet"
             where = f"where year = {year}" if table.startswith("fct_") else ""
             con.execute(f"copy (select * from marts.{table} {where}) to '{folder / rel}' (format parquet)")
-            files[rel] = {"sha256": "0" * 64}
+            files.append({"path": rel, "sha256": "0" * 64, "rows": None})
     finally:
         con.close()
-    manifest = {"year": year, "version": version, "frozen_at": "2025-01-20T08:00:00+00:00", "files": files}
+    manifest = {"release": f"{year}/{version}", "year": year, "version": version,
+                "frozen_at": "2025-01-20T08:00:00+00:00", "files": files}
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return folder
 
