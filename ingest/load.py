@@ -64,14 +64,28 @@ def earlier_load_of_content(con: duckdb.DuckDBPyConnection, lf: LandingFile) -> 
     return row[0] if row else None
 
 
-def insert_file_row(con: duckdb.DuckDBPyConnection, lf: LandingFile, r: FileResult, loaded_at: dt.datetime) -> None:
+def insert_file_row(
+    con: duckdb.DuckDBPyConnection, lf: LandingFile, r: FileResult, loaded_at: dt.datetime
+) -> None:
     con.execute(
         "insert into audit.file_loads (load_id, file_name, feed, sha256, status, export_date, size_bytes, "
         "rows_read, rows_loaded, rows_rejected, rows_skipped, reason, notices, loaded_at) "
         "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            r.load_id, lf.name, lf.feed, lf.sha256, r.status, lf.export_date, lf.size_bytes,
-            r.rows_read, r.rows_loaded, r.rows_rejected, r.rows_skipped, r.reason, r.notices, loaded_at,
+            r.load_id,
+            lf.name,
+            lf.feed,
+            lf.sha256,
+            r.status,
+            lf.export_date,
+            lf.size_bytes,
+            r.rows_read,
+            r.rows_loaded,
+            r.rows_rejected,
+            r.rows_skipped,
+            r.reason,
+            r.notices,
+            loaded_at,
         ],
     )
 
@@ -150,13 +164,21 @@ def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, str | None]:
     return read, skipped, rejected, skipped_note
 
 
-def _commit(con: duckdb.DuckDBPyConnection, f: Feed, lf: LandingFile, plan: ParsePlan, header: HeaderMatch) -> FileResult:
+def _commit(
+    con: duckdb.DuckDBPyConnection, f: Feed, lf: LandingFile, plan: ParsePlan, header: HeaderMatch
+) -> FileResult:
     read, skipped, rejected, skipped_note = _counts(con)
     data_rows = read - skipped
     notices = "; ".join(n for n in (header.notices(), skipped_note) if n) or None
     result = FileResult(
-        lf.name, lf.feed, lf.sha256, "loaded", rows_read=read, rows_skipped=skipped,
-        notices=notices, load_id=new_load_id(),
+        lf.name,
+        lf.feed,
+        lf.sha256,
+        "loaded",
+        rows_read=read,
+        rows_skipped=skipped,
+        notices=notices,
+        load_id=new_load_id(),
     )
     too_many = data_rows > 0 and rejected / data_rows > MAX_REJECTED_SHARE
     if too_many:
@@ -185,7 +207,12 @@ def _commit(con: duckdb.DuckDBPyConnection, f: Feed, lf: LandingFile, plan: Pars
 
 
 def insert_raw_rows(
-    con: duckdb.DuckDBPyConnection, f: Feed, lf: LandingFile, plan: ParsePlan, load_id: str, loaded_at: dt.datetime
+    con: duckdb.DuckDBPyConnection,
+    f: Feed,
+    lf: LandingFile,
+    plan: ParsePlan,
+    load_id: str,
+    loaded_at: dt.datetime,
 ) -> None:
     lineage = ", ".join(name for name, _ in LINEAGE_COLUMNS)
     outputs = ", ".join(plan.outputs)
@@ -193,7 +220,13 @@ def insert_raw_rows(
         f"insert into {f.table} ({outputs}, {lineage}) "
         f"select {outputs}, $file, $sha, $export_date, _row_number, $load_id, $loaded_at "
         f"from {PARSED} where _skip_reason is null and not _rejected order by _row_number",
-        {"file": lf.name, "sha": lf.sha256, "export_date": lf.export_date, "load_id": load_id, "loaded_at": loaded_at},
+        {
+            "file": lf.name,
+            "sha": lf.sha256,
+            "export_date": lf.export_date,
+            "load_id": load_id,
+            "loaded_at": loaded_at,
+        },
     )
 
 

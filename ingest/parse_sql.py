@@ -6,7 +6,6 @@ and contract literals (codes, reasons); no names or values from files ever enter
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rolwh.contracts import FOOTER_PREFIXES, ID_LIST_SEPARATORS, Column, Feed, Kind
@@ -17,6 +16,7 @@ GB11643_CHECK = "10X98765432"
 EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 18264, 73050
 
 DATE_FORMATS = "YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYY年M月D日, YYYYMMDD or an Excel date"
+
 
 def _gb_sum(n: str) -> str:
     """The GB 11643 weighted digit sum of the 17 leading digits of ``n``, unrolled (no lambda: fast)."""
@@ -62,7 +62,7 @@ MACROS: tuple[str, ...] = (
         case when n is null then null
              when regexp_full_match(n, '\\d{{15}}') then true
              when regexp_full_match(n, '\\d{{17}}[0-9X]') then
-                 substr('{GB11643_CHECK}', 1 + ({_gb_sum('n')}) % 11, 1) = substr(n, 18, 1)
+                 substr('{GB11643_CHECK}', 1 + ({_gb_sum("n")}) % 11, 1) = substr(n, 18, 1)
              else false end""",
     # phone: digits only, +86 / 0086 dropped, masked = missing
     r"""create or replace temp macro rolwh_phone_digits(s) as
@@ -157,8 +157,10 @@ def _outputs(col: Column, p: str) -> list[tuple[str, str]]:
         case Kind.PII_ID_LIST:
             return [
                 (f"{col.name}_pids", f"list_transform({p}, lambda x: rolwh_hmac(x))"),
-                (f"{col.name}_invalid_count",
-                 f"cast(len(list_filter({p}, lambda x: not rolwh_id_valid(x))) as integer)"),
+                (
+                    f"{col.name}_invalid_count",
+                    f"cast(len(list_filter({p}, lambda x: not rolwh_id_valid(x))) as integer)",
+                ),
             ]
         case _:
             return [(col.name, p)]
@@ -216,7 +218,9 @@ def key_column(feed: Feed) -> Column:
     raise KeyError(name)
 
 
-def build_parse_sql(feed: Feed, positions: dict[str, int], width: int, grid: str, header_row: int) -> ParsePlan:
+def build_parse_sql(
+    feed: Feed, positions: dict[str, int], width: int, grid: str, header_row: int
+) -> ParsePlan:
     """The parse/validate query for a file whose header row is ``header_row`` (grid row number).
 
     ``positions`` maps contract column names to grid column indexes; ``width`` is the grid's

@@ -9,7 +9,7 @@ from pathlib import Path
 from rolwh.settings import Settings
 
 
-class Quarantine(Exception):  # noqa: N818 - it is an outcome, not a failure of the program
+class Quarantine(Exception):
     """Raised while reading a file that must be quarantined; the message is the reason."""
 
 

@@ -167,9 +167,7 @@ def read_xlsx_grid(path: Path) -> pa.Table:
     arrays = {}
     for i in range(width):
         col = [r[i] if i < len(r) else None for r in rows]
-        arrays[f"c{i}"] = pa.array(
-            [v if v.__class__ is str else cell_text(v) for v in col], type=pa.string()
-        )
+        arrays[f"c{i}"] = pa.array([v if v.__class__ is str else cell_text(v) for v in col], type=pa.string())
     return normalise_grid(pa.table(arrays))
 
 

@@ -56,11 +56,18 @@ class IngestReport:
             return buf.getvalue()
         table = Table(title="ingest: files processed")
         for col in ("feed", "file", "status", "read", "loaded", "rejected", "skipped"):
-            table.add_column(col, justify="right" if col in ("read", "loaded", "rejected", "skipped") else "left")
+            table.add_column(
+                col, justify="right" if col in ("read", "loaded", "rejected", "skipped") else "left"
+            )
         for f in self.files:
             table.add_row(
-                f.feed, f.file_name, f.status,
-                str(f.rows_read), str(f.rows_loaded), str(f.rows_rejected), str(f.rows_skipped),
+                f.feed,
+                f.file_name,
+                f.status,
+                str(f.rows_read),
+                str(f.rows_loaded),
+                str(f.rows_rejected),
+                str(f.rows_skipped),
             )
         console.print(table)
         totals = (
@@ -82,5 +89,7 @@ class IngestReport:
         if self.quarantined:
             console.print("QUARANTINED (fix the file and drop it into the feed folder again):")
             for f in self.quarantined:
-                console.print(f"  {f.feed}/{f.file_name}\n    reason: {f.reason}\n    moved to: {f.quarantined_to}")
+                console.print(
+                    f"  {f.feed}/{f.file_name}\n    reason: {f.reason}\n    moved to: {f.quarantined_to}"
+                )
         return buf.getvalue()

@@ -78,7 +78,9 @@ def refusal_reasons(lf: LandingFile) -> list[str]:
             f"unsupported file type {lf.suffix or '(no suffix)'}: only {' and '.join(FILE_SUFFIXES)} are accepted"
         )
     if lf.size_bytes > MAX_FILE_BYTES:
-        reasons.append(f"file is {lf.size_bytes / 2**20:.0f} MB, over the {MAX_FILE_BYTES / 2**20:.0f} MB limit")
+        reasons.append(
+            f"file is {lf.size_bytes / 2**20:.0f} MB, over the {MAX_FILE_BYTES / 2**20:.0f} MB limit"
+        )
     return reasons
 
 

@@ -65,8 +65,17 @@ def render_status(settings: Settings) -> str:
         con.close()
 
     feeds_table = Table(title="feeds")
-    for col in ("feed", "files loaded", "duplicates", "quarantined", "rows loaded", "rows rejected",
-                "rows skipped", "latest export", "last ingest"):
+    for col in (
+        "feed",
+        "files loaded",
+        "duplicates",
+        "quarantined",
+        "rows loaded",
+        "rows rejected",
+        "rows skipped",
+        "latest export",
+        "last ingest",
+    ):
         feeds_table.add_column(col)
     for f in FEEDS:
         r = per_feed.get(f.name)
@@ -77,7 +86,18 @@ def render_status(settings: Settings) -> str:
     console.print(feeds_table)
 
     files_table = Table(title=f"files (latest {RECENT_FILES})")
-    for col in ("when", "feed", "file", "status", "export", "read", "loaded", "rejected", "skipped", "reason / notices"):
+    for col in (
+        "when",
+        "feed",
+        "file",
+        "status",
+        "export",
+        "read",
+        "loaded",
+        "rejected",
+        "skipped",
+        "reason / notices",
+    ):
         files_table.add_column(col, overflow="fold")
     for r in files:
         files_table.add_row(*(_fmt(v) for v in r[:9]), "; ".join(x for x in r[9:] if x))
@@ -92,7 +112,9 @@ def render_status(settings: Settings) -> str:
         console.print(rej)
     quarantined = [r for r in files if r[3] == "quarantined"]
     if quarantined:
-        console.print(f"quarantined files are in {settings.quarantine_dir}/<feed>/ with a .reason.txt beside each")
+        console.print(
+            f"quarantined files are in {settings.quarantine_dir}/<feed>/ with a .reason.txt beside each"
+        )
     return buf.getvalue()
 
 

@@ -20,7 +20,14 @@ def test_header_found_below_title_rows():
 
 def test_header_variants_match_after_nfkc_and_white_space_removal():
     header = ["案号", "委托日期", "标的金额(元)", "调解方式", "调解状态", "更新时间"]
-    variants = ["案 号", "委托\n日期", "标的金额（元）", "調解方式".replace("調", "调"), " 调解状态 ", "更新时间"]
+    variants = [
+        "案 号",
+        "委托\n日期",
+        "标的金额（元）",
+        "調解方式".replace("調", "调"),
+        " 调解状态 ",
+        "更新时间",
+    ]
     for cells in (header, variants):
         match = find_header(feed("court_referrals"), [(1, cells)])
         assert match.positions["claim_amount"] == 2
@@ -43,7 +50,9 @@ def test_header_beyond_the_first_ten_rows_is_not_found():
 
 
 def test_unknown_columns_are_reported_as_schema_drift_and_absent_optional_ones_listed():
-    match = find_header(feed("study_sessions"), [(1, ["活动编号", "活动日期", "活动类型", "参加人数", "备用字段"])])
+    match = find_header(
+        feed("study_sessions"), [(1, ["活动编号", "活动日期", "活动类型", "参加人数", "备用字段"])]
+    )
     notices = match.notices() or ""
     assert "schema drift: unknown columns ignored: 备用字段" in notices
     assert "主题" in notices

@@ -31,4 +31,6 @@ def test_exception_after_raw_insert_leaves_nothing_and_a_rerun_loads_the_file(se
 def test_raw_rows_carry_their_load_id_and_file_hash(settings):
     court_file(settings, "案件_20240331.xlsx", [court_row(1)])
     [result] = run_ingest(settings, progress=False).files
-    assert query(settings, "select _load_id, _file_sha256 from raw.court_referrals") == [(result.load_id, result.sha256)]
+    assert query(settings, "select _load_id, _file_sha256 from raw.court_referrals") == [
+        (result.load_id, result.sha256)
+    ]

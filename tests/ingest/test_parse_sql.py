@@ -25,8 +25,18 @@ def nfkc(s: str) -> str:
 
 @pytest.mark.parametrize(
     "text",
-    ["2024-03-05", "2024/3/5", "2024.3.5", "2024年3月5日", "20240305", "45356", "２０２４－０３－０５",
-     "２０２４年３月５日", "2024-03-05 00:00", "2024-3-5 00:00:00"],
+    [
+        "2024-03-05",
+        "2024/3/5",
+        "2024.3.5",
+        "2024年3月5日",
+        "20240305",
+        "45356",
+        "２０２４－０３－０５",
+        "２０２４年３月５日",
+        "2024-03-05 00:00",
+        "2024-3-5 00:00:00",
+    ],
 )
 def test_every_contract_date_format_parses_to_the_same_day(con, text):
     assert con.execute("select cast(rolwh_ts(?) as date)", [nfkc(text)]).fetchone()[0] == dt.date(2024, 3, 5)
@@ -47,14 +57,24 @@ def test_datetimes_accept_hh_mm_and_hh_mm_ss_and_excel_fractions(con, text, expe
     assert con.execute("select rolwh_ts(?)", [text]).fetchone()[0] == expected
 
 
-@pytest.mark.parametrize("text", ["2024-02-30", "20241301", "2024-13-01", "abc", "12", "2024", "3/5/2024", "999999"])
+@pytest.mark.parametrize(
+    "text", ["2024-02-30", "20241301", "2024-13-01", "abc", "12", "2024", "3/5/2024", "999999"]
+)
 def test_invalid_calendar_dates_and_junk_are_not_dates(con, text):
     assert con.execute("select rolwh_ts(?)", [text]).fetchone()[0] is None
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"), [("12,000.00", "12000.00"), ("12000", "12000.00"), (nfkc("１２０００.５"), "12000.50"),
-                           ("-3.5", "-3.50"), ("1,2", None), ("12元", None), ("abc", None)]
+    ("text", "expected"),
+    [
+        ("12,000.00", "12000.00"),
+        ("12000", "12000.00"),
+        (nfkc("１２０００.５"), "12000.50"),
+        ("-3.5", "-3.50"),
+        ("1,2", None),
+        ("12元", None),
+        ("abc", None),
+    ],
 )
 def test_decimals_accept_thousands_separators_only_in_groups_of_three(con, text, expected):
     got = con.execute("select rolwh_dec(?)", [text]).fetchone()[0]
@@ -79,15 +99,25 @@ def test_int_accepts_whole_numbers_only(con, text, expected):
     ],
 )
 def test_id_numbers_upper_cased_check_character_verified_masked_missing(con, text, norm, valid):
-    assert con.execute("select rolwh_id_norm(?), rolwh_id_valid(rolwh_id_norm(?))", [text, text]).fetchone() == (
-        norm, valid,
+    assert con.execute(
+        "select rolwh_id_norm(?), rolwh_id_valid(rolwh_id_norm(?))", [text, text]
+    ).fetchone() == (
+        norm,
+        valid,
     )
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("13800138000", "13800138000"), ("+86 138 0013 8000", "13800138000"), ("8613800138000", "13800138000"),
-     ("138-0013-8000", "13800138000"), ("138****8000", None), ("023-6123 4567", "02361234567"), ("无", None)],
+    [
+        ("13800138000", "13800138000"),
+        ("+86 138 0013 8000", "13800138000"),
+        ("8613800138000", "13800138000"),
+        ("138-0013-8000", "13800138000"),
+        ("138****8000", None),
+        ("023-6123 4567", "02361234567"),
+        ("无", None),
+    ],
 )
 def test_phones_digits_only_plus86_dropped_masked_missing(con, text, expected):
     assert con.execute("select rolwh_phone_norm(?)", [text]).fetchone()[0] == expected

@@ -29,4 +29,9 @@ def test_the_hmac_macro_is_temporary_so_the_key_never_reaches_the_database_file(
     con.execute(hmac_macro_sql(b"s" * 40))
     con.close()
     con = duckdb.connect(str(path))
-    assert con.execute("select count(*) from duckdb_functions() where function_name = 'rolwh_hmac'").fetchone()[0] == 0
+    assert (
+        con.execute("select count(*) from duckdb_functions() where function_name = 'rolwh_hmac'").fetchone()[
+            0
+        ]
+        == 0
+    )

@@ -16,7 +16,9 @@ from tests.ingest.conftest import write_csv, write_xlsx
 ROWS = [["编号", "名称"], ["Ａ１", "  东门社区　"], ["2", "中文，逗号"]]
 
 
-@pytest.mark.parametrize(("encoding", "detected"), [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("gb18030", "gb18030")])
+@pytest.mark.parametrize(
+    ("encoding", "detected"), [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"), ("gb18030", "gb18030")]
+)
 def test_csv_in_each_contract_encoding_reads_to_the_same_normalised_grid(tmp_path, encoding, detected):
     path = write_csv(tmp_path / "f.csv", ROWS, encoding=encoding)
     assert detect_encoding(path) == detected
@@ -66,9 +68,14 @@ def test_cells_become_contract_text(value, text):
 
 
 def test_xlsx_date_cells_and_numbers_read_as_text(tmp_path):
-    path = write_xlsx(tmp_path / "f.xlsx", [["d", "t", "n"], [dt.date(2024, 3, 5), dt.datetime(2024, 3, 5, 9, 1, 2), 110.0]])
+    path = write_xlsx(
+        tmp_path / "f.xlsx", [["d", "t", "n"], [dt.date(2024, 3, 5), dt.datetime(2024, 3, 5, 9, 1, 2), 110.0]]
+    )
     assert read_xlsx_grid(path).to_pylist()[1] == {
-        "c0": "2024-03-05", "c1": "2024-03-05 09:01:02", "c2": "110", "_row_number": 2,
+        "c0": "2024-03-05",
+        "c1": "2024-03-05 09:01:02",
+        "c2": "110",
+        "_row_number": 2,
     }
 
 

@@ -86,7 +86,9 @@ def test_footer_blank_and_duplicate_rows_are_skipped_and_counted(settings):
         ({"结案日期": ""}, "结案日期", "required unless 调解状态 = 调解中"),
     ],
 )
-def test_each_kind_of_bad_cell_rejects_its_row_with_file_row_column_and_reason(settings, override, column, reason):
+def test_each_kind_of_bad_cell_rejects_its_row_with_file_row_column_and_reason(
+    settings, override, column, reason
+):
     good = [court_row(i) for i in range(10)]
     court_file(settings, "案件_20240331.xlsx", [*good, court_row(99, **override)])
     run_ingest(settings, progress=False)
@@ -101,14 +103,17 @@ def test_required_when_is_not_required_otherwise_and_blank_optional_code_is_null
     rows = [court_row(1, 调解状态="调解中", 结案日期="", 司法确认="")]
     court_file(settings, "案件_20240331.xlsx", rows)
     run_ingest(settings, progress=False)
-    assert query(settings, "select closed_date, judicial_confirmation, data_review from raw.court_referrals") == [
-        (None, None, "否")
-    ]
+    assert query(
+        settings, "select closed_date, judicial_confirmation, data_review from raw.court_referrals"
+    ) == [(None, None, "否")]
 
 
 def test_disputes_resolved_without_resolution_date_is_rejected(settings):
     header = ["纠纷编号", "登记日期", "纠纷来源", "纠纷等级", "化解状态", "化解日期", "更新时间"]
-    ok = [[f"JF{i}", "2024-01-02", "排查发现", "一般", "已化解", "2024-01-09", "2024-01-09 10:00"] for i in range(9)]
+    ok = [
+        [f"JF{i}", "2024-01-02", "排查发现", "一般", "已化解", "2024-01-09", "2024-01-09 10:00"]
+        for i in range(9)
+    ]
     bad = ["JF99", "2024-01-02", "排查发现", "一般", "已化解", "", "2024-01-09 10:00"]
     pending = ["JF98", "2024-01-02", "排查发现", "一般", "化解中", "", "2024-01-09 10:00"]
     write_xlsx(landing(settings, "disputes", "台账_20240331.xlsx"), [header, *ok, bad, pending])
@@ -118,12 +123,24 @@ def test_disputes_resolved_without_resolution_date_is_rejected(settings):
 
 
 def test_dates_in_every_format_including_excel_serials_and_full_width_digits(settings):
-    values = ["2024-03-05", "2024/3/5", "2024.3.5", "2024年3月5日", "20240305", 45356, "45356", "２０２４－０３－０５",
-              dt.date(2024, 3, 5), "2024-03-05 14:00"]
+    values = [
+        "2024-03-05",
+        "2024/3/5",
+        "2024.3.5",
+        "2024年3月5日",
+        "20240305",
+        45356,
+        "45356",
+        "２０２４－０３－０５",
+        dt.date(2024, 3, 5),
+        "2024-03-05 14:00",
+    ]
     rows = [court_row(i, 委托日期=v) for i, v in enumerate(values)]
     court_file(settings, "案件_20240331.xlsx", rows)
     run_ingest(settings, progress=False)
-    assert query(settings, "select distinct referred_date from raw.court_referrals") == [(dt.date(2024, 3, 5),)]
+    assert query(settings, "select distinct referred_date from raw.court_referrals") == [
+        (dt.date(2024, 3, 5),)
+    ]
     assert query(settings, "select count(*) from raw.court_referrals")[0][0] == len(values)
 
 
@@ -138,7 +155,8 @@ def test_pii_is_pseudonymised_validated_and_masked_values_are_missing(settings):
     court_file(settings, "案件_20240331.xlsx", rows)
     run_ingest(settings, progress=False)
     got = query(
-        settings, "select applicant_id_pid, applicant_id_valid, applicant_phone_pid from raw.court_referrals order by 1"
+        settings,
+        "select applicant_id_pid, applicant_id_valid, applicant_phone_pid from raw.court_referrals order by 1",
     )
     phone = hmac_hex(KEY, PHONE)
     expected = [
@@ -153,9 +171,26 @@ def test_pii_is_pseudonymised_validated_and_masked_values_are_missing(settings):
 
 
 def test_multi_id_cells_become_a_list_of_pseudonyms_and_an_invalid_count(settings):
-    header = ["纠纷编号", "登记日期", "纠纷来源", "纠纷等级", "当事人", "当事人证件号码", "化解状态", "更新时间"]
-    row = ["JF1", "2024-01-02", "网格上报", "较大", "张三、李四", f"{VALID_ID}、{BAD_CHECK_ID}，{VALID_ID_2};",
-           "化解中", "2024-01-09 10:00"]
+    header = [
+        "纠纷编号",
+        "登记日期",
+        "纠纷来源",
+        "纠纷等级",
+        "当事人",
+        "当事人证件号码",
+        "化解状态",
+        "更新时间",
+    ]
+    row = [
+        "JF1",
+        "2024-01-02",
+        "网格上报",
+        "较大",
+        "张三、李四",
+        f"{VALID_ID}、{BAD_CHECK_ID}，{VALID_ID_2};",
+        "化解中",
+        "2024-01-09 10:00",
+    ]
     write_xlsx(landing(settings, "disputes", "台账_20240331.xlsx"), [header, row])
     run_ingest(settings, progress=False)
     pids, invalid = query(settings, "select party_id_pids, party_id_invalid_count from raw.disputes")[0]
@@ -165,15 +200,49 @@ def test_multi_id_cells_become_a_list_of_pseudonyms_and_an_invalid_count(setting
 
 def test_gb18030_dispatch_csv_and_bom_exam_csv_load(settings):
     header = ["事件编号", "事件类型", "所属网格", "上报时间", "调度时间", "是否需到场", "处置状态"]
-    events = [[f"SJ{i}", "占道", "东门社区第3网格", "2024/3/5 8:00", "2024-03-05 08:10", "是", "已办结"] for i in range(4)]
-    write_csv(landing(settings, "dispatch_events", "事件_20240331.csv"), [header, *events], encoding="gb18030")
-    exam_header = ["考试名称", "考试类别", "考试日期", "人员编号", "姓名", "身份证号", "应考", "参考状态", "成绩", "是否合格"]
-    exams = [["2024年法治理论考试", "法治理论考试", "2024-06-01", f"A{i:03d}", "王五", VALID_ID, "是", "已参考", "88.5", "合格"]
-             for i in range(4)]
-    write_csv(landing(settings, "exam_results", "考试成绩_20240630.csv"), [exam_header, *exams], encoding="utf-8-sig")
+    events = [
+        [f"SJ{i}", "占道", "东门社区第3网格", "2024/3/5 8:00", "2024-03-05 08:10", "是", "已办结"]
+        for i in range(4)
+    ]
+    write_csv(
+        landing(settings, "dispatch_events", "事件_20240331.csv"), [header, *events], encoding="gb18030"
+    )
+    exam_header = [
+        "考试名称",
+        "考试类别",
+        "考试日期",
+        "人员编号",
+        "姓名",
+        "身份证号",
+        "应考",
+        "参考状态",
+        "成绩",
+        "是否合格",
+    ]
+    exams = [
+        [
+            "2024年法治理论考试",
+            "法治理论考试",
+            "2024-06-01",
+            f"A{i:03d}",
+            "王五",
+            VALID_ID,
+            "是",
+            "已参考",
+            "88.5",
+            "合格",
+        ]
+        for i in range(4)
+    ]
+    write_csv(
+        landing(settings, "exam_results", "考试成绩_20240630.csv"),
+        [exam_header, *exams],
+        encoding="utf-8-sig",
+    )
     report = run_ingest(settings, progress=False)
     assert {(f.feed, f.status, f.rows_loaded) for f in report.files} == {
-        ("dispatch_events", "loaded", 4), ("exam_results", "loaded", 4),
+        ("dispatch_events", "loaded", 4),
+        ("exam_results", "loaded", 4),
     }
     assert query(settings, "select grid_raw, reported_at from raw.dispatch_events limit 1") == [
         ("东门社区第3网格", dt.datetime(2024, 3, 5, 8))
@@ -258,13 +327,19 @@ def test_same_content_under_another_name_is_a_skipped_duplicate(settings):
 
 
 def test_second_run_changes_nothing(settings):
-    court_file(settings, "案件_20240331.xlsx", [court_row(1), court_row(2, 委托日期="x")] + [court_row(i) for i in range(3, 10)])
+    court_file(
+        settings,
+        "案件_20240331.xlsx",
+        [court_row(1), court_row(2, 委托日期="x")] + [court_row(i) for i in range(3, 10)],
+    )
     court_file(settings, "bad.xlsx", [court_row(1)])
     run_ingest(settings, progress=False)
 
     def snapshot():
-        return [query(settings, f"select * from {t} order by all") for t in
-                ("raw.court_referrals", "audit.file_loads", "audit.rejected_rows")]
+        return [
+            query(settings, f"select * from {t} order by all")
+            for t in ("raw.court_referrals", "audit.file_loads", "audit.rejected_rows")
+        ]
 
     before = snapshot()
     second = run_ingest(settings, progress=False)
@@ -273,7 +348,11 @@ def test_second_run_changes_nothing(settings):
 
 
 def test_rows_read_equals_loaded_rejected_skipped_for_every_file(settings):
-    court_file(settings, "a_20240331.xlsx", [court_row(1), court_row(1), [], court_row(2, 委托日期="?")] + [court_row(i) for i in range(3, 9)])
+    court_file(
+        settings,
+        "a_20240331.xlsx",
+        [court_row(1), court_row(1), [], court_row(2, 委托日期="?")] + [court_row(i) for i in range(3, 9)],
+    )
     court_file(settings, "b_20240331.csv", [court_row(1, 调解方式="?"), court_row(2, 调解方式="?")])
     court_file(settings, "c.xlsx", [court_row(1)])
     run_ingest(settings, progress=False)
@@ -289,7 +368,10 @@ def test_one_bad_file_does_not_drop_the_rows_of_another(settings):
     path.write_bytes(b"garbage")
     court_file(settings, "好_20240401.xlsx", [court_row(1), court_row(2)])
     report = run_ingest(settings, progress=False)
-    assert {f.file_name: f.status for f in report.files} == {"坏_20240331.xlsx": "quarantined", "好_20240401.xlsx": "loaded"}
+    assert {f.file_name: f.status for f in report.files} == {
+        "坏_20240331.xlsx": "quarantined",
+        "好_20240401.xlsx": "loaded",
+    }
     assert query(settings, "select count(*) from raw.court_referrals")[0][0] == 2
 
 
@@ -298,14 +380,17 @@ def test_versions_of_a_record_are_all_kept(settings):
     court_file(settings, "案件_20240430.xlsx", [court_row(1)])
     run_ingest(settings, progress=False)
     assert query(settings, "select mediation_status from raw.court_referrals order by _export_date") == [
-        ("调解中",), ("调解成功",)
+        ("调解中",),
+        ("调解成功",),
     ]
 
 
 def test_ingest_feed_only_touches_its_feed(settings):
     court_file(settings, "案件_20240331.xlsx", [court_row(1)])
-    write_xlsx(landing(settings, "study_sessions", "学法_20240331.xlsx"),
-               [["活动编号", "活动日期", "活动类型", "参加人数"], ["XF1", "2024-03-01", "会前学法", 12]])
+    write_xlsx(
+        landing(settings, "study_sessions", "学法_20240331.xlsx"),
+        [["活动编号", "活动日期", "活动类型", "参加人数"], ["XF1", "2024-03-01", "会前学法", 12]],
+    )
     report = ingest_feed(settings, "study_sessions")
     assert [f.feed for f in report.files] == ["study_sessions"]
     assert landing(settings, "court_referrals", "案件_20240331.xlsx").exists()
@@ -331,12 +416,16 @@ def test_a_crash_between_audit_commit_and_move_is_finished_by_the_rerun(settings
 
 def test_no_clear_pii_anywhere_in_the_database(settings):
     names = ["张三丰", "李四光"]
-    rows = [court_row(1, 申请人=names[0], 被申请人=names[1], 申请人证件号码=VALID_ID, 申请人联系电话=PHONE),
-            court_row(2, 申请人证件号码=BAD_CHECK_ID, 委托日期="bad")]
+    rows = [
+        court_row(1, 申请人=names[0], 被申请人=names[1], 申请人证件号码=VALID_ID, 申请人联系电话=PHONE),
+        court_row(2, 申请人证件号码=BAD_CHECK_ID, 委托日期="bad"),
+    ]
     court_file(settings, "案件_20240331.csv", rows + [court_row(i) for i in range(3, 12)])
     exam_header = ["考试名称", "考试类别", "考试日期", "人员编号", "姓名", "身份证号", "应考", "参考状态"]
-    write_csv(landing(settings, "exam_results", "考试_20240630.csv"),
-              [exam_header, ["考试", "法治理论考试", "2024-06-01", "STAFF0042", "赵六", VALID_ID_2, "是", "?"]])
+    write_csv(
+        landing(settings, "exam_results", "考试_20240630.csv"),
+        [exam_header, ["考试", "法治理论考试", "2024-06-01", "STAFF0042", "赵六", VALID_ID_2, "是", "?"]],
+    )
     run_ingest(settings, progress=False)
     secrets = [*names, "赵六", VALID_ID, BAD_CHECK_ID, VALID_ID_2, PHONE, "STAFF0042", "0042"]
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
@@ -346,7 +435,12 @@ def test_no_clear_pii_anywhere_in_the_database(settings):
     ).fetchall()
     assert columns
     for schema, table, column in columns:
-        values = {v for (v,) in con.execute(f'select distinct cast("{column}" as varchar) from "{schema}"."{table}"').fetchall()}
+        values = {
+            v
+            for (v,) in con.execute(
+                f'select distinct cast("{column}" as varchar) from "{schema}"."{table}"'
+            ).fetchall()
+        }
         for value in values:
             for secret in secrets:
                 assert value is None or secret not in value, f"{secret} found in {schema}.{table}.{column}"

@@ -12,7 +12,9 @@ def test_status_before_any_ingest_says_nothing_is_loaded(settings):
 
 
 def test_status_lists_feeds_files_rejections_and_quarantine(settings):
-    court_file(settings, "案件_20240331.xlsx", [court_row(i) for i in range(9)] + [court_row(20, 委托日期="?")])
+    court_file(
+        settings, "案件_20240331.xlsx", [court_row(i) for i in range(9)] + [court_row(20, 委托日期="?")]
+    )
     court_file(settings, "no_date.xlsx", [court_row(1)])
     run_ingest(settings, progress=False)
     text = render_status(settings)
