@@ -129,6 +129,8 @@ def ingest_step(
         "feed": feed,
         "files": len(getattr(report, "files", ()) or ()),
         "quarantined": _quarantined(settings, report),
+        "headline": f"{len(getattr(report, 'files', ()) or ())} file(s) seen, "
+        f"{len(getattr(report, 'quarantined', ()) or ())} quarantined",
         "summary": report.render(),
     }
 
@@ -330,12 +332,13 @@ def render_run_summary(title: str, outcomes: dict[str, dict[str, Any] | None]) -
     to_do: list[str] = []
     for task_id, outcome in outcomes.items():
         if outcome is None:
-            lines.append(f"- {task_id}: did not run (an upstream step failed)")
+            note = "; nothing published, the previous publication stays" if task_id == "publish" else ""
+            lines.append(f"- {task_id}: did not run (an upstream step failed){note}")
             bad.append(task_id)
             continue
         if outcome.get("ok"):
-            first = (outcome.get("summary") or "ok").strip().splitlines() or ["ok"]
-            lines.append(f"- {task_id}: ok — {first[0]}")
+            first = (outcome.get("headline") or outcome.get("summary") or "ok").strip().splitlines() or ["ok"]
+            lines.append(f"- {task_id}: ok — {first[0].strip()}")
         else:
             lines.append(f"- {task_id}: FAILED — {outcome.get('error', '').strip()}")
             bad.append(task_id)

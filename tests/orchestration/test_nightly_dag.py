@@ -1,0 +1,116 @@
+"""rol_nightly end to end through Airflow (`airflow dags test`) on a small generated landing area,
+and a three-day backfill that must equal one clean run."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rolwh.airflow_local import airflow_env, dags_test, latest_run_summary, prepare_airflow
+from rolwh.settings import Settings, load_settings
+
+from .marts import marts_snapshot, raw_counts
+
+pytestmark = pytest.mark.slow
+
+TEST_KEY = "orchestration-test-key-0123456789abcdef"
+DAG_TIMEOUT = 1500
+
+
+def _home(root: Path, name: str, landing: Path) -> tuple[Settings, dict[str, str]]:
+    settings = load_settings(
+        {"ROLWH_HOME": str(root / name), "ROLWH_LANDING": str(landing), "ROLWH_KEY": TEST_KEY}
+    )
+    settings.ensure_dirs()
+    env = airflow_env(settings, extra={"ROLWH_KEY": TEST_KEY, "ROLWH_TASK_RETRIES": "0"})
+    prepare_airflow(env)
+    return settings, env
+
+
+@pytest.fixture(scope="module")
+def landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    demo_data = pytest.importorskip("rolwh.demo_data", reason="rolwh.demo_data is not in the repo yet")
+    for module in ("ingest", "rolwh.build", "expectations.gate", "rolwh.publish"):
+        pytest.importorskip(module, reason=f"{module} is not in the repo yet")
+    out = tmp_path_factory.mktemp("landing")
+    demo_data.generate(out, seed=11, scale=1)
+    return out
+
+
+@pytest.fixture(scope="module")
+def clean_run(tmp_path_factory: pytest.TempPathFactory, landing: Path) -> tuple[Settings, int, str]:
+    """One run of rol_nightly on a fresh ROLWH_HOME."""
+    settings, env = _home(tmp_path_factory.mktemp("clean"), "home", landing)
+    code, output = dags_test(env, "rol_nightly", timeout=DAG_TIMEOUT)
+    (settings.logs_dir / "dags-test.log").write_text(output)
+    return settings, code, output
+
+
+def test_nightly_dag_ingests_builds_gates_and_publishes(clean_run: tuple[Settings, int, str]) -> None:
+    settings, code, output = clean_run
+    summary = latest_run_summary(settings, "rol_nightly")
+    assert summary is not None, output[-3000:]
+    assert code == 0 and summary["failed"] == [], summary["text"]
+    outcomes = summary["outcomes"]
+    assert outcomes["gate"]["passed"] is True
+    assert outcomes["publish"]["ok"] is True
+    marts = marts_snapshot(settings)
+    assert marts and all(rows for rows in marts.values()), {t: len(r) for t, r in marts.items()}
+    assert sum(raw_counts(settings).values()) > 0
+
+
+def test_quarantined_demo_files_are_listed_with_what_to_do_without_failing_the_run(
+    clean_run: tuple[Settings, int, str],
+) -> None:
+    settings, code, _ = clean_run
+    summary = latest_run_summary(settings, "rol_nightly")
+    assert summary is not None and code == 0
+    quarantined = [q for o in summary["outcomes"].values() if o for q in o.get("quarantined", ())]
+    assert quarantined, "the demo landing area contains broken files; they must be reported"
+    text = summary["text"]
+    assert "## To do" in text
+    for q in quarantined:
+        assert q["file_name"] in text and q["reason"] in text
+        assert str(settings.landing / q["feed"]) in q["action"]
+    md = sorted((settings.logs_dir / "runs").glob("rol_nightly__*.md"))
+    assert md and md[-1].read_text(encoding="utf-8").strip() == text.strip()
+
+
+def test_backfill_of_three_days_equals_one_clean_run(
+    tmp_path_factory: pytest.TempPathFactory, landing: Path, clean_run: tuple[Settings, int, str]
+) -> None:
+    clean, code, _ = clean_run
+    assert code == 0
+    settings, env = _home(tmp_path_factory.mktemp("backfill"), "home", landing)
+    for day in ("2025-03-01", "2025-03-02", "2025-03-03"):
+        rc, output = dags_test(env, "rol_nightly", logical_date=day, timeout=DAG_TIMEOUT)
+        assert rc == 0, output[-3000:]
+    summaries = sorted((settings.logs_dir / "runs").glob("rol_nightly__*.json"))
+    assert len(summaries) == 3
+    last = json.loads(summaries[-1].read_text(encoding="utf-8"))
+    assert last["failed"] == []
+    assert raw_counts(settings) == raw_counts(clean)
+    assert marts_snapshot(settings) == marts_snapshot(clean)
+
+
+def test_a_failing_step_fails_the_run_and_names_the_task(
+    tmp_path_factory: pytest.TempPathFactory, landing: Path
+) -> None:
+    # The key is unusable: ingest refuses to run (it would write personal data unhashed otherwise).
+    root = tmp_path_factory.mktemp("nokey")
+    settings = load_settings({"ROLWH_HOME": str(root / "home"), "ROLWH_LANDING": str(landing)})
+    settings.ensure_dirs()
+    env = airflow_env(settings, extra={"ROLWH_TASK_RETRIES": "0"})
+    env.pop("ROLWH_KEY", None)
+    prepare_airflow(env)
+    code, output = dags_test(env, "rol_nightly", timeout=DAG_TIMEOUT)
+    summary = latest_run_summary(settings, "rol_nightly")
+    assert summary is not None, output[-3000:]
+    assert code != 0 or summary["failed"]
+    assert "ingest_court_referrals" in summary["failed"] and "publish" in summary["failed"]
+    assert "pseudonymisation key" in summary["text"]
+    assert not (settings.serving_dir / "rolwh.duckdb").exists()
+    shutil.rmtree(root, ignore_errors=True)
