@@ -1,4 +1,4 @@
-"""Demo landing area: all 7 feeds for 2024-01 to 2025-03, dirty like real exports, reproducing the 2024 report."""
+"""Demo landing area: all 7 feeds, 2024-01 to 2025-03, dirty like real exports, giving the 2024 report."""
 
 from __future__ import annotations
 

@@ -53,8 +53,11 @@ def write_broken(out: Path, seed: int) -> list[BrokenFile]:
 
     # 2. unsupported suffixes
     p = out / "petitions" / "信访事项导出_20240531.xls"
-    _xlsx(p, "petitions", [truth._petition_junk(rng, f"XF2024{8000 + j:05d}", date(2024, 5, 10 + j))
-                           for j in range(3)])
+    _xlsx(
+        p,
+        "petitions",
+        [truth._petition_junk(rng, f"XF2024{8000 + j:05d}", date(2024, 5, 10 + j)) for j in range(3)],
+    )
     note(p, "quarantine: .xls is not an accepted format")
     p = out / "disputes" / "矛盾纠纷台账_20240815.txt"
     d = feed("disputes")
@@ -91,8 +94,18 @@ def write_broken(out: Path, seed: int) -> list[BrokenFile]:
 
     # 5. a truncated workbook
     p = out / "study_sessions" / "学法活动_20240630_补报.xlsx"
-    rows = [{"session_no": f"HD2024{900 + j:03d}", "session_date": date(2024, 6, 3 + j), "session_type": "会前学法",
-             "topic": "补报", "speaker": "某", "attendees": 20, "organiser": "党政办公室"} for j in range(4)]
+    rows = [
+        {
+            "session_no": f"HD2024{900 + j:03d}",
+            "session_date": date(2024, 6, 3 + j),
+            "session_type": "会前学法",
+            "topic": "补报",
+            "speaker": "某",
+            "attendees": 20,
+            "organiser": "党政办公室",
+        }
+        for j in range(4)
+    ]
     _xlsx(p, "study_sessions", rows)
     data = p.read_bytes()
     p.write_bytes(data[: len(data) // 2])

@@ -33,7 +33,9 @@ def communities() -> tuple[Community, ...]:
     with SEED_FILE.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     return tuple(
-        Community(r["community_code"], r["name_zh"], r["kind"], tuple(a for a in r["aliases"].split("|") if a))
+        Community(
+            r["community_code"], r["name_zh"], r["kind"], tuple(a for a in r["aliases"].split("|") if a)
+        )
         for r in rows
     )
 
@@ -66,7 +68,9 @@ def spell(rng: random.Random, code: str) -> str:
     elif r < 0.88:
         text = c.bare + ("居委会" if c.kind == "社区" else "村委会")
     elif r < 0.94:
-        text = rng.choice(("重庆市江津区几江街道", "江津区", "几江街道", "重庆市 江津区 几江街道 ")) + c.name_zh
+        text = (
+            rng.choice(("重庆市江津区几江街道", "江津区", "几江街道", "重庆市 江津区 几江街道 ")) + c.name_zh
+        )
     else:
         text = c.name_zh[:1] + "\u3000" + c.name_zh[1:]
     return text

@@ -15,7 +15,13 @@ from rolwh.demo_data.sinks import CsvSink, Sink, XlsxSink
 from rolwh.demo_data.truth import GENERATORS, Values
 
 #: Exam dates of the demo (the exam export follows 3 days later).
-EXAM_EXPORTS = (date(2024, 5, 21), date(2024, 6, 18), date(2024, 9, 24), date(2024, 11, 23), date(2025, 3, 25))
+EXAM_EXPORTS = (
+    date(2024, 5, 21),
+    date(2024, 6, 18),
+    date(2024, 9, 24),
+    date(2024, 11, 23),
+    date(2025, 3, 25),
+)
 #: Big feeds get duplicate and blank rows sprinkled in.
 BUSY_FEEDS = ("court_referrals", "petitions", "disputes", "dispatch_events")
 #: An unknown extra column (schema drift) in one court export.
@@ -66,8 +72,12 @@ class ExportFile:
     def __post_init__(self) -> None:
         self.rng = random.Random(f"file:{self.path.name}:{self.index}")
         self.columns = self.columns or self.feed.columns
-        self.style = CellStyle(self.rng, xlsx=self.fmt == "xlsx", date_style=DATE_STYLES[self.index % 5],
-                               fullwidth_keys=self.feed.name == "court_referrals" and self.export_date.month % 2 == 1)
+        self.style = CellStyle(
+            self.rng,
+            xlsx=self.fmt == "xlsx",
+            date_style=DATE_STYLES[self.index % 5],
+            fullwidth_keys=self.feed.name == "court_referrals" and self.export_date.month % 2 == 1,
+        )
 
     def open(self) -> None:
         title = f"{self.feed.title_zh}导出(截至{self.export_date:%Y-%m-%d})"
@@ -80,8 +90,10 @@ class ExportFile:
             self.sink.title(title)
         if self.title_rows >= 2:
             self.sink.title(f"导出时间:{self.export_date:%Y-%m-%d} 23:00  导出人:系统管理员")
-        headers = [header_variant(c.header, j, self.index) if self.header_variant else c.header
-                   for j, c in enumerate(self.columns)]
+        headers = [
+            header_variant(c.header, j, self.index) if self.header_variant else c.header
+            for j, c in enumerate(self.columns)
+        ]
         if self.extra:
             headers.append(self.extra[0])
         self.sink.row(headers)
@@ -135,8 +147,18 @@ def plan(feed: Feed, folder: Path) -> dict[date, ExportFile]:
             fmt, enc = "xlsx", "utf-8"
         titles = 0 if name == "exam_results" else (0, 1, 2)[i % 3]
         extra = EXTRA_COLUMN[2:] if (name, d) == EXTRA_COLUMN[:2] else None
-        out[d] = ExportFile(feed, folder / f"{stem}_{d:%Y%m%d}.{fmt}", d, i, fmt, enc, titles,
-                            header_variant=i % 2 == 1, footer=name != "exam_results", extra=extra)
+        out[d] = ExportFile(
+            feed,
+            folder / f"{stem}_{d:%Y%m%d}.{fmt}",
+            d,
+            i,
+            fmt,
+            enc,
+            titles,
+            header_variant=i % 2 == 1,
+            footer=name != "exam_results",
+            extra=extra,
+        )
     return out
 
 

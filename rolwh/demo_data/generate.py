@@ -28,8 +28,10 @@ class DemoSummary:
     broken: list[BrokenFile] = field(default_factory=list)
 
     def __str__(self) -> str:
-        lines = [f"demo landing area {self.out} (seed {self.seed}, scale {self.scale}, 2024-01-01 to 2025-03-31)",
-                 f"{'feed':<22}{'files':>6}{'rows':>10}{'versions':>10}{'reject':>8}"]
+        lines = [
+            f"demo landing area {self.out} (seed {self.seed}, scale {self.scale}, 2024-01-01 to 2025-03-31)",
+            f"{'feed':<22}{'files':>6}{'rows':>10}{'versions':>10}{'reject':>8}",
+        ]
         for f in self.feeds:
             lines.append(f"{f.feed:<22}{f.files:>6}{f.data_rows:>10}{f.versions:>10}{f.junk_rows:>8}")
         lines.append("intentionally broken files:")
@@ -47,7 +49,8 @@ def generate(out: Path, seed: int = 2024, scale: int = 1) -> DemoSummary:
         folder = out / feed.name
         folder.mkdir(parents=True, exist_ok=True)
         files, versions, junk = write_feed(feed, folder, seed, scale)
-        summary.feeds.append(FeedSummary(feed.name, len(files), sum(f.data_rows for f in files.values()),
-                                         versions, junk))
+        summary.feeds.append(
+            FeedSummary(feed.name, len(files), sum(f.data_rows for f in files.values()), versions, junk)
+        )
     summary.broken = [*write_broken(out, seed), write_duplicate_delivery(out)]
     return summary

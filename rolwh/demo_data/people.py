@@ -5,7 +5,9 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈"
+)
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍建国红梅海燕林波宇浩然子涵欣怡俊杰雨萱志强淑珍"
 #: Area codes of Chongqing districts (江津区 = 500116 first, the usual one).
 AREA_CODES = ("500116", "500116", "500116", "500116", "500110", "500113", "500381", "510321")

@@ -27,8 +27,12 @@ class XlsxSink:
 
         self.wb = xlsxwriter.Workbook(
             str(path),
-            {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-             "strings_to_urls": False},
+            {
+                "constant_memory": True,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+            },
         )
         self.wb.set_properties({"title": title, "author": "export", "company": "", "created": DOC_CREATED})
         self.ws = self.wb.add_worksheet("Sheet1")

@@ -28,11 +28,19 @@ def court(cases: Iterable[dict]) -> dict[str, object]:
     concluded = [c for c in cases if c["mediation_status"] != "调解中" and in_year(c["closed_date"])]
     success = [c for c in concluded if c["mediation_status"] == "调解成功"]
     review = [c for c in success if (c["data_review"] or "否") == "是"]
-    pending = [c for c in cases if c["referred_date"] <= Y1
-               and (c["mediation_status"] == "调解中" or c["closed_date"] > Y1)]
-    return {"CR_RECEIVED": len(received), "CR_CONCLUDED": len(concluded), "CR_SUCCESS": len(success),
-            "CR_SUCCESS_RATE": Fraction(len(success), len(concluded)),
-            "CR_DATA_REVIEW_SHARE": Fraction(len(review), len(success)), "CR_PENDING_END": len(pending)}
+    pending = [
+        c
+        for c in cases
+        if c["referred_date"] <= Y1 and (c["mediation_status"] == "调解中" or c["closed_date"] > Y1)
+    ]
+    return {
+        "CR_RECEIVED": len(received),
+        "CR_CONCLUDED": len(concluded),
+        "CR_SUCCESS": len(success),
+        "CR_SUCCESS_RATE": Fraction(len(success), len(concluded)),
+        "CR_DATA_REVIEW_SHARE": Fraction(len(review), len(success)),
+        "CR_PENDING_END": len(pending),
+    }
 
 
 def disputes(records: Iterable[dict]) -> dict[str, object]:
@@ -41,28 +49,52 @@ def disputes(records: Iterable[dict]) -> dict[str, object]:
     resolved = [d for d in live if d["resolution_status"] == "已化解" and in_year(d["resolved_date"])]
     cohort = [d for d in reg if d["resolution_status"] == "已化解" and d["resolved_date"] <= Y1]
     major = [d for d in reg if d["dispute_source"] == "排查发现" and d["dispute_level"] in ("较大", "重大")]
-    return {"DS_REGISTERED": len(reg), "DS_RESOLVED": len(resolved),
-            "DS_RESOLUTION_RATE": Fraction(len(cohort), len(reg)), "DS_MAJOR_SCREENED": len(major),
-            "DS_DOSSIERS": sum((d["has_dossier"] or "否") == "是" for d in resolved)}
+    return {
+        "DS_REGISTERED": len(reg),
+        "DS_RESOLVED": len(resolved),
+        "DS_RESOLUTION_RATE": Fraction(len(cohort), len(reg)),
+        "DS_MAJOR_SCREENED": len(major),
+        "DS_DOSSIERS": sum((d["has_dossier"] or "否") == "是" for d in resolved),
+    }
 
 
-def training(sessions: Iterable[dict], exams: Iterable[dict], roster: dict[date, list[dict]]) -> dict[str, object]:
+def training(
+    sessions: Iterable[dict], exams: Iterable[dict], roster: dict[date, list[dict]]
+) -> dict[str, object]:
     s24 = [s for s in sessions if in_year(s["session_date"])]
 
     def count(kind: str) -> int:
         return sum(s["session_type"] == kind for s in s24)
 
     e24 = [e for e in exams if in_year(e["exam_date"])]
-    part = [e for e in e24 if e["exam_category"] == "法治理论考试" and e["is_required"] == "是"
-            and e["attendance_status"] != "免考"]
-    passed = {e["person"] for e in e24 if e["exam_category"] == "行政执法资格考试" and e["pass_status"] == "合格"}
+    part = [
+        e
+        for e in e24
+        if e["exam_category"] == "法治理论考试"
+        and e["is_required"] == "是"
+        and e["attendance_status"] != "免考"
+    ]
+    passed = {
+        e["person"] for e in e24 if e["exam_category"] == "行政执法资格考试" and e["pass_status"] == "合格"
+    }
     snap = roster[max(d for d in roster if d <= Y1)]
     post = [r for r in snap if r["is_enforcement_post"] == "是"]
-    certified = [r for r in post if r["certificate_status"] == "有效" and r["certificate_issued_date"] is not None
-                 and r["certificate_issued_date"] <= Y1 <= r["certificate_valid_until"]]
-    return {"TR_PREMEETING_STUDY": count("会前学法"), "TR_LAW_LECTURES": count("法治专题讲座"),
-            "TR_GROUP_STUDY": count("理论学习中心组学习"),
-            "TR_MEDIATOR_TRAINING_PT": sum(int(s["attendees"]) for s in s24 if s["session_type"] == "调解员轮训"),
-            "TR_EXAM_PARTICIPATION_RATE": Fraction(sum(e["attendance_status"] == "已参考" for e in part), len(part)),
-            "TR_ENFORCEMENT_EXAM_PASSED": len(passed), "TR_CERTIFIED_OFFICERS": len(certified),
-            "TR_CERT_RATE": Fraction(len(certified), len(post))}
+    certified = [
+        r
+        for r in post
+        if r["certificate_status"] == "有效"
+        and r["certificate_issued_date"] is not None
+        and r["certificate_issued_date"] <= Y1 <= r["certificate_valid_until"]
+    ]
+    return {
+        "TR_PREMEETING_STUDY": count("会前学法"),
+        "TR_LAW_LECTURES": count("法治专题讲座"),
+        "TR_GROUP_STUDY": count("理论学习中心组学习"),
+        "TR_MEDIATOR_TRAINING_PT": sum(int(s["attendees"]) for s in s24 if s["session_type"] == "调解员轮训"),
+        "TR_EXAM_PARTICIPATION_RATE": Fraction(
+            sum(e["attendance_status"] == "已参考" for e in part), len(part)
+        ),
+        "TR_ENFORCEMENT_EXAM_PASSED": len(passed),
+        "TR_CERTIFIED_OFFICERS": len(certified),
+        "TR_CERT_RATE": Fraction(len(certified), len(post)),
+    }

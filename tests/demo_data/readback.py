@@ -71,7 +71,7 @@ def parse_file(feed: Feed, path: Path) -> list[dict[str, object]] | None:
     except Exception:
         return None
     required = set(feed.required_headers)
-    for h, row in enumerate(rows[:10]):
+    for h, row in enumerate(rows[:10]):  # noqa: B007 - h is the header row found
         names = [normalise_header(c) for c in row]
         if required <= set(names):
             break
@@ -79,7 +79,7 @@ def parse_file(feed: Feed, path: Path) -> list[dict[str, object]] | None:
         return None
     index = {c.name: names.index(c.header) for c in feed.columns if c.header in names}
     good, bad, seen = [], 0, set()
-    for row in rows[h + 1:]:
+    for row in rows[h + 1 :]:
         key = row[0] if row else None
         if all(blank(c) for c in row) or blank(key) or str(key).strip().startswith(FOOTER_PREFIXES):
             continue

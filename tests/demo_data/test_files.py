@@ -18,8 +18,11 @@ from tests.demo_data.readback import parse_file, read_rows
 
 
 def _digest(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _cells(landing: Path, name: str) -> list[list[object]]:
@@ -43,7 +46,7 @@ def test_other_seed_gives_other_files(tmp_path: Path, landing: Path) -> None:
     from rolwh.demo_data.exports import write_feed
 
     (tmp_path / "s").mkdir()
-    files, _, _ = write_feed(feed("study_sessions"), tmp_path / "s", SEED + 1, 1)
+    write_feed(feed("study_sessions"), tmp_path / "s", SEED + 1, 1)
     other = {p.name: p.read_bytes() for p in (tmp_path / "s").iterdir()}
     assert any(other[n] != (landing / "study_sessions" / n).read_bytes() for n in other)
 
@@ -77,7 +80,10 @@ def test_headers_title_rows_and_footers_are_dirty(landing: Path) -> None:
         first_cells.extend(str(r[0]) for r in rows[-4:] if r)
     assert any(h == "标的金额（元）" for h in raw_headers)
     assert any("\n" in h for h in raw_headers) and any(re.search(r"\S[ \u3000]+\S", h) for h in raw_headers)
-    assert any(c.startswith("诉前调解案件导出(截至") or c.startswith("委托诉前调解案件导出(截至") for c in first_cells)
+    assert any(
+        c.startswith("诉前调解案件导出(截至") or c.startswith("委托诉前调解案件导出(截至")
+        for c in first_cells
+    )
     assert any(c.startswith("合计") for c in first_cells) and any(c.startswith("制表人") for c in first_cells)
     assert any(c.startswith("备注") for c in first_cells)
     assert "承办法院" in raw_headers  # schema drift: an unknown extra column
@@ -87,9 +93,15 @@ def test_every_date_format_occurs(landing: Path) -> None:
     cells = [c for name in ("court_referrals", "disputes") for r in _cells(landing, name) for c in r]
     texts = [c for c in cells if isinstance(c, str)]
     patterns = {
-        "iso": r"^2024-\d\d-\d\d$", "slash": r"^202\d/\d{1,2}/\d{1,2}$", "dot": r"^202\d\.\d{1,2}\.\d{1,2}$",
-        "zh": r"^202\d年\d{1,2}月\d{1,2}日$", "compact": r"^202\d[01]\d[0-3]\d$", "fullwidth": r"^２０２",
-        "hh:mm": r" \d\d:\d\d$", "hh:mm:ss": r" \d\d:\d\d:\d\d$", "thousands": r"^\d{1,3}(,\d{3})+\.\d\d$",
+        "iso": r"^2024-\d\d-\d\d$",
+        "slash": r"^202\d/\d{1,2}/\d{1,2}$",
+        "dot": r"^202\d\.\d{1,2}\.\d{1,2}$",
+        "zh": r"^202\d年\d{1,2}月\d{1,2}日$",
+        "compact": r"^202\d[01]\d[0-3]\d$",
+        "fullwidth": r"^２０２",
+        "hh:mm": r" \d\d:\d\d$",
+        "hh:mm:ss": r" \d\d:\d\d:\d\d$",
+        "thousands": r"^\d{1,3}(,\d{3})+\.\d\d$",
     }
     for label, pattern in patterns.items():
         assert any(re.search(pattern, t) for t in texts), label
@@ -103,7 +115,9 @@ def test_communities_grids_ids_and_phones_are_spelled_every_way(landing: Path) -
     for marker in ("居民委员会", "居委会", "村民委员会", "村委会", "重庆市", "\u3000", "几江街道办事处"):
         assert any(marker in t for t in texts), marker
     grids = _texts(landing, "dispatch_events")
-    assert any(re.fullmatch(r".+社区第\d网格", g) for g in grids) and any(re.fullmatch(r".+村\d网格", g) for g in grids)
+    assert any(re.fullmatch(r".+社区第\d网格", g) for g in grids) and any(
+        re.fullmatch(r".+村\d网格", g) for g in grids
+    )
     ids = [t for t in texts if re.fullmatch(r"\d{14}[\dxX]{1,4}", t)]
     assert any(t.endswith("x") for t in ids) and any(len(t) == 15 for t in ids)
     assert any(len(t) == 18 and not is_valid_id(t) for t in ids)
@@ -131,7 +145,8 @@ def test_duplicates_blank_rows_versions_and_voids(landing: Path) -> None:
         blank |= any(all(c.strip() == "" for c in r) for r in rows)
     assert dup and blank
     assert (landing / "disputes" / "矛盾纠纷台账_20240630(1).xlsx").read_bytes() == (
-        landing / "disputes" / "矛盾纠纷台账_20240630.xlsx").read_bytes()
+        landing / "disputes" / "矛盾纠纷台账_20240630.xlsx"
+    ).read_bytes()
     states: dict[str, set[str]] = {}
     d = feed("disputes")
     for p in sorted((landing / "disputes").glob("*_????????.xlsx")):
@@ -145,8 +160,10 @@ def test_duplicates_blank_rows_versions_and_voids(landing: Path) -> None:
 
 def test_broken_files_are_quarantined_and_rejects_stay_under_a_fifth(landing: Path) -> None:
     broken = {
-        "court_referrals": "诉前调解案件导出_最新.xlsx", "petitions": "信访事项导出_20240415.csv",
-        "disputes": "矛盾纠纷台账_20240715.xlsx", "study_sessions": "学法活动_20240630_补报.xlsx",
+        "court_referrals": "诉前调解案件导出_最新.xlsx",
+        "petitions": "信访事项导出_20240415.csv",
+        "disputes": "矛盾纠纷台账_20240715.xlsx",
+        "study_sessions": "学法活动_20240630_补报.xlsx",
     }
     for name, file in broken.items():
         assert parse_file(feed(name), landing / name / file) is None, file
@@ -158,7 +175,9 @@ def test_broken_files_are_quarantined_and_rejects_stay_under_a_fifth(landing: Pa
             if p.suffix in (".xlsx", ".csv") and p not in {landing / n / b for n, b in broken.items()}:
                 assert parse_file(f, p) is not None, p.name  # stays under 20 % rejected
                 rows = read_rows(p)
-                rejected += sum(1 for r in rows if r and str(r[0]).startswith(("JF2024090", "JF2025090", "SJ2024090")))
+                rejected += sum(
+                    1 for r in rows if r and str(r[0]).startswith(("JF2024090", "JF2025090", "SJ2024090"))
+                )
     assert rejected >= 6
 
 
@@ -166,6 +185,9 @@ def test_headers_come_from_the_contract(landing: Path) -> None:
     for f in FEEDS:
         p = sorted((landing / f.name).glob("*_????????.*"))[0]
         rows = read_rows(p)
-        headers = next(r for r in rows if "".join(map(str, r)).count("") and set(f.required_headers)
-                       <= {normalise_header(c) for c in r})
+        headers = next(
+            r
+            for r in rows
+            if "".join(map(str, r)).count("") and set(f.required_headers) <= {normalise_header(c) for c in r}
+        )
         assert [normalise_header(c) for c in headers[: len(f.columns)]] == [c.header for c in f.columns]

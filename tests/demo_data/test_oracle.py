@@ -30,7 +30,9 @@ def test_truth_reproduces_every_2024_report_figure() -> None:
     figures = {
         **oracle.court(_truth_latest(b["court_referrals"])),
         **oracle.disputes(_truth_latest(b["disputes"])),
-        **oracle.training(_truth_latest(b["study_sessions"], False), _truth_latest(b["exam_results"], False), roster),
+        **oracle.training(
+            _truth_latest(b["study_sessions"], False), _truth_latest(b["exam_results"], False), roster
+        ),
     }
     assert figures == TARGETS_2024
 
@@ -39,7 +41,9 @@ def test_truth_has_voided_records_outside_the_figures() -> None:
     b = truth.block(SEED, 0)
     voided = [r for r in b["disputes"].records if r.latest["record_status"] == "作废"]
     assert len(voided) >= 20
-    assert any(r.latest["resolution_status"] == "已化解" and r.latest["registered_date"].year == 2024 for r in voided)
+    assert any(
+        r.latest["resolution_status"] == "已化解" and r.latest["registered_date"].year == 2024 for r in voided
+    )
     assert any(r.latest["record_status"] == "作废" for r in b["petitions"].records)
 
 

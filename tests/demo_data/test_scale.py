@@ -25,8 +25,11 @@ def test_blocks_have_distinct_keys_and_people() -> None:
 
 def _keys_in_files(name: str, folder: Path, files: dict) -> set:
     f = feed(name)
-    return {tuple(r[k.removesuffix("_pid")] for k in f.key) + ((d,) if f.snapshot else ())
-            for d, e in files.items() for r in parse_file(f, e.path)}
+    return {
+        tuple(r[k.removesuffix("_pid")] for k in f.key) + ((d,) if f.snapshot else ())
+        for d, e in files.items()
+        for r in parse_file(f, e.path)
+    }
 
 
 def test_scale_two_doubles_the_records_with_distinct_keys(tmp_path: Path) -> None:
