@@ -142,7 +142,9 @@ def cell_text(value: object) -> str | None:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        # Excel stores date-times as floating-point days: 10:15:00 can read back as
+        # 10:14:59.999996, so round to the nearest second instead of truncating.
+        return (value + dt.timedelta(microseconds=500_000)).strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, dt.time):

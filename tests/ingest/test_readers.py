@@ -93,3 +93,12 @@ def test_xlsx_inflating_beyond_the_limit_is_refused_before_reading(tmp_path, mon
     monkeypatch.setattr(readers, "MAX_XLSX_UNCOMPRESSED_BYTES", 1_000_000)
     with pytest.raises(Quarantine, match="zip bomb"):
         read_xlsx_grid(path)
+
+
+def test_excel_datetime_float_error_rounds_to_the_nearest_second() -> None:
+    import datetime as dt
+
+    from ingest.readers import cell_text
+
+    assert cell_text(dt.datetime(2024, 1, 1, 10, 14, 59, 999996)) == "2024-01-01 10:15:00"
+    assert cell_text(dt.datetime(2024, 1, 1, 10, 14, 59, 4)) == "2024-01-01 10:14:59"
