@@ -24,3 +24,40 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     s = load_settings()
     s.ensure_dirs()
     return s
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """The demo landing area through the real CLI once per session: `rolwh demo-data`, `rolwh run`.
+
+    Returns the environment, the settings and the run's exit code and output; tests must not
+    write to this home (they share it).
+    """
+    import subprocess
+    import sys
+
+    home = tmp_path_factory.mktemp("demo") / "home"
+    env = {
+        **os.environ,
+        "ROLWH_HOME": str(home),
+        "ROLWH_LANDING": str(home / "landing"),
+        "ROLWH_KEY": TEST_KEY,
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    env.pop("ROLWH_KEY_FILE", None)
+    rolwh = [sys.executable, "-m", "rolwh.cli"]
+    subprocess.run([*rolwh, "demo-data", "--out", str(home / "landing")], env=env, check=True,
+                   capture_output=True)
+    landing_copy = home.parent / "landing-as-delivered"
+    import shutil
+
+    shutil.copytree(home / "landing", landing_copy)  # ingest moves quarantined files away
+    run = subprocess.run([*rolwh, "run", "--quiet"], env=env, capture_output=True, text=True)
+    return {
+        "env": env,
+        "home": home,
+        "landing": landing_copy,
+        "settings": load_settings(env),
+        "exit_code": run.returncode,
+        "output": run.stdout + run.stderr,
+    }
