@@ -229,7 +229,9 @@ def publish(
             import duckdb
 
             if not settings.warehouse_path.exists():
-                raise PublishError(f"no working warehouse at {settings.warehouse_path}: run `rolwh run` first")
+                raise PublishError(
+                    f"no working warehouse at {settings.warehouse_path}: run `rolwh run` first"
+                )
             config: dict[str, str | int] = {"memory_limit": settings.memory_limit}
             if settings.threads:
                 config["threads"] = settings.threads
@@ -243,8 +245,12 @@ def publish(
                 local.close()
         (version_dir / VERSION_INFO).write_text(
             json.dumps(
-                {"version": version_dir.name, "published_at": now.isoformat(), "storage_version": STORAGE_VERSION,
-                 "tables": tables},
+                {
+                    "version": version_dir.name,
+                    "published_at": now.isoformat(),
+                    "storage_version": STORAGE_VERSION,
+                    "tables": tables,
+                },
                 ensure_ascii=False,
                 indent=2,
             )

@@ -27,7 +27,8 @@ def bar_chart(labels: Sequence[str], values: Sequence[float | None], unit: str, 
     parts = [
         f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
-        f'<line x1="{pad_l}" y1="{height - pad_b}" x2="{width - pad_l}" y2="{height - pad_b}" stroke="#999"/>',
+        f'<line x1="{pad_l}" y1="{height - pad_b}" x2="{width - pad_l}" y2="{height - pad_b}" '
+        'stroke="#999"/>',
     ]
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         x = pad_l + i * slot + slot * 0.15
@@ -48,7 +49,11 @@ def bar_chart(labels: Sequence[str], values: Sequence[float | None], unit: str, 
 
 
 def line_chart(
-    labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], *, title: str, unit: str = "ratio"
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    *,
+    title: str,
+    unit: str = "ratio",
 ) -> Markup:
     """Several ratio series over the quarters, with a legend (the SLA compliance chart)."""
     width, height, pad_l, pad_r, pad_b, pad_t = 560, 230, 44, 12, 26, 14
@@ -77,7 +82,8 @@ def line_chart(
     for i, label in enumerate(labels):
         x, _ = xy(i, 0)
         parts.append(
-            f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" font-size="11" fill="#444">{escape(label)}</text>'
+            f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" font-size="11" fill="#444">'
+            f"{escape(label)}</text>"
         )
     for k, (name, values) in enumerate(series):
         color = PALETTE[k % len(PALETTE)]
@@ -90,7 +96,8 @@ def line_chart(
                 continue
             x, y = xy(i, float(v))
             parts.append(
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{color}"><title>{escape(name)} {escape(labels[i])}: '
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{color}">'
+                f"<title>{escape(name)} {escape(labels[i])}: "
                 f"{escape(format_value(unit, v))}</title></circle>"
             )
         ly = height + 14 * k + 8
@@ -120,7 +127,8 @@ def hbar_chart(labels: Sequence[str], values: Sequence[float | None], unit: str,
         parts.append(
             f'<text x="{pad_l - 6}" y="{y + 12}" text-anchor="end" font-size="11">{escape(label)}</text>'
             f'<rect x="{pad_l}" y="{y + 2}" width="{w:.1f}" height="{row - 5}" fill="{PALETTE[1]}"/>'
-            f'<text x="{pad_l + w + 4:.1f}" y="{y + 12}" font-size="11">{escape(format_value(unit, value))}</text>'
+            f'<text x="{pad_l + w + 4:.1f}" y="{y + 12}" font-size="11">'
+            f"{escape(format_value(unit, value))}</text>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -64,7 +64,9 @@ def dashboard_context(data: DashboardData) -> dict[str, Any]:
         if rows:
             groups.append({"title": title, "rows": rows})
     sla = [
-        (by_code[c].name_zh, [q_value(p, "ALL", c) for p in data.periods]) for c in SLA_INDICATORS if c in by_code
+        (by_code[c].name_zh, [q_value(p, "ALL", c) for p in data.periods])
+        for c in SLA_INDICATORS
+        if c in by_code
     ]
     communities = [(c, n) for c, n in data.communities if c != "ALL"]
     comparisons = []
@@ -77,7 +79,9 @@ def dashboard_context(data: DashboardData) -> dict[str, Any]:
             {
                 "code": code,
                 "name": ind.name_zh,
-                "chart": hbar_chart([n for _, n in communities], values, ind.unit, title=f"{ind.name_zh} 社区对比"),
+                "chart": hbar_chart(
+                    [n for _, n in communities], values, ind.unit, title=f"{ind.name_zh} 社区对比"
+                ),
             }
         )
     community_inds = [i for i in data.indicators if i.scope == "community"]
@@ -90,7 +94,9 @@ def dashboard_context(data: DashboardData) -> dict[str, Any]:
                     {
                         "code": ind.code,
                         "name": ind.name_zh,
-                        "cells": [format_value(ind.unit, q_value(period, c, ind.code)) for c, _ in data.communities],
+                        "cells": [
+                            format_value(ind.unit, q_value(period, c, ind.code)) for c, _ in data.communities
+                        ],
                     }
                     for ind in community_inds
                 ],
@@ -105,7 +111,9 @@ def dashboard_context(data: DashboardData) -> dict[str, Any]:
         "periods": data.periods,
         "quarter_labels": quarter_labels,
         "groups": groups,
-        "sla_chart": line_chart(quarter_labels, sla, title="服务时效达标率") if sla and data.periods else None,
+        "sla_chart": line_chart(quarter_labels, sla, title="服务时效达标率")
+        if sla and data.periods
+        else None,
         "comparisons": comparisons,
         "communities": data.communities,
         "details": details,

@@ -84,9 +84,7 @@ def read_communities(con: duckdb.DuckDBPyConnection, codes_in_data: set[str]) ->
     names = dict(con.execute("select community_code, name_zh from marts.dim_community").fetchall())
     ordered = ["ALL", *sorted(c for c in codes_in_data if c not in ("ALL", "UNKNOWN")), "UNKNOWN"]
     return [
-        (c, str(names.get(c) or COMMUNITY_FALLBACK_NAMES.get(c, c)))
-        for c in ordered
-        if c in codes_in_data
+        (c, str(names.get(c) or COMMUNITY_FALLBACK_NAMES.get(c, c))) for c in ordered if c in codes_in_data
     ]
 
 

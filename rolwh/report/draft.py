@@ -109,7 +109,8 @@ def _read_release(folder: Path, year: int) -> FigureSource:
         )
         glossary = _glossary(
             con.execute(
-                "select indicator_code, name_zh, unit, definition_zh from read_parquet(?)", [[str(p) for p in dims]]
+                "select indicator_code, name_zh, unit, definition_zh from read_parquet(?)",
+                [[str(p) for p in dims]],
             ).fetchall()
         )
     finally:
@@ -137,12 +138,15 @@ def _read_live(settings: Settings, year: int) -> FigureSource:
             ).fetchall()
         )
         glossary = _glossary(
-            con.execute("select indicator_code, name_zh, unit, definition_zh from marts.dim_indicator").fetchall()
+            con.execute(
+                "select indicator_code, name_zh, unit, definition_zh from marts.dim_indicator"
+            ).fetchall()
         )
     finally:
         con.close()
-    return FigureSource(False, f"实时指标({path.parent.name if path.name == 'rolwh.duckdb' else path})", values,
-                        glossary)
+    return FigureSource(
+        False, f"实时指标({path.parent.name if path.name == 'rolwh.duckdb' else path})", values, glossary
+    )
 
 
 def figure_source(settings: Settings, year: int) -> FigureSource:
@@ -163,7 +167,9 @@ def _segments(template: str, year: int, source: FigureSource, where: str) -> lis
             entry = source.glossary[name]
             segments.append(Segment(format_value(entry.unit, source.values.get(name)), name))
         else:
-            raise DraftError(f"{SENTENCES_FILE}: {where} names {{{name}}}, which is no indicator code of the data")
+            raise DraftError(
+                f"{SENTENCES_FILE}: {where} names {{{name}}}, which is no indicator code of the data"
+            )
         pos = m.end()
     segments.append(Segment(template[pos:]))
     return [s for s in segments if s.text or s.code]

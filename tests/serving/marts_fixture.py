@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 from datetime import date, datetime
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from expectations.gate import GATE_RUNS_DDL
@@ -30,8 +29,15 @@ INDICATORS: tuple[tuple[str, str, str, str, str, str, tuple[int, int | None]], .
     ("CR_TIMELY_RATE", "诉前调解按期办结率", "ratio", "flow", "community", "court_referrals", (414, 460)),
     ("CR_ONLINE_SHARE", "线上调解占比", "ratio", "flow", "community", "court_referrals", (92, 460)),
     ("CR_JUDICIAL_CONFIRM_RATE", "司法确认率", "ratio", "flow", "community", "court_referrals", (52, 130)),
-    ("CR_DATA_REVIEW_SHARE", "诉调成功案件数据研判复盘占比", "ratio", "flow", "community",
-     "court_referrals", (39, 130)),
+    (
+        "CR_DATA_REVIEW_SHARE",
+        "诉调成功案件数据研判复盘占比",
+        "ratio",
+        "flow",
+        "community",
+        "court_referrals",
+        (39, 130),
+    ),
     ("CR_PENDING_END", "期末未结案件数", "count", "stock", "community", "court_referrals", (16, None)),
     ("DS_REGISTERED", "矛盾纠纷受理数", "count", "flow", "community", "disputes", (8050, None)),
     ("DS_RESOLVED", "矛盾纠纷化解数", "count", "flow", "community", "disputes", (8050, None)),
@@ -44,22 +50,65 @@ INDICATORS: tuple[tuple[str, str, str, str, str, str, tuple[int, int | None]], .
     ("PT_SATISFACTION_RATE", "群众满意率", "ratio", "flow", "community", "petitions", (170, 180)),
     ("PT_REPEAT_RATE", "重复信访率", "ratio", "flow", "community", "petitions", (11, 212)),
     ("DP_EVENTS", "指挥中心事件数", "count", "flow", "community", "dispatch_events", (12000, None)),
-    ("DP_DISPATCH_1MIN_RATE", "1分钟调度达标率", "ratio", "flow", "community", "dispatch_events",
-     (11400, 12000)),
+    (
+        "DP_DISPATCH_1MIN_RATE",
+        "1分钟调度达标率",
+        "ratio",
+        "flow",
+        "community",
+        "dispatch_events",
+        (11400, 12000),
+    ),
     ("DP_ARRIVE_5MIN_RATE", "5分钟到场达标率", "ratio", "flow", "community", "dispatch_events", (5100, 6000)),
-    ("DP_HANDLE_10MIN_RATE", "10分钟初处置达标率", "ratio", "flow", "community", "dispatch_events",
-     (5520, 6000)),
+    (
+        "DP_HANDLE_10MIN_RATE",
+        "10分钟初处置达标率",
+        "ratio",
+        "flow",
+        "community",
+        "dispatch_events",
+        (5520, 6000),
+    ),
     ("TR_PREMEETING_STUDY", "会前学法次数", "count", "flow", "subdistrict", "study_sessions", (8, None)),
     ("TR_LAW_LECTURES", "法治专题讲座次数", "count", "flow", "subdistrict", "study_sessions", (2, None)),
     ("TR_GROUP_STUDY", "理论学习中心组学法次数", "count", "flow", "subdistrict", "study_sessions", (5, None)),
-    ("TR_MEDIATOR_TRAINING_PT", "调解员培训人次", "count", "flow", "subdistrict", "study_sessions", (230, None)),
-    ("TR_EXAM_PARTICIPATION_RATE", "法治理论考试参考率", "ratio", "flow", "subdistrict", "exam_results",
-     (120, 120)),
+    (
+        "TR_MEDIATOR_TRAINING_PT",
+        "调解员培训人次",
+        "count",
+        "flow",
+        "subdistrict",
+        "study_sessions",
+        (230, None),
+    ),
+    (
+        "TR_EXAM_PARTICIPATION_RATE",
+        "法治理论考试参考率",
+        "ratio",
+        "flow",
+        "subdistrict",
+        "exam_results",
+        (120, 120),
+    ),
     ("TR_EXAM_PASS_RATE", "法治理论考试合格率", "ratio", "flow", "subdistrict", "exam_results", (118, 120)),
-    ("TR_ENFORCEMENT_EXAM_PASSED", "行政执法资格考试通过人数", "count", "flow", "subdistrict",
-     "exam_results", (6, None)),
-    ("TR_CERTIFIED_OFFICERS", "持证执法人员数", "count", "stock", "subdistrict", "enforcement_officers",
-     (14, None)),
+    (
+        "TR_ENFORCEMENT_EXAM_PASSED",
+        "行政执法资格考试通过人数",
+        "count",
+        "flow",
+        "subdistrict",
+        "exam_results",
+        (6, None),
+    ),
+    (
+        "TR_CERTIFIED_OFFICERS",
+        "持证执法人员数",
+        "count",
+        "stock",
+        "subdistrict",
+        "enforcement_officers",
+        (14, None),
+    ),
     ("TR_CERT_RATE", "执法人员持证上岗率", "ratio", "stock", "subdistrict", "enforcement_officers", (14, 14)),
 )
 QUARTER_WEIGHTS = (2, 3, 3, 2)
@@ -105,7 +154,7 @@ def build_working_marts(settings: Settings, *, revision: int = 0, path: Path | N
 
     communities = list(csv.DictReader(COMMUNITIES.open(encoding="utf-8")))
     codes = [c["community_code"] for c in communities]
-    weights = list(range(1, len(codes) + 1)) + [1]  # the configured ones, then UNKNOWN
+    weights = [*range(1, len(codes) + 1), 1]  # the configured ones, then UNKNOWN
     target = path or settings.warehouse_path
     target.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(target))
@@ -122,9 +171,14 @@ def build_working_marts(settings: Settings, *, revision: int = 0, path: Path | N
         )
         con.executemany(
             "insert into marts.dim_indicator values (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(c, n, c.lower().replace("_", " "), u, k, s, f, f"{n}的口径说明（测试）") for c, n, u, k, s, f, _ in INDICATORS],
+            [
+                (c, n, c.lower().replace("_", " "), u, k, s, f, f"{n}的口径说明（测试）")
+                for c, n, u, k, s, f, _ in INDICATORS
+            ],
         )
-        con.execute("create table marts.dim_community (community_code varchar, name_zh varchar, kind varchar)")
+        con.execute(
+            "create table marts.dim_community (community_code varchar, name_zh varchar, kind varchar)"
+        )
         con.executemany(
             "insert into marts.dim_community values (?, ?, ?)",
             [(c["community_code"], c["name_zh"], c["kind"]) for c in communities],
@@ -155,8 +209,19 @@ def build_working_marts(settings: Settings, *, revision: int = 0, path: Path | N
                             quarterly.append((year, q, period, start, end, cc, code, cn, cd, _value(cn, cd)))
                 y_num = q_nums[-1] if kind == "stock" else sum(q_nums)
                 y_den = q_dens[-1] if (kind == "stock" or den is None) else sum(q_dens)  # type: ignore[arg-type]
-                annual.append((year, str(year), date(year, 1, 1), date(year, 12, 31), "ALL", code, y_num, y_den,
-                               _value(y_num, y_den)))
+                annual.append(
+                    (
+                        year,
+                        str(year),
+                        date(year, 1, 1),
+                        date(year, 12, 31),
+                        "ALL",
+                        code,
+                        y_num,
+                        y_den,
+                        _value(y_num, y_den),
+                    )
+                )
         con.execute(
             """create table marts.fct_indicator_quarterly (year integer, quarter integer, period varchar,
                period_start date, period_end date, community_code varchar, indicator_code varchar,
@@ -199,8 +264,22 @@ def build_working_marts(settings: Settings, *, revision: int = 0, path: Path | N
         )
         con.execute("delete from audit.file_loads")
         loads = [
-            (f"load-{i}", f"{feed}_20250331.xlsx", feed, f"{i:064x}", "loaded", date(2025, 3, 31 - i), 1000, 10, 10,
-             0, 0, None, None, datetime(2025, 4, 1, 2, 0))
+            (
+                f"load-{i}",
+                f"{feed}_20250331.xlsx",
+                feed,
+                f"{i:064x}",
+                "loaded",
+                date(2025, 3, 31 - i),
+                1000,
+                10,
+                10,
+                0,
+                0,
+                None,
+                None,
+                datetime(2025, 4, 1, 2, 0),
+            )
             for i, feed in enumerate(FEEDS)
         ]
         con.executemany("insert into audit.file_loads values (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", loads)

@@ -35,8 +35,13 @@ def _freeze_like(settings: Settings, year: int, version: str, revision: int) -> 
             files.append({"path": rel, "sha256": "0" * 64, "rows": None})
     finally:
         con.close()
-    manifest = {"release": f"{year}/{version}", "year": year, "version": version,
-                "frozen_at": "2025-01-20T08:00:00+00:00", "files": files}
+    manifest = {
+        "release": f"{year}/{version}",
+        "year": year,
+        "version": version,
+        "frozen_at": "2025-01-20T08:00:00+00:00",
+        "files": files,
+    }
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return folder
 
@@ -85,7 +90,9 @@ def test_draft_template_naming_an_unknown_indicator_is_an_error(
 
     bad = tmp_path / "sentences.toml"
     shutil.copy(draft.SENTENCES_FILE, bad)
-    bad.write_text(bad.read_text(encoding="utf-8") + '\n[[paragraphs]]\ntext = "共{NO_SUCH_CODE}件"\n', "utf-8")
+    bad.write_text(
+        bad.read_text(encoding="utf-8") + '\n[[paragraphs]]\ntext = "共{NO_SUCH_CODE}件"\n', "utf-8"
+    )
     monkeypatch.setattr(draft, "SENTENCES_FILE", bad)
     with pytest.raises(DraftError, match="NO_SUCH_CODE"):
         write_report(published, 2024, draft=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import textwrap
 import warnings
 from pathlib import Path
 
@@ -16,7 +17,13 @@ from tests.serving.conftest import ARTIFACTS
 REPO = Path(__file__).resolve().parents[2]
 UV = REPO / ".venv" / "bin" / "uv"
 OLD_CLIENT_VENV = ARTIFACTS / "duckdb14-venv"
-MARTS = ("fct_indicator_quarterly", "fct_indicator_annual", "dim_indicator", "dim_community", "rpt_quarterly_scorecard")
+MARTS = (
+    "fct_indicator_quarterly",
+    "fct_indicator_annual",
+    "dim_indicator",
+    "dim_community",
+    "rpt_quarterly_scorecard",
+)
 
 
 def _duckdb14_python() -> Path:
@@ -33,7 +40,10 @@ def _duckdb14_python() -> Path:
     for step in steps:
         done = subprocess.run(step, capture_output=True, text=True, timeout=600)
         if done.returncode != 0:
-            msg = f"SKIPPED LOUDLY: cannot build a DuckDB 1.4 client venv ({' '.join(step)}): {done.stderr[-500:]}"
+            msg = (
+                f"SKIPPED LOUDLY: cannot build a DuckDB 1.4 client venv ({' '.join(step)}): "
+                f"{done.stderr[-500:]}"
+            )
             warnings.warn(msg, stacklevel=2)
             pytest.skip(msg)
     return python
@@ -42,13 +52,17 @@ def _duckdb14_python() -> Path:
 @pytest.mark.slow
 def test_serving_file_opens_and_answers_in_a_duckdb_1_4_client(published: Settings) -> None:
     python = _duckdb14_python()
-    script = (
-        "import duckdb, json, sys\n"
-        "con = duckdb.connect(sys.argv[1], read_only=True)\n"
-        "v = con.execute(\"select value from marts.fct_indicator_annual where year = 2024 and community_code = 'ALL'"
-        " and indicator_code = 'CR_SUCCESS_RATE'\").fetchone()[0]\n"
-        "n = con.execute('select count(*) from marts.fct_indicator_quarterly').fetchone()[0]\n"
-        "print(json.dumps({'version': duckdb.__version__, 'rate': v, 'rows': n}))\n"
+    script = textwrap.dedent(
+        """
+        import duckdb, json, sys
+        con = duckdb.connect(sys.argv[1], read_only=True)
+        rate = con.execute(
+            "select value from marts.fct_indicator_annual where year = 2024"
+            " and community_code = 'ALL' and indicator_code = 'CR_SUCCESS_RATE'"
+        ).fetchone()[0]
+        n = con.execute("select count(*) from marts.fct_indicator_quarterly").fetchone()[0]
+        print(json.dumps({"version": duckdb.__version__, "rate": rate, "rows": n}))
+        """
     )
     done = subprocess.run(
         [str(python), "-c", script, str(published.serving_dir / "rolwh.duckdb")],

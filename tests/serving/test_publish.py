@@ -50,7 +50,9 @@ def test_publish_copies_every_mart_and_audit_relation_into_a_checkpointed_versio
     con = duckdb.connect(str(result.serving_path), read_only=True)
     try:
         assert _relations(con) == set(expected)
-        (tags,) = con.execute("select tags from duckdb_databases() where database_name = current_database()").fetchone()
+        (tags,) = con.execute(
+            "select tags from duckdb_databases() where database_name = current_database()"
+        ).fetchone()
         assert tags["storage_version"].startswith("v1.4")
         assert con.execute("select version from serving.publication").fetchone()[0] == result.version
         # the view was materialised as a table: it must not depend on the working file
@@ -63,7 +65,10 @@ def test_publish_copies_every_mart_and_audit_relation_into_a_checkpointed_versio
     for name, rows in expected.items():
         files = list((working.serving_dir / "parquet" / name).glob("*.parquet"))
         assert files, name
-        assert duckdb.connect().execute("select count(*) from read_parquet(?)", [str(files[0])]).fetchone()[0] == rows
+        assert (
+            duckdb.connect().execute("select count(*) from read_parquet(?)", [str(files[0])]).fetchone()[0]
+            == rows
+        )
     assert "published" in result.render() and result.version in result.render()
 
 

@@ -19,7 +19,9 @@ def environment() -> jinja2.Environment:
 
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=True, default=False),
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=("html",), default_for_string=True, default=False
+        ),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
