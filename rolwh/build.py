@@ -187,7 +187,8 @@ def build(
     if full_refresh:
         args.append("--full-refresh")
     if select:
-        args += ["--select", select]
+        # only the tests whose parents are all built by this selection
+        args += ["--select", select, "--indirect-selection", "buildable"]
     if dbt_vars:
         args += ["--vars", json.dumps(dict(dbt_vars), ensure_ascii=False, default=str)]
     started = time.monotonic()

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from dbt_rawdata import D, insert_rows, load_batch_a, load_batch_b
 
 from rolwh.build import BuildResult, DbtBuildError, build
 from rolwh.settings import Settings, load_settings
+from tests.dbt.dbt_rawdata import D, insert_rows, load_batch_a, load_batch_b
 
 TEST_KEY = "test-key-0123456789abcdef0123456789abcdef"
 Key = tuple[str, str, str]  # (period, community_code, indicator_code)
@@ -76,7 +76,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     a build as of 2024-03-31, and a full refresh (the warehouse ends in the full-refresh state)."""
     settings = _settings(tmp_path_factory.mktemp("dbt") / "home")
     _load(settings, load_batch_a)
-    build(settings, select="staging", docs=False)
+    build(settings, select="+staging", docs=False)
     _load(settings, load_batch_b)
     incremental_result = build(settings)
     incremental = _marts(settings)
