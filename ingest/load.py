@@ -16,6 +16,7 @@ from ingest.quarantine import Quarantine
 from ingest.readers import read_grid
 from ingest.report import FileResult
 from rolwh.contracts import HEADER_SEARCH_ROWS, LINEAGE_COLUMNS, MAX_REJECTED_SHARE, Feed, feed
+from rolwh.faults import checkpoint
 from rolwh.settings import Settings
 
 if TYPE_CHECKING:
@@ -198,6 +199,7 @@ def _commit(
         if not too_many:
             insert_raw_rows(con, f, lf, plan, result.load_id, loaded_at)
         insert_rejected_rows(con, plan, params)
+        checkpoint("ingest.before_commit")
         insert_file_row(con, lf, result, loaded_at)
         con.commit()
     except BaseException:

@@ -14,6 +14,7 @@ from ingest.load import earlier_load_of_content, load_file, open_warehouse, reco
 from ingest.quarantine import move_to_quarantine
 from ingest.report import FileResult, IngestReport
 from rolwh.contracts import FEEDS, FILE_SUFFIXES, MAX_FILE_BYTES, feed
+from rolwh.faults import checkpoint
 from rolwh.settings import Settings
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ def ingest_path(
     con: duckdb.DuckDBPyConnection, settings: Settings, feed_name: str, path: Path
 ) -> FileResult | None:
     """One landing file; None when this exact file (name and content) was already processed."""
+    checkpoint("ingest.file_start")
     lf = describe(feed_name, path)
     prior = recorded(con, lf)
     if prior is not None:
@@ -62,6 +64,7 @@ def ingest_path(
     else:
         with tempfile.TemporaryDirectory(prefix="ingest-", dir=_tmp_root(settings)) as work:
             result = load_file(con, lf, Path(work))
+    checkpoint("ingest.file_committed")
     if result.status == "quarantined":
         target = move_to_quarantine(settings, feed_name, lf.path, result.reason or "")
         result.quarantined_to = str(target)

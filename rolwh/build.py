@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from rolwh.errors import RolwhError
+from rolwh.faults import checkpoint
 from rolwh.settings import DBT_PROJECT_DIR, Settings
 
 #: Copy of the build's run_results.json (``dbt docs generate`` overwrites the original).
@@ -192,6 +193,7 @@ def build(
     if dbt_vars:
         args += ["--vars", json.dumps(dict(dbt_vars), ensure_ascii=False, default=str)]
     started = time.monotonic()
+    checkpoint("build.before_dbt")
     proc = _run_dbt(args, settings)
     elapsed = time.monotonic() - started
 
@@ -203,6 +205,7 @@ def build(
         nodes = parse_run_results(kept)
     tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
 
+    checkpoint("build.after_dbt")
     docs_ok = False
     if docs and proc.returncode == 0:
         docs_args = ["docs", "generate"]

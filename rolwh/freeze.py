@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rolwh.errors import GateBlocked, RolwhError
+from rolwh.faults import checkpoint
 from rolwh.settings import REPO_ROOT, Settings
 
 if TYPE_CHECKING:
@@ -226,10 +227,13 @@ def freeze(settings: Settings, year: int, reason: str | None = None, who: str | 
                             docs_dir=tmp / "quality" / "data_docs")
             if not gate.passed:
                 raise GateBlocked(f"freeze of {year} refused: the quality gate blocked.\n{gate.render()}")
+            checkpoint("freeze.after_gate")
             manifest = _write_release(settings, con, tmp, year, version, gate, reason, who)
         finally:
             con.close()
+        checkpoint("freeze.after_write")
         _lock_down(tmp)
+        checkpoint("freeze.before_rename")
         final = parent / version
         try:
             os.rename(tmp, final)
@@ -238,6 +242,7 @@ def freeze(settings: Settings, year: int, reason: str | None = None, who: str | 
     except BaseException:
         _remove_tree(tmp)
         raise
+    checkpoint("freeze.before_ledger")
     _append_ledger(settings, year, version, manifest, final)
     return Release(year=year, version=version, path=final, manifest=manifest)
 

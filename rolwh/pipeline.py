@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from rolwh.errors import DataError, GateBlocked, RolwhError, WarehouseBusy
+from rolwh.faults import checkpoint
 from rolwh.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -264,6 +265,7 @@ def run_nightly(
             return fail("ingest", exc)
         result.steps.append(StepOutcome("ingest", True, report.render()))
         result.quarantined = _quarantined(settings, report)
+        checkpoint("run.after_ingest")
         try:
             built = build(settings, full_refresh=full_refresh)
         except RolwhError as exc:
@@ -273,6 +275,7 @@ def run_nightly(
             result.exit_code = EXIT_FAILED
             return result
         try:
+            checkpoint("run.after_build")
             gate = run_gate(settings, mode="nightly")
         except RolwhError as exc:
             return fail("gate", exc)
@@ -280,6 +283,7 @@ def run_nightly(
         if not gate.passed:
             result.exit_code = EXIT_GATE_BLOCKED
             return result
+        checkpoint("run.after_gate")
         try:
             published = publish(settings)
         except RolwhError as exc:

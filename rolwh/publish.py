@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rolwh.errors import RolwhError
+from rolwh.faults import checkpoint
 from rolwh.settings import Settings
 
 if TYPE_CHECKING:
@@ -243,6 +244,7 @@ def publish(
                 tables = _copy_version(local, _SOURCE_ALIAS, target, parquet)
             finally:
                 local.close()
+        checkpoint("publish.after_copy")
         (version_dir / VERSION_INFO).write_text(
             json.dumps(
                 {
@@ -259,12 +261,15 @@ def publish(
         shutil.rmtree(version_dir, ignore_errors=True)
         raise
     previous = current_version(settings)
+    checkpoint("publish.before_swap")
     _swap_symlink(settings.serving_dir / "current", f"versions/{version_dir.name}")
+    checkpoint("publish.after_swap")
     _ensure_stable_links(settings)
     if previous and previous != version_dir.name:
         mark = versions_dir(settings) / previous / SUPERSEDED_MARK
         if mark.parent.is_dir():
             mark.write_text(now.isoformat() + "\n")
+    checkpoint("publish.before_cleanup")
     removed = cleanup(settings)
     return PublishResult(
         version=version_dir.name,
