@@ -146,7 +146,27 @@ def _run_dbt(args: list[str], settings: Settings) -> subprocess.CompletedProcess
         "--log-path",
         str(settings.dbt_log_dir),
     ]
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=DBT_PROJECT_DIR, check=False)
+    return subprocess.run(
+        cmd,
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=DBT_PROJECT_DIR,
+        check=False,
+        preexec_fn=_die_with_parent,
+    )
+
+
+def _die_with_parent() -> None:
+    """In the dbt child: get SIGKILL when the parent dies (Linux), so a killed run leaves no orphan
+    dbt writing the warehouse after the writer lock is gone."""
+    import contextlib
+    import ctypes
+    import signal
+
+    # not Linux: the lock file and DuckDB's own file lock still refuse a second writer
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _prepare_warehouse(settings: Settings) -> None:
