@@ -205,6 +205,7 @@ def freeze(settings: Settings, year: int, reason: str | None = None, who: str | 
     """Run the freeze gate for ``year`` and, if it passes, write the next immutable release."""
     from rolwh.warehouse import connect
 
+    _repair_ledger(settings, year)
     existing = versions(settings, year)
     if existing and not (reason and reason.strip()):
         raise FreezeError(
@@ -335,6 +336,20 @@ def _append_ledger(settings: Settings, year: int, version: str, manifest: dict[s
              "reason": manifest["reason"], "manifest_sha256": _sha256(final / "manifest.json")}
     with (settings.releases_dir / "ledger.jsonl").open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+
+def _repair_ledger(settings: Settings, year: int) -> None:
+    """Finish a freeze killed between its rename and its ledger line: a complete release (its
+    manifest matches manifest.sha256) missing from the ledger gets its line now."""
+    ledger = _ledger(settings)
+    for v in versions(settings, year):
+        folder = year_dir(settings, year) / v
+        if (year, v) in ledger or not (folder / "manifest.sha256").exists():
+            continue
+        if (folder / "manifest.sha256").read_text().split()[0] != _sha256(folder / "manifest.json"):
+            continue  # tampered or damaged: verify reports it, the ledger must not bless it
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        _append_ledger(settings, year, v, manifest, folder)
 
 
 def _ledger(settings: Settings) -> dict[tuple[int, str], dict[str, Any]]:
