@@ -98,7 +98,9 @@ def rol_nightly() -> None:
     built = build()
     gated = gate()
     published = publish()
-    loads >> built >> gated >> published >> summary()
+    loads >> built >> gated >> published
+    # The summary waits for every step (all_done), not only the last one.
+    [*loads, built, gated, published] >> summary()
 
 
 rol_nightly()

@@ -115,10 +115,13 @@ def dags_test(
     dag_id: str = NIGHTLY_DAG,
     logical_date: str | None = None,
     *,
+    conf: Mapping[str, object] | None = None,
     timeout: float | None = None,
 ) -> tuple[int, str]:
     """``airflow dags test`` of one DAG run; returns (exit code, combined output)."""
     args = ["dags", "test", dag_id] + ([logical_date] if logical_date else [])
+    if conf is not None:
+        args += ["--conf", json.dumps(dict(conf))]
     done = run_airflow(env, args, capture=True, timeout=timeout)
     return done.returncode, (done.stdout or "") + (done.stderr or "")
 

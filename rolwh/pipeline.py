@@ -297,11 +297,21 @@ def run_nightly(
 OUTCOME_KEY = "outcome"
 
 
+def _retry_helps(exc: BaseException) -> bool:
+    """False for errors a retry cannot fix: bad data, a blocked gate, a missing key, a refused freeze."""
+    from rolwh.settings import SettingsError
+
+    if isinstance(exc, DataError | GateBlocked | SettingsError):
+        return False
+    return type(exc).__name__ != "FreezeError"  # rolwh.freeze's refusals (already frozen, no reason)
+
+
 def airflow_step(name: str, func: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """Run one step inside an Airflow task and record its outcome for the run summary.
 
-    Bad data (DataError) and a blocked gate fail the task at once (AirflowFailException: no retry
-    helps); anything else is re-raised, so the task's retries with back-off apply.
+    Bad data, a blocked gate, a missing key or a refused freeze fail the task at once
+    (AirflowFailException: no retry helps); anything else is re-raised, so the task's retries
+    with exponential back-off apply.
     """
     from airflow.sdk import get_current_context
     from airflow.sdk.exceptions import AirflowFailException
@@ -309,18 +319,16 @@ def airflow_step(name: str, func: Callable[[], dict[str, Any]]) -> dict[str, Any
     ti = get_current_context()["ti"]
     try:
         summary = func()
-    except (DataError, GateBlocked) as exc:
-        ti.xcom_push(
-            key=OUTCOME_KEY, value={"step": name, "ok": False, "retryable": False, "error": str(exc)}
-        )
-        log.error("%s failed, not retried (fix the data, then run again):\n%s", name, exc)
-        raise AirflowFailException(f"{name}: {exc}") from exc
     except Exception as exc:
+        retryable = _retry_helps(exc)
+        error = str(exc) if isinstance(exc, RolwhError) else f"{type(exc).__name__}: {exc}"
         ti.xcom_push(
-            key=OUTCOME_KEY,
-            value={"step": name, "ok": False, "retryable": True, "error": f"{type(exc).__name__}: {exc}"},
+            key=OUTCOME_KEY, value={"step": name, "ok": False, "retryable": retryable, "error": error}
         )
-        log.error("%s failed (retried with back-off if tries remain): %s", name, exc)
+        if not retryable:
+            log.error("%s failed, not retried (fix the cause named here, then run again):\n%s", name, error)
+            raise AirflowFailException(f"{name}: {error}") from exc
+        log.error("%s failed (retried with back-off if tries remain): %s", name, error)
         raise
     for q in summary.get("quarantined", ()):
         log.warning("QUARANTINED %s/%s: %s", q["feed"], q["file_name"], q["action"])

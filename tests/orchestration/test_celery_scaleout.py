@@ -177,6 +177,8 @@ def test_nightly_on_celery_workers_equals_the_embedded_run(
             "AIRFLOW__API__PORT": str(port),
             "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(log_port),
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+            # only the run this test triggers: no scheduled run when the DAG is unpaused
+            "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
             "ROLWH_KEY": TEST_KEY,
             "ROLWH_TASK_RETRIES": "0",
         },

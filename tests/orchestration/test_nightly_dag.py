@@ -114,3 +114,12 @@ def test_a_failing_step_fails_the_run_and_names_the_task(
     assert "pseudonymisation key" in summary["text"]
     assert not (settings.serving_dir / "rolwh.duckdb").exists()
     shutil.rmtree(root, ignore_errors=True)
+
+
+def test_freeze_dag_writes_the_release_of_the_year_given(clean_run: tuple[Settings, int, str]) -> None:
+    settings, code, _ = clean_run
+    assert code == 0
+    env = airflow_env(settings, extra={"ROLWH_KEY": TEST_KEY, "ROLWH_TASK_RETRIES": "0"})
+    rc, output = dags_test(env, "rol_annual_freeze", conf={"year": 2024, "reason": None}, timeout=DAG_TIMEOUT)
+    assert rc == 0, output[-3000:]
+    assert (settings.releases_dir / "2024" / "v1").is_dir()

@@ -43,3 +43,15 @@ def test_blocked_gate_renders_exit_3_and_keeps_previous_publication() -> None:
     result = RunResult(exit_code=EXIT_GATE_BLOCKED, steps=[StepOutcome("gate", False, "rate > 1")])
     text = result.render()
     assert "gate: FAILED" in text and "previous publication stays" in text and "exit 3" in text
+
+
+def test_only_transient_errors_are_retried() -> None:
+    from rolwh.errors import DataError, GateBlocked, WarehouseBusy
+    from rolwh.pipeline import _retry_helps
+    from rolwh.settings import SettingsError
+
+    assert not _retry_helps(DataError("disputes.xlsx row 3 column 登记日期: not a date"))
+    assert not _retry_helps(GateBlocked("blocked"))
+    assert not _retry_helps(SettingsError("no pseudonymisation key"))
+    assert _retry_helps(WarehouseBusy("another run"))  # the other run ends; waiting helps
+    assert _retry_helps(OSError("disk busy"))
