@@ -67,6 +67,8 @@ def _head_width(path: Path) -> int:
     with path.open("rb") as fh:
         head = fh.read(CHUNK).decode("utf-8-sig", errors="ignore")
     widths = []
+    # the head is at most CHUNK characters, so no field in it can exceed that (default limit: 128 KiB)
+    csv.field_size_limit(max(csv.field_size_limit(), CHUNK + 1))
     for i, rec in enumerate(csv.reader(io.StringIO(head))):
         widths.append(len(rec))
         if i >= HEADER_SEARCH_ROWS * 2:
