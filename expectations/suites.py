@@ -108,10 +108,6 @@ def _columns(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> list[str
     return [r[0] for r in rows]
 
 
-def _fmt_date(value: Any) -> str:
-    return value.strftime("%Y%m%d") if hasattr(value, "strftime") else str(value)
-
-
 def _raw_row(row: Any) -> str:
     return f"{row.get('_file_name')} row {row.get('_row_number')}"
 
@@ -532,17 +528,27 @@ def export_gap_frame(
         max_days = cfg.max_gap_days(feed.name)
         if months is None or max_days is None:
             continue
-        points = sorted(set(dates.get(feed.name, [])))
+        exports = set(dates.get(feed.name, []))
+        points = sorted(exports)
+        bounds: dict[dt.date, str] = {}
         if year is not None:
             lo, hi = dt.date(year, 1, 1), dt.date(year, 12, 31)
+            bounds = {d: f"the year {which} {d:%Y%m%d}" for d, which in ((lo, "start"), (hi, "end"))
+                      if d not in exports}
             points = sorted({lo, hi, *(d for d in points if lo <= d <= hi)})
+
+        def name(d: dt.date, bounds: dict[dt.date, str] = bounds) -> str:
+            return bounds.get(d, f"export {d:%Y%m%d}")
+
         for a, b in zip(points, points[1:], strict=False):
             gap = (b - a).days
             records.append({
-                "feed": feed.name, "from_date": a, "to_date": b, "gap_days": gap, "cadence_months": months,
-                "max_gap_days": max_days, "excess_days": max(gap - max_days, 0),
+                "feed": feed.name, "from_date": a, "to_date": b, "from_label": name(a), "to_label": name(b),
+                "gap_days": gap, "cadence_months": months, "max_gap_days": max_days,
+                "excess_days": max(gap - max_days, 0),
             })
-    cols = ["feed", "from_date", "to_date", "gap_days", "cadence_months", "max_gap_days", "excess_days"]
+    cols = ["feed", "from_date", "to_date", "from_label", "to_label", "gap_days", "cadence_months",
+            "max_gap_days", "excess_days"]
     return pd.DataFrame.from_records(records, columns=cols)
 
 
@@ -558,8 +564,12 @@ def audit_validations(
 
     def gap_label(r: Any) -> str:
         unit = "month" if r.get("cadence_months") == 1 else "months"
-        return (f"{r.get('feed')}: gap of {r.get('gap_days')} days between exports {_fmt_date(r.get('from_date'))} "
-                f"and {_fmt_date(r.get('to_date'))} (cadence {r.get('cadence_months')} {unit})")
+        a, b = str(r.get("from_label")), str(r.get("to_label"))
+        if a.startswith("export ") and b.startswith("export "):
+            between = f"exports {a[7:]} and {b[7:]}"
+        else:
+            between = f"{a} and {b}"
+        return f"{r.get('feed')}: gap of {r.get('gap_days')} days between {between} (cadence {r.get('cadence_months')} {unit})"
 
     v.checks.append(Check(
         E.ExpectColumnValuesToBeBetween(column="excess_days", min_value=0, max_value=0), COMPLETENESS,
