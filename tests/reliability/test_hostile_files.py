@@ -1,5 +1,6 @@
 """Hostile and broken export files: each ends loaded, rows rejected or quarantined with a reason;
 never a crash, never a hang, never SQL built from file or column names."""
+# ruff: noqa: E501
 
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ import struct
 import subprocess
 import time
 import zipfile
-from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from ingest import run_ingest
 from rolwh.settings import REPO_ROOT, Settings
-from tests.reliability.conftest import child_env, ROLWH
+from tests.reliability.conftest import ROLWH, child_env
 
 FEED = "dispatch_events"
 HEADER = "事件编号,事件类型,所属网格,上报时间,调度时间,到场时间,初处置时间,是否需到场,处置状态"
