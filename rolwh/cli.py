@@ -35,8 +35,11 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from ingest import run_ingest
+    from rolwh.pipeline import writer_lock
 
-    report = run_ingest(_settings(args), feeds=args.feed or None, progress=not args.quiet)
+    settings = _settings(args)
+    with writer_lock(settings, what="rolwh ingest"):
+        report = run_ingest(settings, feeds=args.feed or None, progress=not args.quiet)
     print(report.render())
     return EXIT_OK
 
@@ -51,8 +54,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from rolwh.build import build
+    from rolwh.pipeline import writer_lock
 
-    result = build(_settings(args), full_refresh=args.full_refresh)
+    settings = _settings(args)
+    with writer_lock(settings, what="rolwh build"):
+        result = build(settings, full_refresh=args.full_refresh)
     print(result.render())
     return EXIT_OK if result.ok else EXIT_FAILED
 
@@ -90,8 +96,11 @@ def cmd_airflow_ui(args: argparse.Namespace) -> int:
 
 def cmd_freeze(args: argparse.Namespace) -> int:
     from rolwh.freeze import freeze
+    from rolwh.pipeline import writer_lock
 
-    release = freeze(_settings(args), year=args.year, reason=args.reason)
+    settings = _settings(args)
+    with writer_lock(settings, what=f"rolwh freeze {args.year}"):
+        release = freeze(settings, year=args.year, reason=args.reason)
     print(release.render())
     return EXIT_OK
 
