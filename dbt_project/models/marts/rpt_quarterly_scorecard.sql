@@ -3,8 +3,11 @@
 
 -- depends_on: {{ ref('dim_indicator') }}
 {%- set codes = [] %}
-{%- if execute %}
-    {%- set result = run_query('select indicator_code from ' ~ ref('dim_indicator') ~ ' order by indicator_code') %}
+{%- set dictionary = adapter.get_relation(
+    database=ref('dim_indicator').database, schema=ref('dim_indicator').schema, identifier=ref('dim_indicator').identifier
+) if execute else none %}
+{%- if dictionary is not none %}
+    {%- set result = run_query('select indicator_code from ' ~ dictionary ~ ' order by indicator_code') %}
     {%- for row in result.rows %}
         {%- if not modules.re.match('^[A-Z][A-Z0-9_]*$', row[0]) %}{{ exceptions.raise_compiler_error('indicator code not usable as a column: ' ~ row[0]) }}{% endif %}
         {%- do codes.append(row[0]) %}
