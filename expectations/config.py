@@ -68,8 +68,14 @@ def load_config(path: Path | None = None, **overrides: Any) -> QualityConfig:
     data["cadence_months"] = dict(data.get("cadence_months") or {})
     latest = dict(data.get("latest_relations") or {})
     for name, spec in latest.items():
-        if name not in feeds or not isinstance(spec, dict) or "." not in str(spec.get("relation", "")) \
-                or not spec.get("key"):
-            raise ValueError(f"{path}: latest_relations.{name} needs a known feed, relation: schema.table, key: [..]")
+        if (
+            name not in feeds
+            or not isinstance(spec, dict)
+            or "." not in str(spec.get("relation", ""))
+            or not spec.get("key")
+        ):
+            raise ValueError(
+                f"{path}: latest_relations.{name} needs a known feed, relation: schema.table, key: [..]"
+            )
     data["latest_relations"] = latest
     return QualityConfig(**data)

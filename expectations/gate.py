@@ -175,7 +175,10 @@ def _context(docs_dir: Path) -> Any:
             "rolwh": {
                 "class_name": "SiteBuilder",
                 "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(docs_dir),
+                },
             }
         },
         progress_bars=ProgressBarsConfig(globally=False),
@@ -184,14 +187,25 @@ def _context(docs_dir: Path) -> Any:
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
-def _run_gx(validations: list[Validation], problems: list[Problem], result: GateResult, docs_dir: Path) -> None:
+def _run_gx(
+    validations: list[Validation], problems: list[Problem], result: GateResult, docs_dir: Path
+) -> None:
     import great_expectations as gx
 
     for p in problems:
         f = Finding(p.suite, p.expectation, p.table, None, p.severity, p.message)
         (result.blocking_failures if _classify(p.severity, result.mode) else result.warnings).append(f)
-        result.results.append({"suite": p.suite, "table": p.table, "expectation": p.expectation, "column": None,
-                               "severity": p.severity, "success": False, "observed": p.message})
+        result.results.append(
+            {
+                "suite": p.suite,
+                "table": p.table,
+                "expectation": p.expectation,
+                "column": None,
+                "severity": p.severity,
+                "success": False,
+                "observed": p.message,
+            }
+        )
     if not validations:
         return
     ctx = _context(docs_dir)
@@ -201,13 +215,20 @@ def _run_gx(validations: list[Validation], problems: list[Problem], result: Gate
         batch = asset.add_batch_definition_whole_dataframe("whole")
         for n, c in enumerate(v.checks):
             c.expectation.meta = {"severity": c.severity, "what": c.what, "table": v.table, "check": n}
-        suite = ctx.suites.add(gx.ExpectationSuite(name=v.suite, expectations=[c.expectation for c in v.checks]))
-        vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=f"{i:02d}_{v.suite}", data=batch, suite=suite))
-        cp = ctx.checkpoints.add(gx.Checkpoint(
-            name=f"cp_{i:02d}_{v.suite}", validation_definitions=[vd],
-            actions=[],
-            result_format={"result_format": "COMPLETE"},
-        ))
+        suite = ctx.suites.add(
+            gx.ExpectationSuite(name=v.suite, expectations=[c.expectation for c in v.checks])
+        )
+        vd = ctx.validation_definitions.add(
+            gx.ValidationDefinition(name=f"{i:02d}_{v.suite}", data=batch, suite=suite)
+        )
+        cp = ctx.checkpoints.add(
+            gx.Checkpoint(
+                name=f"cp_{i:02d}_{v.suite}",
+                validation_definitions=[vd],
+                actions=[],
+                result_format={"result_format": "COMPLETE"},
+            )
+        )
         run = cp.run(batch_parameters={"dataframe": v.frame})
         for vr in run.run_results.values():
             for er in vr.results:
@@ -221,15 +242,23 @@ def _collect(er: Any, check: Any, v: Validation, result: GateResult) -> None:
     res = er.result or {}
     raised = (er.exception_info or {}).get("raised_exception")
     observed = _observed(res, er.exception_info if raised else None)
-    result.results.append({
-        "suite": v.suite, "table": v.table, "expectation": cfg.type, "column": check.column,
-        "severity": check.severity, "success": bool(er.success), "observed": observed,
-    })
+    result.results.append(
+        {
+            "suite": v.suite,
+            "table": v.table,
+            "expectation": cfg.type,
+            "column": check.column,
+            "severity": check.severity,
+            "success": bool(er.success),
+            "observed": observed,
+        }
+    )
     if er.success:
         return
     message = _message(check, v, res, raised, er.exception_info)
-    finding = Finding(v.suite, cfg.type, v.table, check.column, check.severity, message,
-                      res.get("unexpected_count"))
+    finding = Finding(
+        v.suite, cfg.type, v.table, check.column, check.severity, message, res.get("unexpected_count")
+    )
     (result.blocking_failures if _classify(check.severity, result.mode) else result.warnings).append(finding)
 
 
@@ -290,7 +319,13 @@ def _plain(x: Any) -> Any:
 def _observed(res: dict[str, Any], exc: Any) -> Any:
     if exc:
         return {"exception": exc.get("exception_message")}
-    keep = ("element_count", "unexpected_count", "unexpected_percent", "observed_value", "partial_unexpected_list")
+    keep = (
+        "element_count",
+        "unexpected_count",
+        "unexpected_percent",
+        "observed_value",
+        "partial_unexpected_list",
+    )
     return {k: _plain(res[k]) for k in keep if k in res}
 
 
@@ -309,17 +344,27 @@ def _record(con: duckdb.DuckDBPyConnection, result: GateResult) -> None:
     summary.pop("results")
     con.execute(
         "insert into audit.gate_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [result.run_id, result.mode, result.year, result.started_at, result.finished_at, result.passed,
-         len(result.blocking_failures), len(result.warnings), result.evaluated,
-         str(result.data_docs_path) if result.data_docs_path else None,
-         json.dumps(summary, ensure_ascii=False, default=str)],
+        [
+            result.run_id,
+            result.mode,
+            result.year,
+            result.started_at,
+            result.finished_at,
+            result.passed,
+            len(result.blocking_failures),
+            len(result.warnings),
+            result.evaluated,
+            str(result.data_docs_path) if result.data_docs_path else None,
+            json.dumps(summary, ensure_ascii=False, default=str),
+        ],
     )
 
 
 def latest_gate_run(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
     """The last recorded gate run (for status pages and the dashboard), or None."""
     exists = con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'audit' and table_name = 'gate_runs'"
+        "select count(*) from information_schema.tables"
+        " where table_schema = 'audit' and table_name = 'gate_runs'"
     ).fetchone()
     if not exists or not exists[0]:
         return None

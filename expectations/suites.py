@@ -12,6 +12,7 @@ blocks a freeze and only warns on nightly runs; ``warning`` never blocks.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -146,8 +147,15 @@ def raw_validations(
         present = _columns(con, "raw", feed.name)
         for n in exclude:
             if n not in present:
-                problems.append(Problem(suite, feed.table, "expect_table_columns_to_match_set", BLOCKING,
-                                        f"contract column {n} is missing"))
+                problems.append(
+                    Problem(
+                        suite,
+                        feed.table,
+                        "expect_table_columns_to_match_set",
+                        BLOCKING,
+                        f"contract column {n} is missing",
+                    )
+                )
         v.checks.append(
             Check(
                 E.ExpectTableColumnsToMatchSet(column_set=expected, exact_match=False),
@@ -165,7 +173,8 @@ def raw_validations(
                         mostly=1 - cfg.max_negative_duration_share,
                     ),
                     WARNING,
-                    f"share of events with a time before 上报时间 at most {cfg.max_negative_duration_share:.1%}",
+                    "share of events with a time before 上报时间 at most "
+                    f"{cfg.max_negative_duration_share:.1%}",
                     column="has_negative_duration",
                     label=_raw_row,
                 )
@@ -235,7 +244,8 @@ def _raw_column_checks(feed: Feed, cfg: QualityConfig, today: dt.date) -> list[C
                         column=name, value_set=[True], mostly=1 - cfg.max_invalid_id_share
                     ),
                     WARNING,
-                    f"share of {col.header} with a bad check character at most {cfg.max_invalid_id_share:.1%}",
+                    f"share of {col.header} with a bad check character at most "
+                    f"{cfg.max_invalid_id_share:.1%}",
                     column=name,
                     label=_raw_row,
                 )
@@ -270,23 +280,45 @@ def latest_validations(
         key = [str(k) for k in spec["key"]]
         suite = f"latest_{feed_name}"
         if not _exists(con, schema, name):
-            problems.append(Problem(suite, f"{schema}.{name}", "table_exists", WARNING,
-                                    f"{schema}.{name} does not exist: latest-version key not checked"))
+            problems.append(
+                Problem(
+                    suite,
+                    f"{schema}.{name}",
+                    "table_exists",
+                    WARNING,
+                    f"{schema}.{name} does not exist: latest-version key not checked",
+                )
+            )
             continue
         cols = _columns(con, schema, name)
         missing = [k for k in key if k not in cols]
         if missing:
-            problems.append(Problem(suite, f"{schema}.{name}", "key_columns_exist", BLOCKING,
-                                    f"key columns {missing} missing from {schema}.{name} (has {cols})"))
+            problems.append(
+                Problem(
+                    suite,
+                    f"{schema}.{name}",
+                    "key_columns_exist",
+                    BLOCKING,
+                    f"key columns {missing} missing from {schema}.{name} (has {cols})",
+                )
+            )
             continue
         # identifiers come from the catalog check above, never from data files
-        frame = con.execute(f'select {", ".join(chr(34) + k + chr(34) for k in key)} from "{schema}"."{name}"').df()
+        frame = con.execute(
+            f'select {", ".join(chr(34) + k + chr(34) for k in key)} from "{schema}"."{name}"'
+        ).df()
         v = Validation(suite, f"{schema}.{name}", frame)
-        v.checks.append(Check(
-            E.ExpectCompoundColumnsToBeUnique(column_list=key) if len(key) > 1
-            else E.ExpectColumnValuesToBeUnique(column=key[0]),
-            BLOCKING, f"one latest version per key ({', '.join(key)})", column=",".join(key),
-            label=lambda r, key=key: "key " + "/".join(str(r.get(k)) for k in key)))
+        v.checks.append(
+            Check(
+                E.ExpectCompoundColumnsToBeUnique(column_list=key)
+                if len(key) > 1
+                else E.ExpectColumnValuesToBeUnique(column=key[0]),
+                BLOCKING,
+                f"one latest version per key ({', '.join(key)})",
+                column=",".join(key),
+                label=lambda r, key=key: "key " + "/".join(str(r.get(k)) for k in key),
+            )
+        )
         out.append(v)
     return out, problems
 
@@ -301,42 +333,90 @@ def mart_validations(
     needed = ("fct_indicator_quarterly", "fct_indicator_annual", "dim_indicator", "dim_community")
     missing = [n for n in needed if not _exists(con, "marts", n)]
     for n in missing:
-        problems.append(Problem(f"marts_{n}", f"marts.{n}", "table_exists", BLOCKING, f"marts.{n} is missing"))
+        problems.append(
+            Problem(f"marts_{n}", f"marts.{n}", "table_exists", BLOCKING, f"marts.{n} is missing")
+        )
     if missing:
         return [], problems
 
     out: list[Validation] = []
     ind = con.execute("select * from marts.dim_indicator").df()
     v = Validation("marts_dim_indicator", "marts.dim_indicator", ind)
-    v.checks.append(Check(E.ExpectTableColumnsToMatchSet(column_set=list(DIM_INDICATOR_COLUMNS), exact_match=False),
-                          BLOCKING, "dim_indicator has its contract columns"))
-    for col, values in (("unit", ["count", "ratio"]), ("kind", ["flow", "cohort", "stock"]),
-                        ("scope", ["community", "subdistrict"])):
-        v.checks.append(Check(E.ExpectColumnValuesToNotBeNull(column=col), BLOCKING, f"{col} filled", column=col,
-                              label=lambda r: str(r.get("indicator_code"))))
-        v.checks.append(Check(E.ExpectColumnValuesToBeInSet(column=col, value_set=values), BLOCKING,
-                              f"{col} in {'|'.join(values)}", column=col,
-                              label=lambda r: str(r.get("indicator_code"))))
-    v.checks.append(Check(E.ExpectColumnValuesToBeUnique(column="indicator_code"), BLOCKING,
-                          "one row per indicator", column="indicator_code"))
+    v.checks.append(
+        Check(
+            E.ExpectTableColumnsToMatchSet(column_set=list(DIM_INDICATOR_COLUMNS), exact_match=False),
+            BLOCKING,
+            "dim_indicator has its contract columns",
+        )
+    )
+    for col, values in (
+        ("unit", ["count", "ratio"]),
+        ("kind", ["flow", "cohort", "stock"]),
+        ("scope", ["community", "subdistrict"]),
+    ):
+        v.checks.append(
+            Check(
+                E.ExpectColumnValuesToNotBeNull(column=col),
+                BLOCKING,
+                f"{col} filled",
+                column=col,
+                label=lambda r: str(r.get("indicator_code")),
+            )
+        )
+        v.checks.append(
+            Check(
+                E.ExpectColumnValuesToBeInSet(column=col, value_set=values),
+                BLOCKING,
+                f"{col} in {'|'.join(values)}",
+                column=col,
+                label=lambda r: str(r.get("indicator_code")),
+            )
+        )
+    v.checks.append(
+        Check(
+            E.ExpectColumnValuesToBeUnique(column="indicator_code"),
+            BLOCKING,
+            "one row per indicator",
+            column="indicator_code",
+        )
+    )
     out.append(v)
 
     com = con.execute("select * from marts.dim_community").df()
     v = Validation("marts_dim_community", "marts.dim_community", com)
-    v.checks.append(Check(E.ExpectTableColumnsToMatchSet(column_set=list(DIM_COMMUNITY_COLUMNS), exact_match=False),
-                          BLOCKING, "dim_community has its contract columns"))
-    v.checks.append(Check(E.ExpectColumnValuesToNotBeNull(column="community_code"), BLOCKING,
-                          "community_code filled", column="community_code"))
-    v.checks.append(Check(E.ExpectColumnValuesToBeUnique(column="community_code"), BLOCKING,
-                          "one row per community", column="community_code"))
+    v.checks.append(
+        Check(
+            E.ExpectTableColumnsToMatchSet(column_set=list(DIM_COMMUNITY_COLUMNS), exact_match=False),
+            BLOCKING,
+            "dim_community has its contract columns",
+        )
+    )
+    v.checks.append(
+        Check(
+            E.ExpectColumnValuesToNotBeNull(column="community_code"),
+            BLOCKING,
+            "community_code filled",
+            column="community_code",
+        )
+    )
+    v.checks.append(
+        Check(
+            E.ExpectColumnValuesToBeUnique(column="community_code"),
+            BLOCKING,
+            "one row per community",
+            column="community_code",
+        )
+    )
     out.append(v)
 
     indicator_codes = sorted(ind["indicator_code"].dropna().astype(str).unique().tolist())
     community_codes = sorted({*com["community_code"].dropna().astype(str).tolist(), *SPECIAL_COMMUNITIES})
     where = "where f.year = ?" if year is not None else ""
     params = [year] if year is not None else []
-    for table, key in (("fct_indicator_quarterly", ["period", "community_code", "indicator_code"]),
-                       ("fct_indicator_annual", ["year", "community_code", "indicator_code"])):
+    for table, key in (
+        ("fct_indicator_quarterly", ["period", "community_code", "indicator_code"]),
+        ("fct_indicator_annual", ["year", "community_code", "indicator_code"]),
+    ):
         frame = con.execute(
             f"select f.*, d.unit as _unit, d.kind as _kind from marts.{table} as f"
             f" left join marts.dim_indicator as d on d.indicator_code = f.indicator_code {where}",
@@ -344,53 +424,128 @@ def mart_validations(
         ).df()
         cols = [*MART_FACT_COLUMNS, *(("quarter",) if "quarterly" in table else ())]
         v = Validation(f"marts_{table}", f"marts.{table}", frame)
-        v.checks.append(Check(E.ExpectTableColumnsToMatchSet(column_set=cols, exact_match=False), BLOCKING,
-                              f"{table} has its contract columns"))
+        v.checks.append(
+            Check(
+                E.ExpectTableColumnsToMatchSet(column_set=cols, exact_match=False),
+                BLOCKING,
+                f"{table} has its contract columns",
+            )
+        )
         for col in ("year", "period", "period_start", "period_end", "community_code", "indicator_code"):
-            v.checks.append(Check(E.ExpectColumnValuesToNotBeNull(column=col), BLOCKING, f"{col} filled",
-                                  column=col, label=_mart_row))
+            v.checks.append(
+                Check(
+                    E.ExpectColumnValuesToNotBeNull(column=col),
+                    BLOCKING,
+                    f"{col} filled",
+                    column=col,
+                    label=_mart_row,
+                )
+            )
         if "quarterly" in table:
-            v.checks.append(Check(E.ExpectColumnValuesToBeBetween(column="quarter", min_value=1, max_value=4),
-                                  BLOCKING, "quarter in 1..4", column="quarter", label=_mart_row))
-        v.checks.append(Check(E.ExpectColumnValuesToBeInSet(column="indicator_code", value_set=indicator_codes),
-                              BLOCKING, "indicator_code is in dim_indicator", column="indicator_code",
-                              label=_mart_row))
-        v.checks.append(Check(E.ExpectColumnValuesToBeInSet(column="community_code", value_set=community_codes),
-                              BLOCKING, "community_code is in dim_community, ALL or UNKNOWN",
-                              column="community_code", label=_mart_row))
-        v.checks.append(Check(E.ExpectCompoundColumnsToBeUnique(column_list=key), BLOCKING,
-                              f"one row per ({', '.join(key)})", column=",".join(key), label=_mart_row))
+            v.checks.append(
+                Check(
+                    E.ExpectColumnValuesToBeBetween(column="quarter", min_value=1, max_value=4),
+                    BLOCKING,
+                    "quarter in 1..4",
+                    column="quarter",
+                    label=_mart_row,
+                )
+            )
+        v.checks.append(
+            Check(
+                E.ExpectColumnValuesToBeInSet(column="indicator_code", value_set=indicator_codes),
+                BLOCKING,
+                "indicator_code is in dim_indicator",
+                column="indicator_code",
+                label=_mart_row,
+            )
+        )
+        v.checks.append(
+            Check(
+                E.ExpectColumnValuesToBeInSet(column="community_code", value_set=community_codes),
+                BLOCKING,
+                "community_code is in dim_community, ALL or UNKNOWN",
+                column="community_code",
+                label=_mart_row,
+            )
+        )
+        v.checks.append(
+            Check(
+                E.ExpectCompoundColumnsToBeUnique(column_list=key),
+                BLOCKING,
+                f"one row per ({', '.join(key)})",
+                column=",".join(key),
+                label=_mart_row,
+            )
+        )
         for col in ("period_start", "period_end"):
-            v.checks.append(Check(
-                E.ExpectColumnValuesToBeBetween(column=col, min_value=_ts(cfg.date_min),
-                                                max_value=_ts(cfg.date_max(today) + dt.timedelta(days=366))),
-                BLOCKING, f"{col} in a sane range", column=col, label=_mart_row))
+            v.checks.append(
+                Check(
+                    E.ExpectColumnValuesToBeBetween(
+                        column=col,
+                        min_value=_ts(cfg.date_min),
+                        max_value=_ts(cfg.date_max(today) + dt.timedelta(days=366)),
+                    ),
+                    BLOCKING,
+                    f"{col} in a sane range",
+                    column=col,
+                    label=_mart_row,
+                )
+            )
         out.append(v)
 
         counts = frame[frame["_unit"] == "count"].reset_index(drop=True)
         v = Validation(f"marts_{table}_counts", f"marts.{table}", counts)
         for col in ("numerator", "value"):
-            v.checks.append(Check(E.ExpectColumnValuesToBeBetween(column=col, min_value=0), BLOCKING,
-                                  "no negative counts", column=col, label=_mart_row))
+            v.checks.append(
+                Check(
+                    E.ExpectColumnValuesToBeBetween(column=col, min_value=0),
+                    BLOCKING,
+                    "no negative counts",
+                    column=col,
+                    label=_mart_row,
+                )
+            )
         out.append(v)
 
         ratios = frame[frame["_unit"] == "ratio"].reset_index(drop=True)
         v = Validation(f"marts_{table}_ratios", f"marts.{table}", ratios)
-        v.checks.append(Check(E.ExpectColumnValuesToBeBetween(column="value", min_value=0, max_value=1), BLOCKING,
-                              "ratios within [0, 1]", column="value", label=_mart_row))
+        v.checks.append(
+            Check(
+                E.ExpectColumnValuesToBeBetween(column="value", min_value=0, max_value=1),
+                BLOCKING,
+                "ratios within [0, 1]",
+                column="value",
+                label=_mart_row,
+            )
+        )
         for col in ("numerator", "denominator"):
-            v.checks.append(Check(E.ExpectColumnValuesToBeBetween(column=col, min_value=0), BLOCKING,
-                                  f"ratio {col}s not negative", column=col, label=_mart_row))
+            v.checks.append(
+                Check(
+                    E.ExpectColumnValuesToBeBetween(column=col, min_value=0),
+                    BLOCKING,
+                    f"ratio {col}s not negative",
+                    column=col,
+                    label=_mart_row,
+                )
+            )
         out.append(v)
 
         stocks = frame[frame["_kind"] == "stock"].reset_index(drop=True)
         v = Validation(f"marts_{table}_stocks", f"marts.{table}", stocks)
-        v.checks.append(Check(
-            E.ExpectColumnValuesToNotBeNull(column="numerator"), COMPLETENESS,
-            "stock indicators are computed (a roster snapshot covers every period)", column="numerator",
-            label=lambda r: f"{r.get('indicator_code')} is NULL for {r.get('period')} {r.get('community_code')}"
-                            " (no roster snapshot on or before the period end)",
-            labels_only=True))
+        v.checks.append(
+            Check(
+                E.ExpectColumnValuesToNotBeNull(column="numerator"),
+                COMPLETENESS,
+                "stock indicators are computed (a roster snapshot covers every period)",
+                column="numerator",
+                label=lambda r: (
+                    f"{r.get('indicator_code')} is NULL for {r.get('period')} {r.get('community_code')}"
+                    " (no roster snapshot on or before the period end)"
+                ),
+                labels_only=True,
+            )
+        )
         out.append(v)
 
     out.append(_quarter_sum_validation(con, year))
@@ -433,11 +588,18 @@ def _quarter_sum_validation(con: duckdb.DuckDBPyConnection, year: int | None) ->
         [year, year] if year is not None else [],
     ).df()
     v = Validation("cross_quarter_sums", "marts.fct_indicator_annual", frame)
-    v.checks.append(Check(
-        E.ExpectColumnValuesToBeBetween(column="difference", min_value=0, max_value=0), BLOCKING,
-        "annual flow counts equal the sum of their quarters", column="difference",
-        label=lambda r: f"{r.get('indicator_code')} {r.get('community_code')} {r.get('year')}: annual "
-                        f"{r.get('annual_value')} but quarters sum to {r.get('quarters_sum')}"))
+    v.checks.append(
+        Check(
+            E.ExpectColumnValuesToBeBetween(column="difference", min_value=0, max_value=0),
+            BLOCKING,
+            "annual flow counts equal the sum of their quarters",
+            column="difference",
+            label=lambda r: (
+                f"{r.get('indicator_code')} {r.get('community_code')} {r.get('year')}: annual "
+                f"{r.get('annual_value')} but quarters sum to {r.get('quarters_sum')}"
+            ),
+        )
+    )
     return v
 
 
@@ -470,17 +632,25 @@ def _all_sum_validation(con: duckdb.DuckDBPyConnection, year: int | None) -> Val
     ).df()
     v = Validation("cross_all_equals_communities", "marts.fct_indicator_*", frame)
     for part in ("numerator", "denominator"):
-        v.checks.append(Check(
-            E.ExpectColumnValuesToBeBetween(column=f"{part}_difference", min_value=0, max_value=0), BLOCKING,
-            f"ALL {part} equals the sum over communities + UNKNOWN (flows and cohorts)",
-            column=f"{part}_difference",
-            label=lambda r, part=part: f"{r.get('table_name')} {r.get('period')} {r.get('indicator_code')}: ALL "
-                                       f"{part} {r.get(f'all_{part}')} but communities sum to "
-                                       f"{r.get(f'parts_{part}')}"))
+        v.checks.append(
+            Check(
+                E.ExpectColumnValuesToBeBetween(column=f"{part}_difference", min_value=0, max_value=0),
+                BLOCKING,
+                f"ALL {part} equals the sum over communities + UNKNOWN (flows and cohorts)",
+                column=f"{part}_difference",
+                label=lambda r, part=part: (
+                    f"{r.get('table_name')} {r.get('period')} {r.get('indicator_code')}: ALL "
+                    f"{part} {r.get(f'all_{part}')} but communities sum to "
+                    f"{r.get(f'parts_{part}')}"
+                ),
+            )
+        )
     return v
 
 
-def _unknown_share_validation(con: duckdb.DuckDBPyConnection, cfg: QualityConfig, year: int | None) -> Validation:
+def _unknown_share_validation(
+    con: duckdb.DuckDBPyConnection, cfg: QualityConfig, year: int | None
+) -> Validation:
     E = _gx()
     frame = con.execute(
         f"""
@@ -498,20 +668,26 @@ def _unknown_share_validation(con: duckdb.DuckDBPyConnection, cfg: QualityConfig
         [year] if year is not None else [],
     ).df()
     v = Validation("warn_unknown_communities", "marts.fct_indicator_annual", frame)
-    v.checks.append(Check(
-        E.ExpectColumnValuesToBeBetween(column="unknown_share", min_value=0, max_value=cfg.max_unknown_community_share),
-        WARNING, f"share of UNKNOWN community at most {cfg.max_unknown_community_share:.0%}",
-        column="unknown_share",
-        label=lambda r: f"{r.get('indicator_code')} {r.get('year')}: {r.get('unknown_value')} of "
-                        f"{r.get('all_value')} records in UNKNOWN community ({r.get('unknown_share'):.1%})",
-        labels_only=True))
+    v.checks.append(
+        Check(
+            E.ExpectColumnValuesToBeBetween(
+                column="unknown_share", min_value=0, max_value=cfg.max_unknown_community_share
+            ),
+            WARNING,
+            f"share of UNKNOWN community at most {cfg.max_unknown_community_share:.0%}",
+            column="unknown_share",
+            label=lambda r: (
+                f"{r.get('indicator_code')} {r.get('year')}: {r.get('unknown_value')} of "
+                f"{r.get('all_value')} records in UNKNOWN community ({r.get('unknown_share'):.1%})"
+            ),
+            labels_only=True,
+        )
+    )
     return v
 
 
 # -- audit: export completeness and volume --------------------------------------------------------
-def export_gap_frame(
-    con: duckdb.DuckDBPyConnection, cfg: QualityConfig, year: int | None
-) -> pd.DataFrame:
+def export_gap_frame(con: duckdb.DuckDBPyConnection, cfg: QualityConfig, year: int | None) -> pd.DataFrame:
     """Gaps between consecutive export dates of loaded files (and the year bounds when ``year``)."""
     import pandas as pd
 
@@ -533,22 +709,42 @@ def export_gap_frame(
         bounds: dict[dt.date, str] = {}
         if year is not None:
             lo, hi = dt.date(year, 1, 1), dt.date(year, 12, 31)
-            bounds = {d: f"the year {which} {d:%Y%m%d}" for d, which in ((lo, "start"), (hi, "end"))
-                      if d not in exports}
+            bounds = {
+                d: f"the year {which} {d:%Y%m%d}"
+                for d, which in ((lo, "start"), (hi, "end"))
+                if d not in exports
+            }
             points = sorted({lo, hi, *(d for d in points if lo <= d <= hi)})
 
         def name(d: dt.date, bounds: dict[dt.date, str] = bounds) -> str:
             return bounds.get(d, f"export {d:%Y%m%d}")
 
-        for a, b in zip(points, points[1:], strict=False):
+        for a, b in itertools.pairwise(points):
             gap = (b - a).days
-            records.append({
-                "feed": feed.name, "from_date": a, "to_date": b, "from_label": name(a), "to_label": name(b),
-                "gap_days": gap, "cadence_months": months, "max_gap_days": max_days,
-                "excess_days": max(gap - max_days, 0),
-            })
-    cols = ["feed", "from_date", "to_date", "from_label", "to_label", "gap_days", "cadence_months",
-            "max_gap_days", "excess_days"]
+            records.append(
+                {
+                    "feed": feed.name,
+                    "from_date": a,
+                    "to_date": b,
+                    "from_label": name(a),
+                    "to_label": name(b),
+                    "gap_days": gap,
+                    "cadence_months": months,
+                    "max_gap_days": max_days,
+                    "excess_days": max(gap - max_days, 0),
+                }
+            )
+    cols = [
+        "feed",
+        "from_date",
+        "to_date",
+        "from_label",
+        "to_label",
+        "gap_days",
+        "cadence_months",
+        "max_gap_days",
+        "excess_days",
+    ]
     return pd.DataFrame.from_records(records, columns=cols)
 
 
@@ -557,8 +753,15 @@ def audit_validations(
 ) -> tuple[list[Validation], list[Problem]]:
     E = _gx()
     if not _exists(con, "audit", "file_loads"):
-        return [], [Problem("completeness_exports", "audit.file_loads", "table_exists", BLOCKING,
-                            "audit.file_loads is missing")]
+        return [], [
+            Problem(
+                "completeness_exports",
+                "audit.file_loads",
+                "table_exists",
+                BLOCKING,
+                "audit.file_loads is missing",
+            )
+        ]
     frame = export_gap_frame(con, cfg, year)
     v = Validation("completeness_exports", "audit.file_loads", frame)
 
@@ -569,12 +772,19 @@ def audit_validations(
             between = f"exports {a[7:]} and {b[7:]}"
         else:
             between = f"{a} and {b}"
-        return f"{r.get('feed')}: gap of {r.get('gap_days')} days between {between} (cadence {r.get('cadence_months')} {unit})"
+        cadence = f"cadence {r.get('cadence_months')} {unit}"
+        return f"{r.get('feed')}: gap of {r.get('gap_days')} days between {between} ({cadence})"
 
-    v.checks.append(Check(
-        E.ExpectColumnValuesToBeBetween(column="excess_days", min_value=0, max_value=0), COMPLETENESS,
-        "no gap between consecutive exports longer than the feed's cadence", column="excess_days",
-        label=gap_label, labels_only=True))
+    v.checks.append(
+        Check(
+            E.ExpectColumnValuesToBeBetween(column="excess_days", min_value=0, max_value=0),
+            COMPLETENESS,
+            "no gap between consecutive exports longer than the feed's cadence",
+            column="excess_days",
+            label=gap_label,
+            labels_only=True,
+        )
+    )
     out = [v, _volume_validation(con, cfg)]
     return out, []
 
@@ -587,14 +797,18 @@ def volume_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     for feed in FEEDS:
         if feed.snapshot or feed.cadence_months is None or len(feed.key) != 1:
             continue
-        date_col = next((c.name for c in feed.columns if c.required and c.kind in (Kind.DATE, Kind.DATETIME)), None)
+        date_col = next(
+            (c.name for c in feed.columns if c.required and c.kind in (Kind.DATE, Kind.DATETIME)), None
+        )
         if date_col is None or not _exists(con, "raw", feed.name):
             continue
         key = feed.key[0]
-        counts = dict(con.execute(
-            f"select cast(date_trunc('quarter', {date_col}) as date), count(distinct {key})"
-            f" from {feed.table} where {date_col} is not null group by 1"
-        ).fetchall())
+        counts = dict(
+            con.execute(
+                f"select cast(date_trunc('quarter', {date_col}) as date), count(distinct {key})"
+                f" from {feed.table} where {date_col} is not null group by 1"
+            ).fetchall()
+        )
         max_export = con.execute(f"select max(_export_date) from {feed.table}").fetchone()[0]
         if not counts or max_export is None:
             continue
@@ -606,13 +820,18 @@ def volume_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                 break
             quarters.append(q)
             q = _add_months(q, 3)
-        for prev, cur in zip(quarters, quarters[1:], strict=False):
+        for prev, cur in itertools.pairwise(quarters):
             pv, cv = counts.get(prev, 0), counts.get(cur, 0)
-            records.append({
-                "feed": feed.name, "quarter": f"{cur.year}Q{(cur.month - 1) // 3 + 1}",
-                "previous_quarter": f"{prev.year}Q{(prev.month - 1) // 3 + 1}", "volume": cv,
-                "previous_volume": pv, "ratio": (cv / pv) if pv else None,
-            })
+            records.append(
+                {
+                    "feed": feed.name,
+                    "quarter": f"{cur.year}Q{(cur.month - 1) // 3 + 1}",
+                    "previous_quarter": f"{prev.year}Q{(prev.month - 1) // 3 + 1}",
+                    "volume": cv,
+                    "previous_volume": pv,
+                    "ratio": (cv / pv) if pv else None,
+                }
+            )
     cols = ["feed", "quarter", "previous_quarter", "volume", "previous_volume", "ratio"]
     return pd.DataFrame.from_records(records, columns=cols)
 
@@ -620,13 +839,20 @@ def volume_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def _volume_validation(con: duckdb.DuckDBPyConnection, cfg: QualityConfig) -> Validation:
     E = _gx()
     v = Validation("warn_feed_volume", "raw.*", volume_frame(con))
-    v.checks.append(Check(
-        E.ExpectColumnValuesToBeBetween(column="ratio", min_value=cfg.min_volume_ratio), WARNING,
-        f"a feed's records per quarter do not drop below {cfg.min_volume_ratio:.0%} of the previous quarter",
-        column="ratio",
-        label=lambda r: f"{r.get('feed')}: {r.get('volume')} records in {r.get('quarter')} against "
-                        f"{r.get('previous_volume')} in {r.get('previous_quarter')}",
-        labels_only=True))
+    v.checks.append(
+        Check(
+            E.ExpectColumnValuesToBeBetween(column="ratio", min_value=cfg.min_volume_ratio),
+            WARNING,
+            f"a feed's records per quarter do not drop below {cfg.min_volume_ratio:.0%} "
+            "of the previous quarter",
+            column="ratio",
+            label=lambda r: (
+                f"{r.get('feed')}: {r.get('volume')} records in {r.get('quarter')} against "
+                f"{r.get('previous_volume')} in {r.get('previous_quarter')}"
+            ),
+            labels_only=True,
+        )
+    )
     return v
 
 

@@ -69,8 +69,10 @@ class Release:
         gate = m.get("gate", {})
         lines = [
             f"froze {self.year} as {self.version} at {self.path}",
-            f"  by {m.get('frozen_by')} at {m.get('frozen_at')}; reason: {m.get('reason') or '(first release)'}",
-            f"  code {m.get('git_commit')}; {len(m.get('inputs', []))} input files; {len(files)} release files",
+            f"  by {m.get('frozen_by')} at {m.get('frozen_at')}; "
+            f"reason: {m.get('reason') or '(first release)'}",
+            f"  code {m.get('git_commit')}; {len(m.get('inputs', []))} input files; "
+            f"{len(files)} release files",
             f"  gate: {gate.get('expectations_evaluated')} expectations passed, "
             f"{len(gate.get('warnings', []))} warning(s)",
         ]
@@ -124,22 +126,38 @@ def versions(settings: Settings, year: int) -> list[str]:
     folder = year_dir(settings, year)
     if not folder.is_dir():
         return []
-    found = [(int(m.group(1)), p.name) for p in folder.iterdir() if (m := VERSION_RE.match(p.name)) and p.is_dir()]
+    found = [
+        (int(m.group(1)), p.name) for p in folder.iterdir() if (m := VERSION_RE.match(p.name)) and p.is_dir()
+    ]
     return [name for _, name in sorted(found)]
 
 
 def release_years(settings: Settings) -> list[int]:
     if not settings.releases_dir.is_dir():
         return []
-    return sorted(int(p.name) for p in settings.releases_dir.iterdir() if YEAR_RE.match(p.name) and p.is_dir())
+    return sorted(
+        int(p.name) for p in settings.releases_dir.iterdir() if YEAR_RE.match(p.name) and p.is_dir()
+    )
 
 
 def _git_commit() -> tuple[str, bool | None]:
     try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True,
-                              timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
-                               capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout.strip()
         return head or "unknown", bool(dirty)
     except (OSError, subprocess.SubprocessError):
         return "unknown", None
@@ -164,7 +182,11 @@ def _dbt_summary(settings: Settings) -> dict[str, Any] | None:
         "dbt_version": meta.get("dbt_version"),
         "invocation_id": meta.get("invocation_id"),
         "elapsed_time": data.get("elapsed_time"),
-        "args": {k: data.get("args", {}).get(k) for k in ("which", "vars", "full_refresh") if k in data.get("args", {})},
+        "args": {
+            k: data.get("args", {}).get(k)
+            for k in ("which", "vars", "full_refresh")
+            if k in data.get("args", {})
+        },
         "results_by_status": statuses,
     }
 
@@ -175,8 +197,14 @@ def _inputs(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         " where status = 'loaded' order by feed, export_date, file_name"
     ).fetchall()
     return [
-        {"file_name": r[0], "feed": r[1], "sha256": r[2], "export_date": r[3].isoformat() if r[3] else None,
-         "rows_loaded": r[4], "loaded_at": r[5].isoformat() if r[5] else None}
+        {
+            "file_name": r[0],
+            "feed": r[1],
+            "sha256": r[2],
+            "export_date": r[3].isoformat() if r[3] else None,
+            "rows_loaded": r[4],
+            "loaded_at": r[5].isoformat() if r[5] else None,
+        }
         for r in rows
     ]
 
@@ -210,7 +238,7 @@ def freeze(settings: Settings, year: int, reason: str | None = None, who: str | 
     if existing and not (reason and reason.strip()):
         raise FreezeError(
             f"{year} is already frozen ({', '.join(existing)} under {year_dir(settings, year)}); "
-            f"a new version needs a reason: rolwh freeze --year {year} --reason \"why\""
+            f'a new version needs a reason: rolwh freeze --year {year} --reason "why"'
         )
     if not settings.warehouse_path.exists():
         raise FreezeError(f"no warehouse at {settings.warehouse_path}: run `rolwh run` before freezing")
@@ -224,8 +252,9 @@ def freeze(settings: Settings, year: int, reason: str | None = None, who: str | 
         try:
             from expectations.gate import run_gate
 
-            gate = run_gate(settings, mode="freeze", year=year, con=con,
-                            docs_dir=tmp / "quality" / "data_docs")
+            gate = run_gate(
+                settings, mode="freeze", year=year, con=con, docs_dir=tmp / "quality" / "data_docs"
+            )
             if not gate.passed:
                 raise GateBlocked(f"freeze of {year} refused: the quality gate blocked.\n{gate.render()}")
             checkpoint("freeze.after_gate")
@@ -239,7 +268,9 @@ def freeze(settings: Settings, year: int, reason: str | None = None, who: str | 
         try:
             os.rename(tmp, final)
         except OSError as exc:
-            raise FreezeError(f"{final} appeared while freezing (another freeze?); nothing written: {exc}") from exc
+            raise FreezeError(
+                f"{final} appeared while freezing (another freeze?); nothing written: {exc}"
+            ) from exc
     except BaseException:
         _remove_tree(tmp)
         raise
@@ -267,7 +298,9 @@ def _write_release(
     arrow: dict[str, Any] = {}
     for table in RELEASE_TABLES:
         if table in YEAR_TABLES:
-            tbl = con.execute(f"select * from marts.{table} where year = ? order by all", [year]).to_arrow_table()
+            tbl = con.execute(
+                f"select * from marts.{table} where year = ? order by all", [year]
+            ).to_arrow_table()
         else:
             tbl = con.execute(f"select * from marts.{table} order by all").to_arrow_table()
         if table == "fct_indicator_annual" and tbl.num_rows == 0:
@@ -302,8 +335,12 @@ def _write_release(
     files = []
     for path in sorted(p for p in tmp.rglob("*") if p.is_file()):
         rel = path.relative_to(tmp).as_posix()
-        entry: dict[str, Any] = {"path": rel, "sha256": _sha256(path), "bytes": path.stat().st_size,
-                                 "rows": rows.get(rel)}
+        entry: dict[str, Any] = {
+            "path": rel,
+            "sha256": _sha256(path),
+            "bytes": path.stat().st_size,
+            "rows": rows.get(rel),
+        }
         if rel == "release.duckdb":
             entry["tables"] = {f"marts.{t}": arrow[t].num_rows for t in RELEASE_TABLES}
         files.append(entry)
@@ -319,21 +356,41 @@ def _write_release(
         "git_commit": commit,
         "git_dirty": dirty,
         "dbt_run_results": _dbt_summary(settings),
-        "gate": {k: gate_summary[k] for k in ("run_id", "mode", "year", "passed", "expectations_evaluated",
-                                               "blocking_failures", "warnings")}
+        "gate": {
+            k: gate_summary[k]
+            for k in (
+                "run_id",
+                "mode",
+                "year",
+                "passed",
+                "expectations_evaluated",
+                "blocking_failures",
+                "warnings",
+            )
+        }
         | {"results_file": "quality/gate.json", "data_docs": "quality/data_docs/index.html"},
         "inputs": _inputs(con),
         "files": files,
     }
     text = json.dumps(manifest, ensure_ascii=False, indent=2, default=str)
     (tmp / "manifest.json").write_text(text, encoding="utf-8")
-    (tmp / "manifest.sha256").write_text(f"{_sha256(tmp / 'manifest.json')}  manifest.json\n", encoding="utf-8")
+    (tmp / "manifest.sha256").write_text(
+        f"{_sha256(tmp / 'manifest.json')}  manifest.json\n", encoding="utf-8"
+    )
     return manifest
 
 
-def _append_ledger(settings: Settings, year: int, version: str, manifest: dict[str, Any], final: Path) -> None:
-    entry = {"year": year, "version": version, "frozen_at": manifest["frozen_at"], "frozen_by": manifest["frozen_by"],
-             "reason": manifest["reason"], "manifest_sha256": _sha256(final / "manifest.json")}
+def _append_ledger(
+    settings: Settings, year: int, version: str, manifest: dict[str, Any], final: Path
+) -> None:
+    entry = {
+        "year": year,
+        "version": version,
+        "frozen_at": manifest["frozen_at"],
+        "frozen_by": manifest["frozen_by"],
+        "reason": manifest["reason"],
+        "manifest_sha256": _sha256(final / "manifest.json"),
+    }
     with (settings.releases_dir / "ledger.jsonl").open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
@@ -386,12 +443,15 @@ def _verify_one(folder: Path, v: str, ledger_entry: dict[str, Any] | None, resul
         return
     actual = _sha256(manifest_path)
     result.files_checked += 1
-    recorded = (folder / "manifest.sha256").read_text().split()[0] if (folder / "manifest.sha256").exists() else None
+    recorded = (
+        (folder / "manifest.sha256").read_text().split()[0] if (folder / "manifest.sha256").exists() else None
+    )
     if recorded is None:
         result.problems.append(f"{v}: missing file manifest.sha256")
     elif recorded != actual:
-        result.problems.append(f"{v}: changed file manifest.json (sha256 {actual[:12]}…, manifest.sha256 says "
-                               f"{recorded[:12]}…)")
+        result.problems.append(
+            f"{v}: changed file manifest.json (sha256 {actual[:12]}…, manifest.sha256 says {recorded[:12]}…)"
+        )
     if ledger_entry is None:
         result.problems.append(f"{v}: not in the release ledger (releases/ledger.jsonl)")
     elif ledger_entry.get("manifest_sha256") != actual:
@@ -410,7 +470,9 @@ def _verify_one(folder: Path, v: str, ledger_entry: dict[str, Any] | None, resul
             continue
         digest = _sha256(path)
         if digest != entry["sha256"]:
-            result.problems.append(f"{v}: changed file {rel} (sha256 {digest[:12]}…, expected {entry['sha256'][:12]}…)")
+            result.problems.append(
+                f"{v}: changed file {rel} (sha256 {digest[:12]}…, expected {entry['sha256'][:12]}…)"
+            )
     for path in sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink()):
         rel = path.relative_to(folder).as_posix()
         if rel not in listed and rel not in SELF_FILES:
@@ -435,12 +497,20 @@ def list_releases(settings: Settings) -> list[dict[str, Any]]:
             except (OSError, ValueError):
                 m = {}
             check = verify(settings, year, v)
-            out.append({
-                "year": year, "version": v, "frozen_at": m.get("frozen_at"), "frozen_by": m.get("frozen_by"),
-                "reason": m.get("reason"), "git_commit": m.get("git_commit"),
-                "status": "ok" if check.ok else f"FAILED: {len(check.problems)} problem(s), e.g. {check.problems[0]}",
-                "path": str(path.parent),
-            })
+            out.append(
+                {
+                    "year": year,
+                    "version": v,
+                    "frozen_at": m.get("frozen_at"),
+                    "frozen_by": m.get("frozen_by"),
+                    "reason": m.get("reason"),
+                    "git_commit": m.get("git_commit"),
+                    "status": "ok"
+                    if check.ok
+                    else f"FAILED: {len(check.problems)} problem(s), e.g. {check.problems[0]}",
+                    "path": str(path.parent),
+                }
+            )
     return out
 
 
@@ -451,8 +521,10 @@ def render_releases(settings: Settings) -> str:
     lines = [f"{'year':<6}{'version':<9}{'frozen at':<27}{'by':<14}{'status':<8}reason"]
     for r in rows:
         status = "ok" if r["status"] == "ok" else "FAILED"
-        lines.append(f"{r['year']:<6}{r['version']:<9}{r['frozen_at'] or '?':<27}{(r['frozen_by'] or '?'):<14}"
-                     f"{status:<8}{r['reason'] or '-'}")
+        lines.append(
+            f"{r['year']:<6}{r['version']:<9}{r['frozen_at'] or '?':<27}{(r['frozen_by'] or '?'):<14}"
+            f"{status:<8}{r['reason'] or '-'}"
+        )
         if status != "ok":
             lines.append(f"      {r['status']}")
     return "\n".join(lines)
@@ -462,7 +534,9 @@ def render_releases(settings: Settings) -> str:
 def _resolve_version(settings: Settings, year: int, version: str | None) -> str:
     have = versions(settings, year)
     if not have:
-        raise FreezeError(f"{year} has no release under {year_dir(settings, year)}: run `rolwh freeze --year {year}`")
+        raise FreezeError(
+            f"{year} has no release under {year_dir(settings, year)}: run `rolwh freeze --year {year}`"
+        )
     if version is None:
         return have[-1]
     if version not in have:
@@ -470,7 +544,9 @@ def _resolve_version(settings: Settings, year: int, version: str | None) -> str:
     return version
 
 
-def _live_annual(settings: Settings, year: int, con: duckdb.DuckDBPyConnection | None) -> dict[tuple[str, str], Any]:
+def _live_annual(
+    settings: Settings, year: int, con: duckdb.DuckDBPyConnection | None
+) -> dict[tuple[str, str], Any]:
     sql = "select indicator_code, community_code, value from marts.fct_indicator_annual where year = ?"
     if con is not None:
         rows = con.execute(sql, [year]).fetchall()
@@ -502,8 +578,12 @@ def diff_rows(
     parquet = year_dir(settings, year) / version / "data" / "fct_indicator_annual.parquet"
     mem = duckdb.connect()
     try:
-        frozen = {(r[0], r[1]): r[2] for r in mem.execute(
-            "select indicator_code, community_code, value from read_parquet(?)", [str(parquet)]).fetchall()}
+        frozen = {
+            (r[0], r[1]): r[2]
+            for r in mem.execute(
+                "select indicator_code, community_code, value from read_parquet(?)", [str(parquet)]
+            ).fetchall()
+        }
     finally:
         mem.close()
     live = _live_annual(settings, year, con)
@@ -521,8 +601,18 @@ def diff_rows(
         else:
             status = "changed"
         change = l_num - f_num if f_num is not None and l_num is not None else None
-        out.append({"year": year, "version": version, "indicator_code": key[0], "community_code": key[1],
-                    "frozen_value": f_num, "live_value": l_num, "change": change, "status": status})
+        out.append(
+            {
+                "year": year,
+                "version": version,
+                "indicator_code": key[0],
+                "community_code": key[1],
+                "frozen_value": f_num,
+                "live_value": l_num,
+                "change": change,
+                "status": status,
+            }
+        )
     return out
 
 
@@ -531,9 +621,11 @@ def render_diff(settings: Settings, year: int, version: str | None = None, *, al
     rows = diff_rows(settings, year, version)
     version = rows[0]["version"] if rows else _resolve_version(settings, year, version)
     changed = [r for r in rows if r["status"] != "same"]
-    lines = [f"revision report {year}: release {version} vs live marts — {len(changed)} of {len(rows)} "
-             "values differ",
-             f"{'indicator':<28}{'community':<10}{'frozen':>14}{'live':>14}{'change':>14}  status"]
+    lines = [
+        f"revision report {year}: release {version} vs live marts — {len(changed)} of {len(rows)} "
+        "values differ",
+        f"{'indicator':<28}{'community':<10}{'frozen':>14}{'live':>14}{'change':>14}  status",
+    ]
 
     def num(x: float | None) -> str:
         return "NULL" if x is None else (f"{x:.0f}" if float(x).is_integer() else f"{x:.4f}")
@@ -541,8 +633,10 @@ def render_diff(settings: Settings, year: int, version: str | None = None, *, al
     for r in rows:
         if all_rows or r["community_code"] == "ALL" or r["status"] != "same":
             ch = "" if r["change"] is None else ("+" if r["change"] > 0 else "") + num(r["change"])
-            lines.append(f"{r['indicator_code']:<28}{r['community_code']:<10}{num(r['frozen_value']):>14}"
-                         f"{num(r['live_value']):>14}{ch:>14}  {r['status']}")
+            lines.append(
+                f"{r['indicator_code']:<28}{r['community_code']:<10}{num(r['frozen_value']):>14}"
+                f"{num(r['live_value']):>14}{ch:>14}  {r['status']}"
+            )
     return "\n".join(lines)
 
 

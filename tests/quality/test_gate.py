@@ -49,8 +49,10 @@ CR_Q1_FILE = "court_referrals_20240131.xlsx"
 BLOCKING_CASES = [
     (
         "required_value_missing",
-        [f"update raw.court_referrals set referred_date = null where _file_name = '{CR_Q1_FILE}'"
-         " and _row_number = 2"],
+        [
+            f"update raw.court_referrals set referred_date = null where _file_name = '{CR_Q1_FILE}'"
+            " and _row_number = 2"
+        ],
         "expect_column_values_to_not_be_null",
         "raw.court_referrals",
         f"{CR_Q1_FILE} row 2",
@@ -71,15 +73,20 @@ BLOCKING_CASES = [
     ),
     (
         "latest_version_key_not_unique",
-        ["insert into staging.stg_court__referrals select referral_id from staging.stg_court__referrals limit 1"],
+        [
+            "insert into staging.stg_court__referrals"
+            " select referral_id from staging.stg_court__referrals limit 1"
+        ],
         "expect_column_values_to_be_unique",
         "staging.stg_court__referrals",
         "found 2 of",
     ),
     (
         "mart_key_not_unique",
-        ["insert into marts.fct_indicator_annual select * from marts.fct_indicator_annual"
-         " where indicator_code = 'CR_SUCCESS_RATE' and community_code = 'JJ02'"],
+        [
+            "insert into marts.fct_indicator_annual select * from marts.fct_indicator_annual"
+            " where indicator_code = 'CR_SUCCESS_RATE' and community_code = 'JJ02'"
+        ],
         "expect_compound_columns_to_be_unique",
         "marts.fct_indicator_annual",
         "CR_SUCCESS_RATE",
@@ -107,32 +114,40 @@ BLOCKING_CASES = [
     ),
     (
         "negative_mart_count",
-        ["update marts.fct_indicator_annual set numerator = -1, value = -1"
-         " where indicator_code = 'CR_PENDING_END' and community_code = 'UNKNOWN'"],
+        [
+            "update marts.fct_indicator_annual set numerator = -1, value = -1"
+            " where indicator_code = 'CR_PENDING_END' and community_code = 'UNKNOWN'"
+        ],
         "expect_column_values_to_be_between",
         "marts.fct_indicator_annual",
         "no negative counts",
     ),
     (
         "ratio_above_one",
-        ["update marts.fct_indicator_quarterly set value = 1.5"
-         " where indicator_code = 'CR_SUCCESS_RATE' and community_code = 'JJ01' and quarter = 3"],
+        [
+            "update marts.fct_indicator_quarterly set value = 1.5"
+            " where indicator_code = 'CR_SUCCESS_RATE' and community_code = 'JJ01' and quarter = 3"
+        ],
         "expect_column_values_to_be_between",
         "marts.fct_indicator_quarterly",
         "ratios within [0, 1]",
     ),
     (
         "quarter_sum_differs_from_annual",
-        ["update marts.fct_indicator_quarterly set numerator = numerator + 2, value = value + 2"
-         " where indicator_code = 'CR_RECEIVED' and community_code in ('JJ01', 'ALL') and quarter = 2"],
+        [
+            "update marts.fct_indicator_quarterly set numerator = numerator + 2, value = value + 2"
+            " where indicator_code = 'CR_RECEIVED' and community_code in ('JJ01', 'ALL') and quarter = 2"
+        ],
         "expect_column_values_to_be_between",
         "marts.fct_indicator_annual",
         "CR_RECEIVED JJ01 2024: annual",
     ),
     (
         "all_differs_from_communities",
-        ["update marts.fct_indicator_annual set numerator = numerator + 1"
-         " where indicator_code = 'DS_RESOLUTION_RATE' and community_code = 'ALL'"],
+        [
+            "update marts.fct_indicator_annual set numerator = numerator + 1"
+            " where indicator_code = 'DS_RESOLUTION_RATE' and community_code = 'ALL'"
+        ],
         "expect_column_values_to_be_between",
         "marts.fct_indicator_*",
         "fct_indicator_annual 2024 DS_RESOLUTION_RATE: ALL numerator",
@@ -199,16 +214,23 @@ def test_export_gap_and_missing_roster_warn_nightly_but_block_freeze(
 def test_freeze_gate_counts_the_year_bounds_as_export_boundaries(
     sql: Callable[..., None], clean_warehouse: Settings
 ) -> None:
-    sql("delete from audit.file_loads where feed = 'enforcement_officers' and export_date = date '2024-03-31'")
+    sql(
+        "delete from audit.file_loads where feed = 'enforcement_officers' and export_date = date '2024-03-31'"
+    )
 
     result = _gate(clean_warehouse, "freeze", 2024)
 
     assert not result.passed
-    text = "enforcement_officers: gap of 181 days between the year start 20240101 and export 20240630 (cadence 3 months)"
+    text = (
+        "enforcement_officers: gap of 181 days between the year start 20240101 and export 20240630"
+        " (cadence 3 months)"
+    )
     assert any(text in str(f) for f in result.blocking_failures), result.render()
 
 
-def test_warnings_never_block_and_say_what_was_found(sql: Callable[..., None], clean_warehouse: Settings) -> None:
+def test_warnings_never_block_and_say_what_was_found(
+    sql: Callable[..., None], clean_warehouse: Settings
+) -> None:
     sql(
         # bad ID check characters: all petitions' IDs
         "update raw.petitions set petitioner_id_valid = false",
