@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rolwh.errors import RolwhError
+from rolwh.errors import RolwhError, WarehouseBusy
 from rolwh.faults import checkpoint
 from rolwh.settings import DBT_PROJECT_DIR, Settings
 
@@ -171,10 +171,17 @@ def _die_with_parent() -> None:
 
 def _prepare_warehouse(settings: Settings) -> None:
     """Create the raw and audit layers (so dbt's sources exist before any load), then let go."""
+    import duckdb
+
     from rolwh.warehouse import connect, ensure_schema
 
     settings.ensure_dirs()
-    con = connect(settings)
+    try:
+        con = connect(settings)
+    except duckdb.IOException as exc:  # another process holds the file (DuckDB: one writer)
+        raise WarehouseBusy(
+            f"cannot build: the warehouse {settings.warehouse_path} is open in another process ({exc})"
+        ) from None
     try:
         ensure_schema(con)
     finally:

@@ -61,115 +61,350 @@ def court(case_no: str, referred: str, community: str | None, status: str, updat
 def load_batch_a(con: duckdb.DuckDBPyConnection) -> None:
     """The exports of 2024-03-31 (load L1)."""
     kw = {"export_date": "2024-03-31", "load_id": "L1"}
-    insert_rows(con, "court_referrals", [
-        court("(2024)渝0116民诉前调1号", "2024-01-10", "东门社区", "调解中", "2024-03-31 10:00"),
-        court("(2024)渝0116民诉前调2号", "2024-02-01", "重庆市江津区几江街道 南门社区居委会", "调解成功",
-              "2024-03-02 09:00", closed="2024-03-02", confirmed="否"),
-        court("(2024)渝0116民诉前调4号", "2024-03-20", "东门", "调解中", "2024-03-31 10:00"),
-    ], file_name="诉前调解案件导出_20240331.xlsx", **kw)
-    insert_rows(con, "disputes", [
-        {"dispute_no": "D1", "registered_date": D("2024-01-05"), "dispute_source": "排查发现",
-         "dispute_level": "较大", "community_raw": "东门社区", "resolution_status": "已化解",
-         "resolved_date": D("2024-01-20"), "has_dossier": "是", "record_status": "正常",
-         "updated_at": T("2024-01-20 12:00")},
-        {"dispute_no": "D3", "registered_date": D("2024-02-01"), "dispute_source": "群众来访",
-         "dispute_level": "一般", "community_raw": "东门社区", "resolution_status": "化解中",
-         "has_dossier": "否", "record_status": "正常", "updated_at": T("2024-02-01 12:00")},
-    ], file_name="矛盾纠纷台账_20240331.xlsx", **kw)
-    insert_rows(con, "study_sessions", [
-        {"session_no": "S1", "session_date": D("2024-01-15"), "session_type": "会前学法", "attendees": 20},
-        {"session_no": "S2", "session_date": D("2024-02-15"), "session_type": "调解员轮训", "attendees": 30},
-    ], file_name="学法活动_20240331.xlsx", **kw)
-    insert_rows(con, "enforcement_officers", [
-        {"person_pid": "o1", "is_enforcement_post": "是", "certificate_status": "有效",
-         "certificate_issued_date": D("2020-01-01"), "certificate_valid_until": D("2026-12-31")},
-        {"person_pid": "o2", "is_enforcement_post": "是", "certificate_status": "有效",
-         "certificate_issued_date": D("2020-01-01"), "certificate_valid_until": D("2024-03-30")},
-        {"person_pid": "o3", "is_enforcement_post": "否", "certificate_status": "有效"},
-    ], file_name="执法人员名册_20240331.xlsx", **kw)
+    insert_rows(
+        con,
+        "court_referrals",
+        [
+            court("(2024)渝0116民诉前调1号", "2024-01-10", "东门社区", "调解中", "2024-03-31 10:00"),
+            court(
+                "(2024)渝0116民诉前调2号",
+                "2024-02-01",
+                "重庆市江津区几江街道 南门社区居委会",
+                "调解成功",
+                "2024-03-02 09:00",
+                closed="2024-03-02",
+                confirmed="否",
+            ),
+            court("(2024)渝0116民诉前调4号", "2024-03-20", "东门", "调解中", "2024-03-31 10:00"),
+        ],
+        file_name="诉前调解案件导出_20240331.xlsx",
+        **kw,
+    )
+    insert_rows(
+        con,
+        "disputes",
+        [
+            {
+                "dispute_no": "D1",
+                "registered_date": D("2024-01-05"),
+                "dispute_source": "排查发现",
+                "dispute_level": "较大",
+                "community_raw": "东门社区",
+                "resolution_status": "已化解",
+                "resolved_date": D("2024-01-20"),
+                "has_dossier": "是",
+                "record_status": "正常",
+                "updated_at": T("2024-01-20 12:00"),
+            },
+            {
+                "dispute_no": "D3",
+                "registered_date": D("2024-02-01"),
+                "dispute_source": "群众来访",
+                "dispute_level": "一般",
+                "community_raw": "东门社区",
+                "resolution_status": "化解中",
+                "has_dossier": "否",
+                "record_status": "正常",
+                "updated_at": T("2024-02-01 12:00"),
+            },
+        ],
+        file_name="矛盾纠纷台账_20240331.xlsx",
+        **kw,
+    )
+    insert_rows(
+        con,
+        "study_sessions",
+        [
+            {
+                "session_no": "S1",
+                "session_date": D("2024-01-15"),
+                "session_type": "会前学法",
+                "attendees": 20,
+            },
+            {
+                "session_no": "S2",
+                "session_date": D("2024-02-15"),
+                "session_type": "调解员轮训",
+                "attendees": 30,
+            },
+        ],
+        file_name="学法活动_20240331.xlsx",
+        **kw,
+    )
+    insert_rows(
+        con,
+        "enforcement_officers",
+        [
+            {
+                "person_pid": "o1",
+                "is_enforcement_post": "是",
+                "certificate_status": "有效",
+                "certificate_issued_date": D("2020-01-01"),
+                "certificate_valid_until": D("2026-12-31"),
+            },
+            {
+                "person_pid": "o2",
+                "is_enforcement_post": "是",
+                "certificate_status": "有效",
+                "certificate_issued_date": D("2020-01-01"),
+                "certificate_valid_until": D("2024-03-30"),
+            },
+            {"person_pid": "o3", "is_enforcement_post": "否", "certificate_status": "有效"},
+        ],
+        file_name="执法人员名册_20240331.xlsx",
+        **kw,
+    )
 
 
 def load_batch_b(con: duckdb.DuckDBPyConnection) -> None:
     """The exports of 2024-06-30 (load L2)."""
     kw = {"export_date": "2024-06-30", "load_id": "L2"}
-    insert_rows(con, "court_referrals", [
-        # case 1 moves on: concluded 26 days after referral, online, confirmed, reviewed
-        court("(2024)渝0116民诉前调1号", "2024-01-10", "东门社区", "调解成功", "2024-04-01 08:00",
-              closed="2024-02-05", mode="线上调解", confirmed="是", review="是"),
-        # an older 更新时间 in a later export: the version of 2024-03-31 still wins
-        court("(2024)渝0116民诉前调2号", "2024-02-01", "南门", "调解中", "2024-03-01 09:00"),
-        # 31 days: not timely; community unknown
-        court("(2024)渝0116民诉前调3号", "2024-03-01", "火星村", "调解不成功", "2024-04-01 09:00",
-              closed="2024-04-01"),
-        court("(2024)渝0116民诉前调4号", "2024-03-20", "东门", "调解中", "2024-06-30 10:00"),
-        # closed before referred (negative days): concluded, never timely
-        court("(2024)渝0116民诉前调5号", "2024-04-10", "南门村委会", "调解成功", "2024-06-30 10:00",
-              closed="2024-04-05"),
-    ], file_name="诉前调解案件导出_20240630.xlsx", **kw)
-    insert_rows(con, "disputes", [
-        {"dispute_no": "D1", "registered_date": D("2024-01-05"), "dispute_source": "排查发现",
-         "dispute_level": "较大", "community_raw": "东门社区", "resolution_status": "已化解",
-         "resolved_date": D("2024-01-20"), "has_dossier": "是", "record_status": "正常",
-         "updated_at": T("2024-01-20 12:00")},
-        {"dispute_no": "D2", "registered_date": D("2024-03-25"), "dispute_source": "群众来访",
-         "dispute_level": "一般", "community_raw": "西门社区", "resolution_status": "已化解",
-         "resolved_date": D("2024-04-02"), "has_dossier": "否", "record_status": "正常",
-         "updated_at": T("2024-04-02 12:00")},
-        {"dispute_no": "D3", "registered_date": D("2024-02-01"), "dispute_source": "群众来访",
-         "dispute_level": "一般", "community_raw": "东门社区", "resolution_status": "化解中",
-         "has_dossier": "否", "record_status": "作废", "updated_at": T("2024-05-01 12:00")},
-    ], file_name="矛盾纠纷台账_20240630.xlsx", **kw)
-    insert_rows(con, "petitions", [
-        {"petition_no": "P1", "registered_date": D("2024-01-10"), "petitioner_id_pid": "X",
-         "community_raw": "南门社区", "acceptance_status": "受理", "notified_date": D("2024-01-20"),
-         "closed_date": D("2024-03-10"), "handling_status": "已办结", "satisfaction": "满意",
-         "people_involved": 1, "record_status": "正常", "updated_at": T("2024-03-10 12:00")},
-        {"petition_no": "P2", "registered_date": D("2024-06-01"), "petitioner_id_pid": "X",
-         "community_raw": "南门社区", "acceptance_status": "待受理", "handling_status": "办理中",
-         "people_involved": 1, "record_status": "正常", "updated_at": T("2024-06-01 12:00")},
-        {"petition_no": "P3", "registered_date": D("2024-05-01"), "petitioner_id_pid": "Y",
-         "community_raw": "四牌坊社区", "acceptance_status": "受理", "notified_date": D("2024-05-20"),
-         "closed_date": D("2024-06-25"), "handling_status": "已办结", "satisfaction": "不满意",
-         "people_involved": 1, "record_status": "正常", "updated_at": T("2024-06-25 12:00")},
-    ], file_name="信访事项导出_20240630.xlsx", **kw)
-    insert_rows(con, "dispatch_events", [
-        {"event_no": "E1", "grid_raw": "东门社区第3网格", "reported_at": T("2024-03-31 23:59:59"),
-         "dispatched_at": T("2024-04-01 00:00:59"), "arrived_at": T("2024-04-01 00:04:59"),
-         "first_handled_at": T("2024-04-01 00:10:00"), "needs_arrival": "是", "handling_status": "已办结"},
-        {"event_no": "E2", "grid_raw": "南门社区2网格", "reported_at": T("2024-04-01 00:00:00"),
-         "dispatched_at": T("2024-04-01 00:01:01"), "needs_arrival": "否", "handling_status": "已办结"},
-        {"event_no": "E3", "grid_raw": "城西社区第1网格", "reported_at": T("2024-04-02 10:00:00"),
-         "dispatched_at": T("2024-04-02 10:00:10"), "needs_arrival": "否", "handling_status": "已退回"},
-        {"event_no": "E4", "grid_raw": "不存在社区第1网格", "reported_at": T("2024-04-03 10:00:00"),
-         "dispatched_at": T("2024-04-03 09:59:55"), "needs_arrival": "是", "handling_status": "处置中"},
-    ], file_name="指挥中心事件_20240630.csv", **kw)
-    insert_rows(con, "study_sessions", [
-        {"session_no": "S2", "session_date": D("2024-02-15"), "session_type": "调解员轮训", "attendees": 35},
-        {"session_no": "S3", "session_date": D("2024-04-10"), "session_type": "调解员轮训", "attendees": 25},
-    ], file_name="学法活动_20240630.xlsx", **kw)
+    insert_rows(
+        con,
+        "court_referrals",
+        [
+            # case 1 moves on: concluded 26 days after referral, online, confirmed, reviewed
+            court(
+                "(2024)渝0116民诉前调1号",
+                "2024-01-10",
+                "东门社区",
+                "调解成功",
+                "2024-04-01 08:00",
+                closed="2024-02-05",
+                mode="线上调解",
+                confirmed="是",
+                review="是",
+            ),
+            # an older 更新时间 in a later export: the version of 2024-03-31 still wins
+            court("(2024)渝0116民诉前调2号", "2024-02-01", "南门", "调解中", "2024-03-01 09:00"),
+            # 31 days: not timely; community unknown
+            court(
+                "(2024)渝0116民诉前调3号",
+                "2024-03-01",
+                "火星村",
+                "调解不成功",
+                "2024-04-01 09:00",
+                closed="2024-04-01",
+            ),
+            court("(2024)渝0116民诉前调4号", "2024-03-20", "东门", "调解中", "2024-06-30 10:00"),
+            # closed before referred (negative days): concluded, never timely
+            court(
+                "(2024)渝0116民诉前调5号",
+                "2024-04-10",
+                "南门村委会",
+                "调解成功",
+                "2024-06-30 10:00",
+                closed="2024-04-05",
+            ),
+        ],
+        file_name="诉前调解案件导出_20240630.xlsx",
+        **kw,
+    )
+    insert_rows(
+        con,
+        "disputes",
+        [
+            {
+                "dispute_no": "D1",
+                "registered_date": D("2024-01-05"),
+                "dispute_source": "排查发现",
+                "dispute_level": "较大",
+                "community_raw": "东门社区",
+                "resolution_status": "已化解",
+                "resolved_date": D("2024-01-20"),
+                "has_dossier": "是",
+                "record_status": "正常",
+                "updated_at": T("2024-01-20 12:00"),
+            },
+            {
+                "dispute_no": "D2",
+                "registered_date": D("2024-03-25"),
+                "dispute_source": "群众来访",
+                "dispute_level": "一般",
+                "community_raw": "西门社区",
+                "resolution_status": "已化解",
+                "resolved_date": D("2024-04-02"),
+                "has_dossier": "否",
+                "record_status": "正常",
+                "updated_at": T("2024-04-02 12:00"),
+            },
+            {
+                "dispute_no": "D3",
+                "registered_date": D("2024-02-01"),
+                "dispute_source": "群众来访",
+                "dispute_level": "一般",
+                "community_raw": "东门社区",
+                "resolution_status": "化解中",
+                "has_dossier": "否",
+                "record_status": "作废",
+                "updated_at": T("2024-05-01 12:00"),
+            },
+        ],
+        file_name="矛盾纠纷台账_20240630.xlsx",
+        **kw,
+    )
+    insert_rows(
+        con,
+        "petitions",
+        [
+            {
+                "petition_no": "P1",
+                "registered_date": D("2024-01-10"),
+                "petitioner_id_pid": "X",
+                "community_raw": "南门社区",
+                "acceptance_status": "受理",
+                "notified_date": D("2024-01-20"),
+                "closed_date": D("2024-03-10"),
+                "handling_status": "已办结",
+                "satisfaction": "满意",
+                "people_involved": 1,
+                "record_status": "正常",
+                "updated_at": T("2024-03-10 12:00"),
+            },
+            {
+                "petition_no": "P2",
+                "registered_date": D("2024-06-01"),
+                "petitioner_id_pid": "X",
+                "community_raw": "南门社区",
+                "acceptance_status": "待受理",
+                "handling_status": "办理中",
+                "people_involved": 1,
+                "record_status": "正常",
+                "updated_at": T("2024-06-01 12:00"),
+            },
+            {
+                "petition_no": "P3",
+                "registered_date": D("2024-05-01"),
+                "petitioner_id_pid": "Y",
+                "community_raw": "四牌坊社区",
+                "acceptance_status": "受理",
+                "notified_date": D("2024-05-20"),
+                "closed_date": D("2024-06-25"),
+                "handling_status": "已办结",
+                "satisfaction": "不满意",
+                "people_involved": 1,
+                "record_status": "正常",
+                "updated_at": T("2024-06-25 12:00"),
+            },
+        ],
+        file_name="信访事项导出_20240630.xlsx",
+        **kw,
+    )
+    insert_rows(
+        con,
+        "dispatch_events",
+        [
+            {
+                "event_no": "E1",
+                "grid_raw": "东门社区第3网格",
+                "reported_at": T("2024-03-31 23:59:59"),
+                "dispatched_at": T("2024-04-01 00:00:59"),
+                "arrived_at": T("2024-04-01 00:04:59"),
+                "first_handled_at": T("2024-04-01 00:10:00"),
+                "needs_arrival": "是",
+                "handling_status": "已办结",
+            },
+            {
+                "event_no": "E2",
+                "grid_raw": "南门社区2网格",
+                "reported_at": T("2024-04-01 00:00:00"),
+                "dispatched_at": T("2024-04-01 00:01:01"),
+                "needs_arrival": "否",
+                "handling_status": "已办结",
+            },
+            {
+                "event_no": "E3",
+                "grid_raw": "城西社区第1网格",
+                "reported_at": T("2024-04-02 10:00:00"),
+                "dispatched_at": T("2024-04-02 10:00:10"),
+                "needs_arrival": "否",
+                "handling_status": "已退回",
+            },
+            {
+                "event_no": "E4",
+                "grid_raw": "不存在社区第1网格",
+                "reported_at": T("2024-04-03 10:00:00"),
+                "dispatched_at": T("2024-04-03 09:59:55"),
+                "needs_arrival": "是",
+                "handling_status": "处置中",
+            },
+        ],
+        file_name="指挥中心事件_20240630.csv",
+        **kw,
+    )
+    insert_rows(
+        con,
+        "study_sessions",
+        [
+            {
+                "session_no": "S2",
+                "session_date": D("2024-02-15"),
+                "session_type": "调解员轮训",
+                "attendees": 35,
+            },
+            {
+                "session_no": "S3",
+                "session_date": D("2024-04-10"),
+                "session_type": "调解员轮训",
+                "attendees": 25,
+            },
+        ],
+        file_name="学法活动_20240630.xlsx",
+        **kw,
+    )
 
-    def exam(name: str, category: str, day: str, person: str, required: str, attendance: str,
-             passed: str | None) -> dict:
-        return {"exam_name": name, "exam_category": category, "exam_date": D(day), "person_pid": person,
-                "is_required": required, "attendance_status": attendance, "pass_status": passed}
+    def exam(
+        name: str, category: str, day: str, person: str, required: str, attendance: str, passed: str | None
+    ) -> dict:
+        return {
+            "exam_name": name,
+            "exam_category": category,
+            "exam_date": D(day),
+            "person_pid": person,
+            "is_required": required,
+            "attendance_status": attendance,
+            "pass_status": passed,
+        }
 
     theory = ("2024年法治理论考试", "法治理论考试", "2024-05-10")
     qualify1 = ("行政执法资格考试(一)", "行政执法资格考试", "2024-06-01")
     qualify2 = ("行政执法资格考试(二)", "行政执法资格考试", "2024-06-20")
-    insert_rows(con, "exam_results", [
-        exam(*theory, "p1", "是", "已参考", "合格"),
-        exam(*theory, "p2", "是", "已参考", "不合格"),
-        exam(*theory, "p3", "是", "缺考", None),
-        exam(*theory, "p4", "是", "免考", None),
-        exam(*theory, "p5", "否", "已参考", "合格"),
-        exam(*qualify1, "p6", "是", "已参考", "合格"),
-        exam(*qualify1, "p7", "是", "已参考", "不合格"),
-        exam(*qualify2, "p6", "是", "已参考", "合格"),
-    ], file_name="考试成绩_20240630.csv", **kw)
-    insert_rows(con, "enforcement_officers", [
-        {"person_pid": "o1", "is_enforcement_post": "是", "certificate_status": "有效",
-         "certificate_issued_date": D("2020-01-01"), "certificate_valid_until": D("2026-12-31")},
-        {"person_pid": "o2", "is_enforcement_post": "是", "certificate_status": "有效",
-         "certificate_issued_date": D("2024-04-01"), "certificate_valid_until": D("2029-03-31")},
-        {"person_pid": "o3", "is_enforcement_post": "否", "certificate_status": "有效"},
-    ], file_name="执法人员名册_20240630.xlsx", **kw)
+    insert_rows(
+        con,
+        "exam_results",
+        [
+            exam(*theory, "p1", "是", "已参考", "合格"),
+            exam(*theory, "p2", "是", "已参考", "不合格"),
+            exam(*theory, "p3", "是", "缺考", None),
+            exam(*theory, "p4", "是", "免考", None),
+            exam(*theory, "p5", "否", "已参考", "合格"),
+            exam(*qualify1, "p6", "是", "已参考", "合格"),
+            exam(*qualify1, "p7", "是", "已参考", "不合格"),
+            exam(*qualify2, "p6", "是", "已参考", "合格"),
+        ],
+        file_name="考试成绩_20240630.csv",
+        **kw,
+    )
+    insert_rows(
+        con,
+        "enforcement_officers",
+        [
+            {
+                "person_pid": "o1",
+                "is_enforcement_post": "是",
+                "certificate_status": "有效",
+                "certificate_issued_date": D("2020-01-01"),
+                "certificate_valid_until": D("2026-12-31"),
+            },
+            {
+                "person_pid": "o2",
+                "is_enforcement_post": "是",
+                "certificate_status": "有效",
+                "certificate_issued_date": D("2024-04-01"),
+                "certificate_valid_until": D("2029-03-31"),
+            },
+            {"person_pid": "o3", "is_enforcement_post": "否", "certificate_status": "有效"},
+        ],
+        file_name="执法人员名册_20240630.xlsx",
+        **kw,
+    )
