@@ -242,3 +242,30 @@ def test_failing_build_raises_with_the_failing_node(settings: Settings) -> None:
     message = str(info.value)
     assert "FAILED" in message and "accepted_values_stg_court__referral_versions_mediation_status" in message
     assert info.value.result is not None and not info.value.result.ok
+
+
+def test_build_refuses_a_warehouse_held_by_another_process(settings: Settings) -> None:
+    import subprocess
+    import sys
+
+    from rolwh.errors import WarehouseBusy
+
+    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); "
+            "time.sleep(30)",
+            str(settings.warehouse_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(WarehouseBusy, match="open in another process"):
+            build(settings, docs=False)
+    finally:
+        holder.kill()
+        holder.wait()
