@@ -18,8 +18,6 @@ renamed as (
         event_no as event_id,
         event_type,
         grid_raw,
-        {{ grid_community('grid_raw') }} as community_raw,
-        {{ community_key(grid_community('grid_raw')) }} as community_key,
         reported_at,
         dispatched_at,
         arrived_at,

@@ -27,7 +27,7 @@ matched as (
         latest.event_id,
         latest.event_type,
         latest.grid_raw,
-        latest.community_raw,
+        {{ grid_community('latest.grid_raw') }} as community_raw,
         coalesce(community_keys.community_code, 'UNKNOWN') as community_code,
         latest.reported_at,
         latest.dispatched_at,
@@ -42,7 +42,7 @@ matched as (
         latest._row_number,
     from latest
     left join community_keys
-        on latest.community_key = community_keys.community_key
+        on {{ community_key(grid_community('latest.grid_raw')) }} = community_keys.community_key
 
 )
 

@@ -23,7 +23,6 @@ renamed as (
         applicant_phone_pid,
         claim_amount,
         community_raw,
-        {{ community_key('community_raw') }} as community_key,
         mediator,
         mediation_mode,
         mediation_status,

@@ -23,7 +23,6 @@ latest as (
         versions.applicant_pid,
         versions.claim_amount,
         versions.community_raw,
-        versions.community_key,
         versions.mediator,
         versions.mediation_mode,
         versions.mediation_status,
@@ -76,7 +75,7 @@ matched as (
         latest._row_number,
     from latest
     left join community_keys
-        on latest.community_key = community_keys.community_key
+        on {{ community_key('latest.community_raw') }} = community_keys.community_key
 
 )
 

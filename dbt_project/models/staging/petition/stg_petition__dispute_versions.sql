@@ -21,7 +21,6 @@ renamed as (
         dispute_type,
         dispute_level,
         community_raw,
-        {{ community_key('community_raw') }} as community_key,
         party_id_pids as party_pids,
         party_id_invalid_count,
         mediation_org,

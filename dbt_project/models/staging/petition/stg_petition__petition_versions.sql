@@ -24,7 +24,6 @@ renamed as (
         coalesce(people_involved, 1) as people_involved,
         issue_category,
         community_raw,
-        {{ community_key('community_raw') }} as community_key,
         acceptance_status,
         notified_date,
         closed_date,

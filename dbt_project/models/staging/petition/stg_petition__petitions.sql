@@ -43,7 +43,7 @@ matched as (
         latest._row_number,
     from latest
     left join community_keys
-        on latest.community_key = community_keys.community_key
+        on {{ community_key('latest.community_raw') }} = community_keys.community_key
     where not latest.is_voided
 
 )
