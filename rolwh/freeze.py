@@ -298,16 +298,17 @@ def _write_release(
     arrow: dict[str, Any] = {}
     for table in RELEASE_TABLES:
         if table in YEAR_TABLES:
-            tbl = con.execute(
-                f"select * from marts.{table} where year = ? order by all", [year]
+            tbl = con.sql(
+                f"select * from marts.{table} where year = ? order by all", params=[year]
             ).to_arrow_table()
         else:
-            tbl = con.execute(f"select * from marts.{table} order by all").to_arrow_table()
+            tbl = con.sql(f"select * from marts.{table} order by all").to_arrow_table()
         if table == "fct_indicator_annual" and tbl.num_rows == 0:
             raise FreezeError(f"marts.fct_indicator_annual has no rows for {year}: nothing to freeze")
         pq.write_table(tbl, data / f"{table}.parquet", compression="zstd")
         rows[f"data/{table}.parquet"] = tbl.num_rows
         arrow[table] = tbl
+        checkpoint("freeze.mid_write")
 
     db_path = tmp / "release.duckdb"
     mem = duckdb.connect()

@@ -148,6 +148,7 @@ def _copy_version(con: duckdb.DuckDBPyConnection, source: str, target: Path, par
                 f"copy (select * from {dst}) to {_sql_string(str(folder / 'data.parquet'))} "
                 "(format parquet, compression zstd)"
             )
+            checkpoint("publish.table_copied")
         con.execute(
             f"""
             create table {_ALIAS}.serving.publication as
