@@ -13,7 +13,7 @@ from ingest.headers import HeaderMatch, find_header
 from ingest.parse_sql import MACROS, ParsePlan, build_parse_sql
 from ingest.pseudonymize import hmac_macro_sql
 from ingest.quarantine import Quarantine
-from ingest.readers import read_grid
+from ingest.readers import load_grid
 from ingest.report import FileResult
 from rolwh.contracts import HEADER_SEARCH_ROWS, LINEAGE_COLUMNS, MAX_REJECTED_SHARE, Feed, feed
 from rolwh.faults import checkpoint
@@ -21,7 +21,6 @@ from rolwh.settings import Settings
 
 if TYPE_CHECKING:
     import duckdb
-    import pyarrow as pa
 
 GRID = "rolwh_grid"
 PARSED = "rolwh_parsed"
@@ -116,13 +115,13 @@ def load_file(con: duckdb.DuckDBPyConnection, lf: LandingFile, workdir: Path) ->
     """
     f = feed(lf.feed)
     try:
-        grid = read_grid(con, lf.path, workdir)
-        header = find_header(f, _leading_rows(grid))
+        width = load_grid(con, lf.path, workdir, GRID)
+        header = find_header(f, _leading_rows(con))
     except Quarantine as q:
+        con.execute(f"drop table if exists {GRID}")
         return record_only(con, lf, "quarantined", str(q))
-    con.register(GRID, grid)
     try:
-        plan = build_parse_sql(f, header.positions, _width(grid), GRID, header.row_number)
+        plan = build_parse_sql(f, header.positions, width, GRID, header.row_number)
         _check_outputs(f, plan)
         errors = ", ".join(name for name, _ in plan.errors)
         con.execute(
@@ -131,20 +130,19 @@ def load_file(con: duckdb.DuckDBPyConnection, lf: LandingFile, workdir: Path) ->
             f"from ({plan.sql}) order by _row_number"
         )
     finally:
-        con.unregister(GRID)
+        con.execute(f"drop table if exists {GRID}")
     try:
         return _commit(con, f, lf, plan, header)
     finally:
         con.execute(f"drop table if exists {PARSED}")
 
 
-def _leading_rows(grid: pa.Table) -> list[tuple[int, list[str | None]]]:
-    head = grid.slice(0, HEADER_SEARCH_ROWS).to_pylist()
-    return [(r.pop("_row_number"), list(r.values())) for r in head]
-
-
-def _width(grid: pa.Table) -> int:
-    return len(grid.column_names) - 1  # all but _row_number
+def _leading_rows(con: duckdb.DuckDBPyConnection) -> list[tuple[int, list[str | None]]]:
+    head = con.execute(
+        f"select * exclude (_row_number), _row_number from {GRID} where _row_number <= ? order by _row_number",
+        [HEADER_SEARCH_ROWS],
+    ).fetchall()
+    return [(r[-1], list(r[:-1])) for r in head]
 
 
 def _check_outputs(f: Feed, plan: ParsePlan) -> None:

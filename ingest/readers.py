@@ -1,7 +1,8 @@
 """Reading an export file (csv or xlsx) into one grid of NFKC-normalised, trimmed strings.
 
-The grid is a pyarrow table with positional columns ``c0..cN`` (VARCHAR, blank = NULL) and
+The grid is a DuckDB temp table with positional columns ``c0..cN`` (VARCHAR, blank = NULL) and
 ``_row_number`` (1-based spreadsheet row or csv record), so one SQL path parses both formats.
+Cells are normalised column-wise in Arrow (NFKC, trim) between the reader and that table.
 Anything that makes a file unreadable raises :class:`ingest.quarantine.Quarantine`.
 """
 
@@ -11,10 +12,11 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 import math
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ingest.quarantine import Quarantine
 from rolwh.contracts import HEADER_SEARCH_ROWS, MAX_XLSX_UNCOMPRESSED_BYTES
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 
 CHUNK = 1024 * 1024
 BOM = codecs.BOM_UTF8
+_SCRATCH = "rolwh_grid_scratch"
 
 
 # -- csv ------------------------------------------------------------------------------------------
@@ -76,8 +79,8 @@ def _head_width(path: Path) -> int:
     return max(widths, default=0)
 
 
-def read_csv_grid(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) -> pa.Table:
-    """A csv export as a normalised grid (DuckDB's csv reader, every column VARCHAR)."""
+def load_csv_grid(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path, table: str) -> int:
+    """A csv export into temp table ``table`` (DuckDB's csv reader, every column VARCHAR); returns its width."""
     import duckdb
 
     encoding = detect_encoding(path)
@@ -92,22 +95,32 @@ def read_csv_grid(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) -> 
         f"header = false, auto_detect = false, columns = {columns}, delim = ',', quote = '\"', "
         "escape = '\"', skip = 0, null_padding = true, strict_mode = false, max_line_size = 10000000"
     )
+    params = {"path": str(source)}
     try:
         try:
-            table = _fetch_arrow(con, f"select * from read_csv($path, {options})", {"path": str(source)})
+            sheet = con.sql(f"select * from read_csv($path, {options})", params=params).to_arrow_table()
         except duckdb.Error as exc:
             if "parallel" not in str(exc):
                 raise
-            table = _fetch_arrow(
-                con, f"select * from read_csv($path, {options}, parallel = false)", {"path": str(source)}
-            )
+            sheet = con.sql(
+                f"select * from read_csv($path, {options}, parallel = false)", params=params
+            ).to_arrow_table()
     except duckdb.Error as exc:
         raise Quarantine(f"cannot parse as csv: {_first_lines(str(exc))}") from exc
-    return normalise_grid(table)
+    return _into_table(con, normalise_grid(sheet), table)
 
 
-def _fetch_arrow(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> pa.Table:
-    return con.sql(sql, params=params).to_arrow_table()
+def read_csv_grid(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) -> pa.Table:
+    """A csv export as a normalised grid (pyarrow table; for inspection and tests)."""
+    load_csv_grid(con, path, workdir, _SCRATCH)
+    return _take(con, _SCRATCH)
+
+
+def _take(con: duckdb.DuckDBPyConnection, table: str) -> pa.Table:
+    try:
+        return con.sql(f"select * from {table} order by _row_number").to_arrow_table()
+    finally:
+        con.execute(f"drop table if exists {table}")
 
 
 def _first_lines(text: str, n: int = 3) -> str:
@@ -154,8 +167,8 @@ def cell_text(value: object) -> str | None:
     return str(value)
 
 
-def read_xlsx_grid(path: Path) -> pa.Table:
-    """The first sheet of an xlsx as a normalised grid, spreadsheet row numbers kept."""
+def xlsx_arrow(path: Path) -> pa.Table:
+    """The first sheet of an xlsx as a text grid ``c0..cN`` (not normalised), one row per sheet row."""
     import pyarrow as pa
     from python_calamine import CalamineWorkbook
 
@@ -165,19 +178,43 @@ def read_xlsx_grid(path: Path) -> pa.Table:
         rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises several error types for broken files
         raise Quarantine(f"cannot read the first sheet of the xlsx: {type(exc).__name__}: {exc}") from exc
-    width = max((len(r) for r in rows), default=0)
+    width = max(map(len, rows), default=0)
     if width == 0:
         raise Quarantine("the first sheet is empty")
     arrays = {}
-    for i in range(width):
-        col = [r[i] if i < len(r) else None for r in rows]
-        arrays[f"c{i}"] = pa.array([v if v.__class__ is str else cell_text(v) for v in col], type=pa.string())
-    return normalise_grid(pa.table(arrays))
+    # transpose in C (zip_longest pads short rows with None); convert only columns holding non-text
+    for i, col in enumerate(itertools.zip_longest(*rows)):
+        if set(map(type, col)) <= _TEXT_TYPES:
+            arrays[f"c{i}"] = pa.array(col, type=pa.string())
+        else:
+            arrays[f"c{i}"] = pa.array([v if v.__class__ is str else cell_text(v) for v in col], type=pa.string())
+    return pa.table(arrays)
 
 
-# -- shared ---------------------------------------------------------------------------------------
+_TEXT_TYPES = frozenset({str, type(None)})
+
+
+def load_xlsx_grid(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> int:
+    """The first sheet of an xlsx into temp table ``table``, spreadsheet row numbers kept; returns its width."""
+    return _into_table(con, normalise_grid(xlsx_arrow(path)), table)
+
+
+def read_xlsx_grid(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> pa.Table:
+    """The first sheet of an xlsx as a normalised grid (pyarrow table; for inspection and tests)."""
+    import duckdb
+
+    con = con or duckdb.connect()
+    load_xlsx_grid(con, path, _SCRATCH)
+    return _take(con, _SCRATCH)
+
+
+# -- shared: the grid as a DuckDB temp table ------------------------------------------------------
 def normalise_grid(table: pa.Table) -> pa.Table:
-    """NFKC + trim every cell, blank -> NULL (vectorised), and add ``_row_number`` 1..n."""
+    """NFKC + trim every cell, blank -> NULL (vectorised), and add ``_row_number`` 1..n.
+
+    Measured: pyarrow's NFKC over whole columns (~0.2 us a value) beats a DuckDB Python UDF
+    (per-vector round trips) and an ASCII guard (the guard costs as much as NFKC of ASCII text).
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -201,8 +238,19 @@ def _used_columns(table: pa.Table) -> list[str]:
     return names
 
 
-def read_grid(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) -> pa.Table:
-    """Dispatch on the suffix (the caller has already refused other suffixes)."""
+def _into_table(con: duckdb.DuckDBPyConnection, grid: pa.Table, table: str) -> int:
+    """Copy a normalised grid into temp table ``table`` (one columnar copy); returns its width."""
+    view = f"{table}_arrow"
+    con.register(view, grid)
+    try:
+        con.execute(f"create or replace temp table {table} as select * from {view}")
+    finally:
+        con.unregister(view)
+    return grid.num_columns - 1  # all but _row_number
+
+
+def load_grid(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path, table: str) -> int:
+    """Dispatch on the suffix (the caller has already refused other suffixes); returns the grid width."""
     if path.suffix.lower() == ".csv":
-        return read_csv_grid(con, path, workdir)
-    return read_xlsx_grid(path)
+        return load_csv_grid(con, path, workdir, table)
+    return load_xlsx_grid(con, path, table)
