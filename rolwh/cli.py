@@ -222,10 +222,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except RolwhError as exc:
-        print(f"rolwh {args.command}: {exc}", file=sys.stderr)
+        full = _disk_full(exc)
+        print(f"rolwh {args.command}: {full + chr(10) if full else ''}{exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # only a full disk is translated; anything else is re-raised
+        full = _disk_full(exc)
+        if not full:
+            raise
+        print(f"rolwh {args.command}: {full}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _disk_full(exc: BaseException) -> str | None:
+    """The operator's message when ``exc`` (or its cause, or dbt's output in it) is a full disk."""
+    import errno
+    import os
+    import re
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        text = str(seen)
+        if (isinstance(seen, OSError) and seen.errno == errno.ENOSPC) or "No space left on device" in text:
+            path = getattr(seen, "filename", None)
+            if not path:
+                found = re.search(r'(?:file|path)\s+"([^"]+)"', text) or re.search(r"(/\S+)", text)
+                path = found.group(1).rstrip(":,.'") if found else None
+            home = os.environ.get("ROLWH_HOME", "ROLWH_HOME")
+            return (
+                f"disk full while writing {path or 'the warehouse state'}: free space on the file system "
+                f"of {home} and re-run (files already loaded stay loaded, a half-loaded file is rolled back; "
+                f"the previous publication and the releases are unchanged). [{' '.join(text.split())[:300]}]"
+            )
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 if __name__ == "__main__":
