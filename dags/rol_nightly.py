@@ -12,6 +12,8 @@ to the serving file **only if the gate passed** (otherwise the previous publicat
 * Quarantined files do not fail the run: the `summary` task lists them with what to do, and keeps
   the run summary under `$ROLWH_HOME/logs/runs/`.
 * Re-running or backfilling is idempotent: already loaded files are skipped by their sha256.
+* After a change of the dbt models, trigger with `{"full_refresh": true}` to rebuild the
+  incremental models from scratch.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import os
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Asset, CronTriggerTimetable, TriggerRule, dag, task
+from airflow.sdk import Asset, CronTriggerTimetable, Param, TriggerRule, dag, task
 
 from rolwh.contracts import FEEDS
 
@@ -40,6 +42,13 @@ SERVING = Asset("rolwh://serving")
     max_active_runs=1,
     doc_md=__doc__,
     tags=["rolwh", "nightly"],
+    params={
+        "full_refresh": Param(
+            False,
+            type="boolean",
+            description="rebuild incremental models from scratch (after a model change)",
+        ),
+    },
     default_args={
         "owner": "rolwh",
         "retries": RETRIES,
@@ -58,12 +67,13 @@ def rol_nightly() -> None:
         return airflow_step(f"ingest {feed}", lambda: ingest_step(load_settings(), feed))
 
     @task(pool=POOL, outlets=[MARTS])
-    def build() -> dict:
+    def build(params: dict | None = None) -> dict:
         """dbt build: staging, intermediate and marts, with their tests."""
         from rolwh.pipeline import airflow_step, build_step
         from rolwh.settings import load_settings
 
-        return airflow_step("build", lambda: build_step(load_settings()))
+        full_refresh = bool((params or {}).get("full_refresh"))
+        return airflow_step("build", lambda: build_step(load_settings(), full_refresh=full_refresh))
 
     @task(pool=POOL)
     def gate() -> dict:

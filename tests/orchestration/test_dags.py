@@ -83,3 +83,8 @@ def test_freeze_year_defaults_to_the_year_before_the_logical_date_in_shanghai() 
     assert freeze_year({}, datetime(2025, 1, 20, 3, tzinfo=ZoneInfo("Asia/Shanghai"))) == 2024
     assert freeze_year({"year": 2023}, datetime(2025, 1, 20, tzinfo=ZoneInfo("UTC"))) == 2023
     assert freeze_year({"year": None}, None) == datetime.now(ZoneInfo("Asia/Shanghai")).year - 1
+
+
+def test_nightly_can_be_triggered_with_a_full_refresh(dagbag) -> None:
+    dag = dagbag.dags["rol_nightly"]
+    assert dag.params["full_refresh"] is False
