@@ -81,3 +81,11 @@ def small_landing(demo: Path, target: Path, months: tuple[str, ...]) -> list[Pat
             shutil.copy2(path, dst)
             copied.append(dst)
     return copied
+
+
+@pytest.fixture(scope="session")
+def crash_reference(tmp_path_factory: pytest.TempPathFactory, demo_landing: Path):
+    """The crash-safety reference homes (old: published and frozen; new: one more month), built once."""
+    from tests.reliability.crash import build_reference
+
+    return build_reference(tmp_path_factory.mktemp("crash-ref"), demo_landing)
