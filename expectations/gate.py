@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -298,6 +299,9 @@ def _message(check: Any, v: Validation, res: dict[str, Any], raised: bool, exc: 
 
 def _plain(x: Any) -> Any:
     """A JSON-friendly version of a value GX reports."""
+    if hasattr(x, "item") and not isinstance(x, (list, tuple, dict, str)):
+        with contextlib.suppress(TypeError, ValueError):
+            x = x.item()  # numpy scalars
     if x is None or isinstance(x, (bool, int, str)):
         return x
     if isinstance(x, float):

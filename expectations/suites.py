@@ -548,19 +548,23 @@ def mart_validations(
         )
         out.append(v)
 
-    out.append(_quarter_sum_validation(con, year))
+    out.append(_quarter_sum_validation(con, cfg, year))
     out.append(_all_sum_validation(con, year))
     out.append(_unknown_share_validation(con, cfg, year))
     return out, problems
 
 
-def _quarter_sum_validation(con: duckdb.DuckDBPyConnection, year: int | None) -> Validation:
+def _quarter_sum_validation(
+    con: duckdb.DuckDBPyConnection, cfg: QualityConfig, year: int | None
+) -> Validation:
+    """Annual flow counts = sum of quarters; distinct counts lie between the largest quarter and the sum."""
     E = _gx()
     year_filter = "and a.year = ?" if year is not None else ""
     frame = con.execute(
         f"""
         with quarters as (
-            select q.year, q.community_code, q.indicator_code, sum(q.value) as quarters_sum
+            select q.year, q.community_code, q.indicator_code, sum(q.value) as quarters_sum,
+                max(q.value) as quarters_max
             from marts.fct_indicator_quarterly as q
             join marts.dim_indicator as d on d.indicator_code = q.indicator_code
             where d.kind = 'flow' and d.unit = 'count'
@@ -578,25 +582,40 @@ def _quarter_sum_validation(con: duckdb.DuckDBPyConnection, year: int | None) ->
             coalesce(a.indicator_code, q.indicator_code) as indicator_code,
             a.annual_value,
             q.quarters_sum,
-            coalesce(a.annual_value, 0) - coalesce(q.quarters_sum, 0) as difference
+            q.quarters_max,
+            list_contains(?::varchar[], coalesce(a.indicator_code, q.indicator_code)) as is_distinct_count,
+            case
+                when not is_distinct_count then coalesce(a.annual_value, 0) - coalesce(q.quarters_sum, 0)
+                when coalesce(a.annual_value, 0) > coalesce(q.quarters_sum, 0)
+                    then coalesce(a.annual_value, 0) - coalesce(q.quarters_sum, 0)
+                when coalesce(a.annual_value, 0) < coalesce(q.quarters_max, 0)
+                    then coalesce(a.annual_value, 0) - coalesce(q.quarters_max, 0)
+                else 0
+            end as difference
         from annual as a
         full outer join quarters as q
             on q.year = a.year and q.community_code = a.community_code and q.indicator_code = a.indicator_code
         where {"coalesce(a.year, q.year) = ?" if year is not None else "true"}
         order by 1, 2, 3
         """,
-        [year, year] if year is not None else [],
+        [
+            *([year] if year is not None else []),
+            list(cfg.distinct_count_indicators),
+            *([year] if year is not None else []),
+        ],
     ).df()
     v = Validation("cross_quarter_sums", "marts.fct_indicator_annual", frame)
     v.checks.append(
         Check(
             E.ExpectColumnValuesToBeBetween(column="difference", min_value=0, max_value=0),
             BLOCKING,
-            "annual flow counts equal the sum of their quarters",
+            "annual flow counts equal the sum of their quarters (distinct counts: between the largest "
+            "quarter and the sum)",
             column="difference",
             label=lambda r: (
                 f"{r.get('indicator_code')} {r.get('community_code')} {r.get('year')}: annual "
                 f"{r.get('annual_value')} but quarters sum to {r.get('quarters_sum')}"
+                + (f" (largest quarter {r.get('quarters_max')})" if r.get("is_distinct_count") else "")
             ),
         )
     )
