@@ -257,5 +257,24 @@ def build(
         counts=_count(nodes),
     )
     if not result.ok and raise_on_failure:
-        raise DbtBuildError(result.render(), result)
+        raise DbtBuildError(_disk_full_note(settings, proc.stdout + proc.stderr) + result.render(), result)
     return result
+
+
+#: Below this much free space a failed build is reported as a full disk.
+DISK_FULL_BYTES = 2 * 2**20
+
+
+def _disk_full_note(settings: Settings, output: str) -> str:
+    """A first line saying the disk is full when dbt says so or the warehouse's file system has no space."""
+    try:
+        st = os.statvfs(settings.warehouse_dir)
+        free = st.f_bavail * st.f_frsize
+    except OSError:
+        free = DISK_FULL_BYTES
+    if "No space left on device" not in output and free >= DISK_FULL_BYTES:
+        return ""
+    return (
+        f"disk full while writing {settings.warehouse_dir} (dbt build; {free / 2**20:.1f} MB free): free "
+        f"space on that file system and re-run; the previous publication and the releases are unchanged.\n"
+    )

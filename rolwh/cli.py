@@ -222,7 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except RolwhError as exc:
-        full = _disk_full(exc)
+        full = None if "disk full while writing" in str(exc) else _disk_full(exc)
         print(f"rolwh {args.command}: {full + chr(10) if full else ''}{exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
