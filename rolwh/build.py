@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -15,6 +16,8 @@ from typing import Any
 from rolwh.errors import RolwhError, WarehouseBusy
 from rolwh.faults import checkpoint
 from rolwh.settings import DBT_PROJECT_DIR, Settings
+
+log = logging.getLogger(__name__)
 
 #: Copy of the build's run_results.json (``dbt docs generate`` overwrites the original).
 BUILD_RESULTS_NAME = "build_run_results.json"
@@ -231,6 +234,11 @@ def build(
         shutil.copyfile(run_results, kept)
         nodes = parse_run_results(kept)
     tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-30:])
+    if proc.returncode != 0 and not full_refresh and _shape_changed(proc.stdout + proc.stderr, nodes):
+        # A new release of the models or the dictionary changed a table's columns: rebuild the
+        # derived tables from the raw layer (it keeps every version, so nothing is lost).
+        log.warning("model or seed columns changed since the last build: rebuilding with --full-refresh")
+        return build(settings, True, select, dbt_vars=dbt_vars, docs=docs, raise_on_failure=raise_on_failure)
 
     checkpoint("build.after_dbt")
     docs_ok = False
@@ -259,6 +267,13 @@ def build(
     if not result.ok and raise_on_failure:
         raise DbtBuildError(_disk_full_note(settings, proc.stdout + proc.stderr) + result.render(), result)
     return result
+
+
+def _shape_changed(output: str, nodes: tuple[NodeResult, ...]) -> bool:
+    """Did the build fail because an incremental model's or a seed's columns changed?"""
+    if "schemas on this incremental model are out of sync" in output:
+        return True
+    return any(n.failed and n.resource_type == "seed" for n in nodes)
 
 
 #: Below this much free space a failed build is reported as a full disk.

@@ -1,5 +1,6 @@
--- A flow count over a year equals the sum of its quarters (indicators.md). Distinct-person
--- counts (TR_ENFORCEMENT_EXAM_PASSED) are excluded: a person passing twice counts once a year.
+-- A flow count over a year equals the sum of its quarters (indicators.md). Only additive counts
+-- (dim_indicator.is_additive): a distinct-person count such as TR_ENFORCEMENT_EXAM_PASSED counts a
+-- person passing in two quarters once in the year.
 
 with quarterly as (
 
@@ -44,7 +45,5 @@ left join quarter_sums
     on annual.year = quarter_sums.year
     and annual.community_code = quarter_sums.community_code
     and annual.indicator_code = quarter_sums.indicator_code
-where indicators.unit = 'count'
-    and indicators.kind = 'flow'
-    and annual.indicator_code <> 'TR_ENFORCEMENT_EXAM_PASSED'
+where indicators.is_additive
     and coalesce(annual.numerator, 0) <> coalesce(quarter_sums.numerator, 0)

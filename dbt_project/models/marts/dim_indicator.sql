@@ -17,6 +17,7 @@ final as (
         indicators.scope,
         indicators.source_feed,
         indicators.definition_zh,
+        indicators.is_additive,
     from indicators
 
 )
