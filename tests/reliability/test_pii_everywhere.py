@@ -101,7 +101,8 @@ def test_no_personal_value_of_the_exports_in_any_artefact(
             hits += scan_duckdb(path, needles)
         elif path.suffix == ".parquet":
             hits += scan_parquet(path, needles)
-    hits += scan_files(files, needles)  # every file's bytes, databases and Parquet included
+    # every other file's bytes (DuckDB pages and zstd Parquet are compressed: scanned above by value)
+    hits += scan_files([p for p in files if p.suffix not in (".duckdb", ".parquet")], needles)
     assert hits == [], hits[:50]
 
 
@@ -110,7 +111,7 @@ def test_the_key_appears_in_no_artefact_or_log(whole_pipeline: dict[str, object]
     key_forms = {TEST_KEY, TEST_KEY.encode().hex()}
     files = [p for p in home.rglob("*") if p.is_file() and not p.is_symlink()]
     assert files
-    assert scan_files(files, key_forms) == []
+    assert scan_files(files, key_forms) == []  # raw bytes of databases too: the key would be plain text
     for path in files:
         if path.suffix == ".duckdb":
             assert scan_duckdb(path, key_forms) == [], path
