@@ -633,7 +633,7 @@ def render_diff(settings: Settings, year: int, version: str | None = None, *, al
 
     for r in rows:
         if all_rows or r["community_code"] == "ALL" or r["status"] != "same":
-            ch = "" if r["change"] is None else ("+" if r["change"] > 0 else "") + num(r["change"])
+            ch = "" if r["change"] in (None, 0) else ("+" if r["change"] > 0 else "") + num(r["change"])
             lines.append(
                 f"{r['indicator_code']:<28}{r['community_code']:<10}{num(r['frozen_value']):>14}"
                 f"{num(r['live_value']):>14}{ch:>14}  {r['status']}"
