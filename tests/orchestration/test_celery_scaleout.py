@@ -236,11 +236,9 @@ def test_nightly_on_celery_workers_equals_the_embedded_run(
         cluster.stop()
 
     embedded = _settings(tmp_path / "embedded-home", landing)
-    code, output = dags_test(
-        airflow_env(embedded, extra={"ROLWH_KEY": TEST_KEY, "ROLWH_TASK_RETRIES": "0"}),
-        "rol_nightly",
-        timeout=RUN_TIMEOUT,
-    )
+    embedded_env = airflow_env(embedded, extra={"ROLWH_KEY": TEST_KEY, "ROLWH_TASK_RETRIES": "0"})
+    prepare_airflow(embedded_env)
+    code, output = dags_test(embedded_env, "rol_nightly", timeout=RUN_TIMEOUT)
     assert code == 0, output[-3000:]
     assert raw_counts(settings) == raw_counts(embedded)
     assert marts_snapshot(settings) == marts_snapshot(embedded)
