@@ -1,0 +1,1 @@
+"""Benchmarks of rolwh against the limit (DuckDB read_csv, calamine) and pandas: ``python -m bench``."""
