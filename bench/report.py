@@ -145,7 +145,8 @@ def render(
             "",
             f"Files: every regular export except those of the last export day {r.get('last_day')} (the",
             "year); the nightly increment then adds that day's exports to the built warehouse (ingest",
-            f"skips known files by hash). pandas + openpyxl read {n} of the {m} xlsx files (every n-th; it is compared per row).",
+            f"skips known files by hash). pandas + openpyxl read {n} of the {m} xlsx files (every n-th file;",
+            "it is compared per row).",
         ]
         lines += ["", "| target | measured | met |", "|---|---|---|"]
         lines += [f"| {t} | {q} | {ok} |" for t, q, ok in ratios(r)]
