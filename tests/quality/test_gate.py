@@ -258,3 +258,30 @@ def test_warnings_never_block_and_say_what_was_found(
     assert "court_referrals: 3 records in 2024Q2 against 12 in 2024Q1" in text
     assert "2024Q3 against" not in text  # 3 against 3: no drop
     assert "CR_RECEIVED 2024: 9" in text and "UNKNOWN community" in text
+
+
+@pytest.mark.parametrize(("annual", "passes"), [(6, True), (8, False), (3, False)])
+def test_distinct_person_counts_lie_between_the_largest_quarter_and_the_quarter_sum(
+    sql: Callable[..., None], clean_warehouse: Settings, annual: int, passes: bool
+) -> None:
+    # one person passes the exam in Q2 and again in Q3: quarters 4 + 3, the year counts 6 persons
+    sql(
+        "insert into marts.dim_indicator values ('TR_ENFORCEMENT_EXAM_PASSED', '通过人数', 'passed', 'count',"
+        " 'flow', 'subdistrict', 'exam_results', '不同人员数')",
+        "insert into marts.fct_indicator_quarterly"
+        " select year, quarter, period, period_start, period_end, 'ALL',"
+        " 'TR_ENFORCEMENT_EXAM_PASSED', v, null, v from (select *, [0, 4, 3, 0][quarter] as v"
+        " from marts.fct_indicator_quarterly"
+        " where indicator_code = 'CR_RECEIVED' and community_code = 'ALL')",
+        "insert into marts.fct_indicator_annual select year, period, period_start, period_end, 'ALL',"
+        f" 'TR_ENFORCEMENT_EXAM_PASSED', {annual}, null, {annual} from marts.fct_indicator_annual"
+        " where indicator_code = 'CR_RECEIVED' and community_code = 'ALL'",
+    )
+
+    result = _gate(clean_warehouse)
+
+    assert result.passed is passes, result.render()
+    if not passes:
+        (hit,) = [f for f in result.blocking_failures if f.suite == "cross_quarter_sums"]
+        assert f"TR_ENFORCEMENT_EXAM_PASSED ALL 2024: annual {annual}" in str(hit)
+        assert "(largest quarter 4" in str(hit)
