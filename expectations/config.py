@@ -27,8 +27,6 @@ class QualityConfig:
     max_unknown_community_share: float = 0.05
     max_negative_duration_share: float = 0.01
     min_volume_ratio: float = 0.5
-    #: flow counts of distinct persons: a year lies between its largest quarter and the quarters' sum
-    distinct_count_indicators: tuple[str, ...] = ("TR_ENFORCEMENT_EXAM_PASSED",)
     #: feed -> {"relation": "schema.table", "key": [columns]} of the latest-version staging model
     latest_relations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -61,8 +59,6 @@ def load_config(path: Path | None = None, **overrides: Any) -> QualityConfig:
         raise ValueError(f"{path}: unknown quality settings {sorted(unknown)}; known: {sorted(known)}")
     if isinstance(data.get("date_min"), str):
         data["date_min"] = dt.date.fromisoformat(data["date_min"])
-    if "distinct_count_indicators" in data:
-        data["distinct_count_indicators"] = tuple(data["distinct_count_indicators"] or ())
     if "future_date_columns" in data:
         data["future_date_columns"] = tuple(data["future_date_columns"] or ())
     feeds = {f.name for f in FEEDS}

@@ -557,7 +557,10 @@ def mart_validations(
 def _quarter_sum_validation(
     con: duckdb.DuckDBPyConnection, cfg: QualityConfig, year: int | None
 ) -> Validation:
-    """Annual flow counts = sum of quarters; distinct counts lie between the largest quarter and the sum."""
+    """Annual flow counts = sum of quarters; distinct counts lie between the largest quarter and the sum.
+
+    Which flow counts are distinct-person counts is the indicator dictionary's ``is_additive``.
+    """
     E = _gx()
     year_filter = "and a.year = ?" if year is not None else ""
     frame = con.execute(
@@ -571,7 +574,8 @@ def _quarter_sum_validation(
             group by all
         ),
         annual as (
-            select a.year, a.community_code, a.indicator_code, a.value as annual_value
+            select a.year, a.community_code, a.indicator_code, a.value as annual_value,
+                not d.is_additive as is_distinct_count
             from marts.fct_indicator_annual as a
             join marts.dim_indicator as d on d.indicator_code = a.indicator_code
             where d.kind = 'flow' and d.unit = 'count' {year_filter}
@@ -583,9 +587,10 @@ def _quarter_sum_validation(
             a.annual_value,
             q.quarters_sum,
             q.quarters_max,
-            list_contains(?::varchar[], coalesce(a.indicator_code, q.indicator_code)) as is_distinct_count,
+            coalesce(a.is_distinct_count, false) as is_distinct_count,
             case
-                when not is_distinct_count then coalesce(a.annual_value, 0) - coalesce(q.quarters_sum, 0)
+                when not coalesce(a.is_distinct_count, false)
+                    then coalesce(a.annual_value, 0) - coalesce(q.quarters_sum, 0)
                 when coalesce(a.annual_value, 0) > coalesce(q.quarters_sum, 0)
                     then coalesce(a.annual_value, 0) - coalesce(q.quarters_sum, 0)
                 when coalesce(a.annual_value, 0) < coalesce(q.quarters_max, 0)
@@ -598,11 +603,7 @@ def _quarter_sum_validation(
         where {"coalesce(a.year, q.year) = ?" if year is not None else "true"}
         order by 1, 2, 3
         """,
-        [
-            *([year] if year is not None else []),
-            list(cfg.distinct_count_indicators),
-            *([year] if year is not None else []),
-        ],
+        [year, year] if year is not None else [],
     ).df()
     v = Validation("cross_quarter_sums", "marts.fct_indicator_annual", frame)
     v.checks.append(

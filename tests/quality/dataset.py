@@ -11,6 +11,9 @@ from rolwh.contracts import FEEDS, Kind
 YEAR = 2024
 COMMUNITIES = (("JJ01", "东门社区", "社区"), ("JJ02", "长冲村", "村"))
 # code, unit, kind, scope, feed
+#: Flow counts of distinct persons (is_additive = false in the dictionary).
+DISTINCT_PERSON_COUNTS = {"TR_ENFORCEMENT_EXAM_PASSED"}
+
 INDICATORS = (
     ("CR_RECEIVED", "count", "flow", "community", "court_referrals"),
     ("CR_SUCCESS_RATE", "ratio", "flow", "community", "court_referrals"),
@@ -97,12 +100,14 @@ def _build_marts(con: Any) -> None:
     con.execute("create schema marts")
     con.execute(
         "create table marts.dim_indicator (indicator_code varchar, name_zh varchar, name_en varchar,"
-        " unit varchar, kind varchar, scope varchar, source_feed varchar, definition_zh varchar)"
+        " unit varchar, kind varchar, scope varchar, source_feed varchar, definition_zh varchar,"
+        " is_additive boolean)"
     )
     for code, unit, kind, scope, feed_name in INDICATORS:
+        additive = unit == "count" and kind == "flow" and code not in DISTINCT_PERSON_COUNTS
         con.execute(
-            "insert into marts.dim_indicator values (?, ?, ?, ?, ?, ?, ?, ?)",
-            [code, code + "名", code.lower(), unit, kind, scope, feed_name, "定义"],
+            "insert into marts.dim_indicator values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [code, code + "名", code.lower(), unit, kind, scope, feed_name, "定义", additive],
         )
     con.execute("create table marts.dim_community (community_code varchar, name_zh varchar, kind varchar)")
     con.executemany("insert into marts.dim_community values (?, ?, ?)", [list(c) for c in COMMUNITIES])

@@ -267,7 +267,7 @@ def test_distinct_person_counts_lie_between_the_largest_quarter_and_the_quarter_
     # one person passes the exam in Q2 and again in Q3: quarters 4 + 3, the year counts 6 persons
     sql(
         "insert into marts.dim_indicator values ('TR_ENFORCEMENT_EXAM_PASSED', '通过人数', 'passed', 'count',"
-        " 'flow', 'subdistrict', 'exam_results', '不同人员数')",
+        " 'flow', 'subdistrict', 'exam_results', '不同人员数', false)",
         "insert into marts.fct_indicator_quarterly"
         " select year, quarter, period, period_start, period_end, 'ALL',"
         " 'TR_ENFORCEMENT_EXAM_PASSED', v, null, v from (select *, [0, 4, 3, 0][quarter] as v"
