@@ -4,7 +4,7 @@
 Every night at 03:00 Asia/Shanghai: list the tenants (one folder per subdistrict under
 `$ROLWH_TENANTS_ROOT`, each its own ROLWH_HOME), run each tenant's nightly cycle (ingest, dbt build,
 gate, publish) as one **mapped task instance per tenant** (`.expand`), then build
-`district.duckdb` from every tenant's *published* Parquet.
+`district_marts.duckdb` from every tenant's *published* Parquet.
 
 * Tenant tasks use **no shared pool**: the project's 1-slot pool `rolwh_duckdb_writer` guards the
   one warehouse of a single-tenant install; here every tenant has its own DuckDB file and its own
@@ -63,7 +63,7 @@ def rol_district() -> None:
 
     @task(trigger_rule=TriggerRule.ALL_DONE, outlets=[DISTRICT])
     def district_rollup(names: list[str]) -> dict:
-        """district.duckdb from every tenant's published marts; fails afterwards if a tenant failed."""
+        """district_marts.duckdb from every tenant's published marts; fails afterwards if a tenant failed."""
         from airflow.sdk import get_current_context
         from airflow.sdk.exceptions import AirflowFailException
 

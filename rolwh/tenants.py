@@ -5,7 +5,7 @@ Layout (``ROLWH_TENANTS_ROOT``, default ``<repo>/var/tenants``)::
     <root>/<tenant>/                 the tenant's ROLWH_HOME: own landing, warehouse, key, writer lock
     <root>/<tenant>/landing/<feed>/  its exports
     <root>/<tenant>/serving/parquet  -> current/parquet (rolwh.publish: <schema>.<table>/data.parquet)
-    <root>/_district/district.duckdb the roll-up (replaced atomically; readers open it read-only)
+    <root>/_district/district_marts.duckdb the roll-up (replaced atomically; readers open it read-only)
 
 A tenant is isolated: its own DuckDB file and flock, so tenants run in parallel with no shared
 writer. The roll-up only reads what tenants *published* (their current Parquet), never a working
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 TENANT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 DISTRICT_DIR = "_district"
-DISTRICT_FILE = "district.duckdb"
+DISTRICT_FILE = "district_marts.duckdb"  # not district.duckdb: its catalog would clash with schema district
 #: Published mart tables the roll-up unions (``<schema>.<table>`` folders under serving/parquet).
 ROLLED_UP = ("marts.fct_indicator_annual", "marts.fct_indicator_quarterly")
 
@@ -145,7 +145,7 @@ def _sql_string(value: str) -> str:
 def rollup(
     root: Path | None = None, tenants: Iterable[str] | None = None, *, memory_limit: str = "2GB"
 ) -> RollupResult:
-    """Build ``district.duckdb`` from every tenant's published marts.
+    """Build ``district_marts.duckdb`` from every tenant's published marts.
 
     * ``district.fct_indicator_annual`` / ``district.fct_indicator_quarterly``: every tenant's rows
       with a ``tenant`` column;
