@@ -169,6 +169,13 @@ def run_demo(settings: Settings, seed: int = 2024, scale: int = 1) -> int:
             file=sys.stderr,
         )
         return code or 1
+    try:  # the dashboard and report draft of the demo year, from the published marts
+        from rolwh.report import write_report
+
+        for path in write_report(settings, DEMO_YEAR, draft=True):
+            print(f"wrote {path}")
+    except Exception as exc:  # the DAG run succeeded; a report problem must not hide that
+        print(f"(report not written: {exc})", file=sys.stderr)
     _print_results(settings, log_file)
     return 0
 
@@ -196,13 +203,18 @@ def _print_results(settings: Settings, log_file: Path) -> None:
         return
     print(f"\n{DEMO_YEAR} headline figures (all communities):")
     for r in rows:
-        value = r.get("value")
-        shown = "—" if value is None else (f"{value:.4g}" if isinstance(value, float) else str(value))
-        print(
-            f"  {r.get('indicator_code', ''):<8} {r.get('name_zh', ''):<24} {shown} {r.get('unit') or ''}"
-            f"  ({r.get('numerator')}/{r.get('denominator')})"
-        )
+        print(f"  {r.get('indicator_code', ''):<28} {_figure(r):>22}  {r.get('name_zh', '')}")
     print("\nmore: rolwh indicators --year 2024 | rolwh report --year 2024 | rolwh airflow-ui")
+
+
+def _figure(row: dict) -> str:
+    """An indicator's value as the report shows it: ratios in per cent with their fraction."""
+    value, num, den = row.get("value"), row.get("numerator"), row.get("denominator")
+    if value is None:
+        return "—"
+    if row.get("unit") == "ratio":
+        return f"{float(value) * 100:.1f}% ({float(num or 0):g}/{float(den or 0):g})"
+    return f"{float(value):g} {row.get('unit') or ''}".strip()
 
 
 def standalone(settings: Settings) -> int:
