@@ -264,9 +264,24 @@ def build(
         docs_generated=docs_ok,
         counts=_count(nodes),
     )
+    if result.ok:
+        _refresh_frozen_view(settings)
     if not result.ok and raise_on_failure:
         raise DbtBuildError(_disk_full_note(settings, proc.stdout + proc.stderr) + result.render(), result)
     return result
+
+
+def _refresh_frozen_view(settings: Settings) -> None:
+    """(Re)create marts.fct_indicator_annual_frozen over the latest release of each year (a table,
+    so the published file does not depend on the releases folder)."""
+    from rolwh.freeze import attach_releases
+    from rolwh.warehouse import connect
+
+    con = connect(settings)
+    try:
+        attach_releases(con, settings, materialize=True)
+    finally:
+        con.close()
 
 
 def _shape_changed(output: str, nodes: tuple[NodeResult, ...]) -> bool:

@@ -182,7 +182,15 @@ def publish_step(settings: Settings, *, wait_seconds: float = TASK_LOCK_WAIT_SEC
 
     with writer_lock(settings, wait_seconds=wait_seconds, what="publish"):
         result = publish(settings)
-    return {"step": "publish", "summary": result.render()}
+    return {"step": "publish", "summary": result.render() + "\n" + _write_dashboards(settings)}
+
+
+def _write_dashboards(settings: Settings) -> str:
+    """After publishing: the dashboards of every published year (readers use the new version)."""
+    from rolwh.report import write_dashboards
+
+    paths = write_dashboards(settings)
+    return "dashboards: " + ", ".join(str(p) for p in paths)
 
 
 def freeze_step(
@@ -288,7 +296,8 @@ def run_nightly(
             published = publish(settings)
         except RolwhError as exc:
             return fail("publish", exc)
-        result.steps.append(StepOutcome("publish", True, published.render()))
+        reports = _write_dashboards(settings)
+        result.steps.append(StepOutcome("publish", True, published.render() + "\n" + reports))
         result.published = True
     return result
 

@@ -25,3 +25,16 @@ def write_report(settings: Settings, year: int, draft: bool = False) -> list[Pat
 
         paths += write_draft(settings, year, out_dir)
     return paths
+
+
+def write_dashboards(settings: Settings) -> list[Path]:
+    """The nightly run's reports: the dashboard of every year the published marts hold."""
+    from rolwh.query import open_reader
+
+    con = open_reader(settings)
+    try:
+        rows = con.execute("select distinct year from marts.fct_indicator_annual order by 1").fetchall()
+        years = [row[0] for row in rows]
+    finally:
+        con.close()
+    return [path for year in years for path in write_report(settings, year)]
