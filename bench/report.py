@@ -150,6 +150,33 @@ def render(
         ]
         lines += ["", "| target | measured | met |", "|---|---|---|"]
         lines += [f"| {t} | {q} | {ok} |" for t, q, ok in ratios(r)]
+        after = r.get("after") or {}
+        if after.get("rolwh_csv") and after.get("duckdb_csv"):
+            a, d, tc = after["rolwh_csv"], after["duckdb_csv"], after.get("transcode", {"seconds": 0})
+            q = (a["rows"] / a["seconds"]) / (d["rows"] / d["seconds"])
+            q2 = (a["rows"] / a["seconds"]) / (d["rows"] / (d["seconds"] + tc["seconds"]))
+            lines += [
+                "",
+                "Re-measured back to back after the ingest changes in the notes (the csv files above):",
+                "",
+                "| step | rows | seconds | rows/s | peak MB | load |",
+                "|---|---:|---:|---:|---:|---|",
+            ]
+            for key, what in (
+                ("transcode", "transcode GB18030 → UTF-8 (files)"),
+                ("duckdb_csv", "DuckDB read_csv → table"),
+                ("rolwh_csv", "rolwh ingest, csv files"),
+            ):
+                x = after[key]
+                rate = "-" if key == "transcode" else _fmt_rate(x["rows"], x["seconds"])
+                lines.append(
+                    f"| {what} | {x['rows']:,} | {x['seconds']:.2f} | {rate} | {x['peak_mb']:,.0f} | "
+                    f"{x['load'][0]}→{x['load'][1]} |"
+                )
+            lines += [
+                "",
+                f"csv ratio after: {q:.2f}× DuckDB read_csv ({q2:.2f}× read_csv + transcode); target 0.5×.",
+            ]
         lines.append("")
     if len(results) >= 2:
         lo, hi = results[0], results[-1]
