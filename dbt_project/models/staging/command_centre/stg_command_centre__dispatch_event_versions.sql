@@ -4,10 +4,7 @@
 
 with source as (
 
-    select * from {{ source('raw', 'dispatch_events') }}
-    {% if is_incremental() %}
-    where _load_id not in (select this._load_id from {{ this }} as this where this._load_id is not null)
-    {% endif %}
+    {{ new_raw_rows('dispatch_events') }}
 
 ),
 

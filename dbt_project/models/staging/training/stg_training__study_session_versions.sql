@@ -4,10 +4,7 @@
 
 with source as (
 
-    select * from {{ source('raw', 'study_sessions') }}
-    {% if is_incremental() %}
-    where _load_id not in (select this._load_id from {{ this }} as this where this._load_id is not null)
-    {% endif %}
+    {{ new_raw_rows('study_sessions') }}
 
 ),
 
