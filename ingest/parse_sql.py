@@ -39,15 +39,24 @@ MACROS: tuple[str, ...] = (
              then timestamp '1899-12-30 00:00:00'
                   + to_seconds(cast(round(try_cast(s as double) * 86400) as bigint))
         end""",
-    # any contract date or datetime text -> TIMESTAMP, NULL when it is not one (2024-02-30 is not)
+    # any contract date or datetime text -> TIMESTAMP, NULL when it is not one (2024-02-30 is not).
+    # ISO text (most cells) takes a fast path, one simple match and one strptime instead of the
+    # serial check, two regexp_replace and three formats (~3x faster; same result: the general
+    # path maps ISO text to itself and parses it with the same format).
     f"""create or replace temp macro rolwh_ts(s) as
-        coalesce(
-            rolwh_serial(s),
-            try_strptime(
-                regexp_replace(rolwh_dash8(s), '{_DATE_RE}', '\\1-\\2-\\3 \\4:\\5:\\6'),
-                ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M:', '%Y-%m-%d ::']
+        case
+            when regexp_full_match(s, '\\d{{4}}-\\d{{2}}-\\d{{2}} \\d{{2}}:\\d{{2}}:\\d{{2}}')
+                then try_strptime(s, '%Y-%m-%d %H:%M:%S')
+            when regexp_full_match(s, '\\d{{4}}-\\d{{2}}-\\d{{2}}')
+                then try_strptime(s || ' 00:00:00', '%Y-%m-%d %H:%M:%S')
+            else coalesce(
+                rolwh_serial(s),
+                try_strptime(
+                    regexp_replace(rolwh_dash8(s), '{_DATE_RE}', '\\1-\\2-\\3 \\4:\\5:\\6'),
+                    ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M:', '%Y-%m-%d ::']
+                )
             )
-        )""",
+        end""",
     r"""create or replace temp macro rolwh_dec(s) as
         case when regexp_full_match(s, '[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?')
              then try_cast(replace(s, ',', '') as decimal(18, 2)) end""",
