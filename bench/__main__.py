@@ -240,8 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     done: dict[int, dict[str, Any]] = {}
 
     def save(results: dict[str, Any]) -> None:
-        results.setdefault("command", command)
-        results.setdefault("started", started)
+        if not args.render_only:
+            results.setdefault("command", command)
+            results.setdefault("started", started)
         done[results["scale"]] = results
         results_path(bench_root(), results["scale"], results["seed"]).write_text(
             json.dumps(results, indent=1)
