@@ -169,3 +169,20 @@ def test_rollup_leaves_out_tenants_that_never_published(district: Path) -> None:
         import shutil
 
         shutil.rmtree(district / "not-yet")
+
+
+def test_district_dag_maps_the_nightly_cycle_over_tenants_without_the_shared_writer_pool(
+    tmp_path: Path,
+) -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(REPO_ROOT / "dags" / "rol_district.py"))
+    assert bag.import_errors == {}
+    dag = bag.dags["rol_district"]
+    nightly = dag.get_task("tenant_nightly")
+    assert type(nightly).__name__.endswith("MappedOperator")  # .expand over the tenant list
+    assert nightly.pool != "rolwh_duckdb_writer"  # tenants have their own files and locks
+    assert nightly.max_active_tis_per_dagrun >= 1
+    rollup_task = dag.get_task("district_rollup")
+    assert rollup_task.trigger_rule == "all_done"
+    assert "tenant_nightly" in rollup_task.upstream_task_ids
