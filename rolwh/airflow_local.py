@@ -213,7 +213,7 @@ def _figure(row: dict) -> str:
     if value is None:
         return "—"
     if row.get("unit") == "ratio":
-        return f"{float(value) * 100:.1f}% ({float(num or 0):g}/{float(den or 0):g})"
+        return f"{float(value) * 100:.2f}% ({float(num or 0):g}/{float(den or 0):g})"
     return f"{float(value):g} {row.get('unit') or ''}".strip()
 
 
