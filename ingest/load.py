@@ -139,7 +139,8 @@ def load_file(con: duckdb.DuckDBPyConnection, lf: LandingFile, workdir: Path) ->
 
 def _leading_rows(con: duckdb.DuckDBPyConnection) -> list[tuple[int, list[str | None]]]:
     head = con.execute(
-        f"select * exclude (_row_number), _row_number from {GRID} where _row_number <= ? order by _row_number",
+        f"select * exclude (_row_number), _row_number from {GRID} "
+        "where _row_number <= ? order by _row_number",
         [HEADER_SEARCH_ROWS],
     ).fetchall()
     return [(r[-1], list(r[:-1])) for r in head]
