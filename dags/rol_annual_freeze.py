@@ -10,15 +10,16 @@ frozen; fix the data, re-run `rol_nightly`, then trigger this DAG again.
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pendulum
 from airflow.sdk import Asset, CronTriggerTimetable, Param, dag, task
 
+from rolwh.settings import task_retries
+
 POOL = "rolwh_duckdb_writer"
 #: Tries after a transient failure (bad data is never retried); tests of failure paths set 0.
-RETRIES = int(os.environ.get("ROLWH_TASK_RETRIES", "2"))
+RETRIES = task_retries()
 RELEASES = Asset("rolwh://releases")
 
 

@@ -18,14 +18,15 @@ gate, publish) as one **mapped task instance per tenant** (`.expand`), then buil
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pendulum
 from airflow.sdk import Asset, CronTriggerTimetable, TriggerRule, dag, task
 
-RETRIES = int(os.environ.get("ROLWH_TASK_RETRIES", "2"))
-PARALLELISM = int(os.environ.get("ROLWH_TENANT_PARALLELISM", "4"))
+from rolwh.settings import task_retries, tenant_parallelism
+
+RETRIES = task_retries()
+PARALLELISM = tenant_parallelism()
 DISTRICT = Asset("rolwh://district")
 
 

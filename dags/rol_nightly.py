@@ -18,17 +18,17 @@ to the serving file **only if the gate passed** (otherwise the previous publicat
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pendulum
 from airflow.sdk import Asset, CronTriggerTimetable, Param, TriggerRule, dag, task
 
 from rolwh.contracts import FEEDS
+from rolwh.settings import task_retries
 
 POOL = "rolwh_duckdb_writer"
 #: Tries after a transient failure (bad data is never retried); tests of failure paths set 0.
-RETRIES = int(os.environ.get("ROLWH_TASK_RETRIES", "2"))
+RETRIES = task_retries()
 FEED_NAMES = [f.name for f in FEEDS]
 MARTS = Asset("rolwh://marts")
 SERVING = Asset("rolwh://serving")

@@ -135,13 +135,21 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_tenants(args: argparse.Namespace) -> int:
+    from rolwh.tenants import main as tenants_main
+
+    return tenants_main(args.rest)
+
+
 def _add_paths(p: argparse.ArgumentParser) -> None:
     p.add_argument("--home", help="state folder (default $ROLWH_HOME or ./var)")
     p.add_argument("--landing", help="landing area (default $ROLWH_LANDING or $ROLWH_HOME/landing)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rolwh", description="Rule-of-law data warehouse (法治政府建设数据仓库).")
+    parser = argparse.ArgumentParser(
+        prog="rolwh", description="Rule-of-law data warehouse (法治政府建设数据仓库)."
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, func: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
@@ -204,6 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_paths(p)
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--draft", action="store_true", help="also write the report draft (section 一)")
+
+    p = add("tenants", cmd_tenants, "many subdistricts: tenants list | init NAME | run NAME | rollup")
+    p.add_argument("rest", nargs=argparse.REMAINDER, help="[--root DIR] list | init NAME | run NAME | rollup")
 
     p = add("demo", cmd_demo, "the main job: demo exports, then the nightly DAG through Airflow")
     _add_paths(p)

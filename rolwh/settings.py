@@ -115,7 +115,9 @@ class Settings:
                 fh.write(secrets.token_hex(32) + "\n")
         mode = stat.S_IMODE(self.key_file.stat().st_mode)
         if mode & 0o077:
-            raise SettingsError(f"key file {self.key_file} is readable by others (mode {mode:o}); chmod 600 it")
+            raise SettingsError(
+                f"key file {self.key_file} is readable by others (mode {mode:o}); chmod 600 it"
+            )
         key = self.key_file.read_text().strip()
         if len(key) < MIN_KEY_LENGTH:
             raise SettingsError(f"key in {self.key_file} is shorter than {MIN_KEY_LENGTH} characters")
@@ -165,3 +167,22 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         threads=int(threads) if threads else None,
         serving_grace_hours=float(env.get("ROLWH_SERVING_GRACE_HOURS", "24")),
     )
+
+
+# -- orchestration and tenants (read by the DAG files and rolwh.tenants) ---------------------------
+def task_retries(env: Mapping[str, str] | None = None) -> int:
+    """``ROLWH_TASK_RETRIES`` (default 2): tries of an Airflow task after a transient failure."""
+    env = os.environ if env is None else env
+    return int(env.get("ROLWH_TASK_RETRIES", "2"))
+
+
+def tenant_parallelism(env: Mapping[str, str] | None = None) -> int:
+    """``ROLWH_TENANT_PARALLELISM`` (default 4): tenants the district DAG runs at once."""
+    env = os.environ if env is None else env
+    return int(env.get("ROLWH_TENANT_PARALLELISM", "4"))
+
+
+def tenants_root(env: Mapping[str, str] | None = None) -> Path:
+    """``ROLWH_TENANTS_ROOT`` (default ``<repo>/var/tenants``): one ROLWH_HOME per subdistrict below it."""
+    env = os.environ if env is None else env
+    return Path(env.get("ROLWH_TENANTS_ROOT") or REPO_ROOT / "var" / "tenants").resolve()

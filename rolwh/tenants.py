@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rolwh.errors import RolwhError
-from rolwh.settings import REPO_ROOT, Settings, load_settings
+from rolwh.settings import Settings, load_settings, tenants_root
 
 if TYPE_CHECKING:
     from rolwh.pipeline import RunResult
@@ -37,11 +37,6 @@ ROLLED_UP = ("marts.fct_indicator_annual", "marts.fct_indicator_quarterly")
 
 class TenantError(RolwhError):
     """A tenant name, folder or publication is unusable; the message says which."""
-
-
-def tenants_root(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    return Path(env.get("ROLWH_TENANTS_ROOT") or REPO_ROOT / "var" / "tenants").resolve()
 
 
 def _check_name(tenant: str) -> str:

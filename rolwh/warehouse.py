@@ -51,7 +51,9 @@ AUDIT_DDL: tuple[str, ...] = (
 )
 
 
-def connect(settings: Settings, *, read_only: bool = False, path: Path | None = None) -> duckdb.DuckDBPyConnection:
+def connect(
+    settings: Settings, *, read_only: bool = False, path: Path | None = None
+) -> duckdb.DuckDBPyConnection:
     """A connection to the working warehouse (or ``path``), with the configured limits."""
     import duckdb
 

@@ -1,6 +1,5 @@
 """Hostile and broken export files: each ends loaded, rows rejected or quarantined with a reason;
 never a crash, never a hang, never SQL built from file or column names."""
-# ruff: noqa: E501
 
 from __future__ import annotations
 
