@@ -237,13 +237,13 @@ def _used_columns(table: pa.Table) -> list[str]:
 def _into_table(con: duckdb.DuckDBPyConnection, grid: pa.Table, table: str) -> int:
     """Temp table ``table``: the grid's cells (blank -> NULL) + ``_row_number`` 1..n; returns its width."""
     view = f"{table}_arrow"
-    cells = ", ".join(f"nullif(c{i}, '') as c{i}" for i in range(grid.num_columns))
+    positional = ", ".join(f"nullif(c{i}, '') as c{i}" for i in range(grid.num_columns))
     con.register(view, grid)
     try:
         # row_number() over () numbers the rows in scan order (insertion order is preserved)
         con.execute(
             f"create or replace temp table {table} as "
-            f"select {cells}, cast(row_number() over () as integer) as _row_number from {view}"
+            f"select {positional}, cast(row_number() over () as integer) as _row_number from {view}"
         )
     finally:
         con.unregister(view)

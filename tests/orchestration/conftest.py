@@ -27,7 +27,8 @@ def dagbag(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture
 def landing_settings(settings: Settings) -> Settings:
     """``settings`` with a small generated demo landing area (needs rolwh.demo_data)."""
-    demo_data = pytest.importorskip("rolwh.demo_data", reason="rolwh.demo_data is not in the repo yet")
-    demo_data.generate(settings.landing, seed=7, scale=1)
+    from rolwh.demo_data import generate
+
+    generate(settings.landing, seed=7, scale=1)
     assert any(p.is_file() for p in Path(settings.landing).rglob("*"))
     return settings

@@ -91,9 +91,10 @@ def broker(services: tuple[str, str]) -> Iterator[str]:
 
 @pytest.fixture
 def landing(tmp_path: Path) -> Path:
-    demo_data = pytest.importorskip("rolwh.demo_data", reason="rolwh.demo_data is not in the repo yet")
+    from rolwh.demo_data import generate
+
     out = tmp_path / "landing"
-    demo_data.generate(out, seed=11, scale=1)
+    generate(out, seed=11, scale=1)
     return out
 
 

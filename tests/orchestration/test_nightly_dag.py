@@ -32,11 +32,10 @@ def _home(root: Path, name: str, landing: Path) -> tuple[Settings, dict[str, str
 
 @pytest.fixture(scope="module")
 def landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    demo_data = pytest.importorskip("rolwh.demo_data", reason="rolwh.demo_data is not in the repo yet")
-    for module in ("ingest", "rolwh.build", "expectations.gate", "rolwh.publish"):
-        pytest.importorskip(module, reason=f"{module} is not in the repo yet")
+    from rolwh.demo_data import generate
+
     out = tmp_path_factory.mktemp("landing")
-    demo_data.generate(out, seed=11, scale=1)
+    generate(out, seed=11, scale=1)
     return out
 
 

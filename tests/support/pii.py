@@ -82,13 +82,15 @@ class PiiValues:
         self.by_kind.setdefault(kind, set()).add(value)
 
     def needles(self, min_len: int = 2) -> set[str]:
-        """Values to search for; names that also occur as ordinary text (e.g. a mediator) are left out."""
+        """Values to search for. A name that also stands inside ordinary text of the exports (a
+        mediator 曹伟敏 holds the name 曹伟) cannot be told apart from it and is left out."""
+        names_in_text = NeedleIndex(self.by_kind.get("pii_name", set())).find("\n".join(self.non_pii_texts))
         out: set[str] = set()
         for kind, values in self.by_kind.items():
             for v in values:
                 if len(v) < min_len:
                     continue
-                if kind == "pii_name" and v in self.non_pii_texts:
+                if kind == "pii_name" and v in names_in_text:
                     continue
                 if kind in ("pii_staff",) and len(v) < 5:
                     continue  # short staff numbers are indistinguishable from counts
@@ -130,15 +132,47 @@ def _find_header(rows: list[list[str]], feed) -> tuple[int | None, dict]:
             col = headers.get(normalise_header(cell))
             if col is not None and col not in mapping.values():
                 mapping[pos] = col
-        if any(c.is_pii for c in mapping.values()) and len(mapping) >= len(feed.required_headers):
+        if set(feed.required_headers) <= {c.header for c in mapping.values()}:
             return i, mapping
     return None, {}
+
+
+#: Runs of characters a personal value is made of: digits (IDs, phones, staff numbers) or Han characters.
+_TOKEN = re.compile(r"[0-9Xx]{5,}|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
+
+
+class NeedleIndex:
+    """Finds every needle occurring in a text in one pass over its digit and Han runs.
+
+    Checking thousands of needles with ``in`` one by one is quadratic on large artefacts; here each
+    run of the text is cut into the needle lengths and looked up in a set.
+    """
+
+    def __init__(self, needles: Iterable[str]) -> None:
+        needles = set(needles)
+        self.tokenish = {n for n in needles if _TOKEN.fullmatch(n)}
+        self.other = sorted(needles - self.tokenish)
+        self.lengths = sorted({len(n) for n in self.tokenish})
+
+    def find(self, text: str) -> set[str]:
+        found: set[str] = set()
+        for match in _TOKEN.finditer(text):
+            token = match.group()
+            for length in self.lengths:
+                if length > len(token):
+                    break
+                for i in range(len(token) - length + 1):
+                    if token[i : i + length] in self.tokenish:
+                        found.add(token[i : i + length])
+        found.update(n for n in self.other if n in text)
+        return found
 
 
 def scan_duckdb(path: Path, needles: set[str]) -> list[str]:
     """Every (table.column: value) of the DuckDB file holding a needle in any text column."""
     import duckdb
 
+    index = NeedleIndex(needles)
     hits: list[str] = []
     con = duckdb.connect(str(path), read_only=True)
     try:
@@ -147,15 +181,10 @@ def scan_duckdb(path: Path, needles: set[str]) -> list[str]:
             "where data_type like '%VARCHAR%' and table_catalog = current_database()"
         ).fetchall()
         for schema, table, column in cols:
-            values = con.execute(
-                f'select distinct cast("{column}" as varchar) from "{schema}"."{table}"'
-            ).fetchall()
-            for (v,) in values:
-                if v is None:
-                    continue
-                for needle in needles:
-                    if needle in v:
-                        hits.append(f"{schema}.{table}.{column}: {needle}")
+            text = con.execute(
+                f'select string_agg(distinct cast("{column}" as varchar), chr(10)) from "{schema}"."{table}"'
+            ).fetchone()[0]
+            hits += [f"{schema}.{table}.{column}: {n}" for n in sorted(index.find(text or ""))]
     finally:
         con.close()
     return hits
@@ -163,13 +192,13 @@ def scan_duckdb(path: Path, needles: set[str]) -> list[str]:
 
 def scan_files(paths: Iterable[Path], needles: set[str]) -> list[str]:
     """Every (file: needle) where a text or binary artefact holds a needle (UTF-8 or GB18030 bytes)."""
-    encoded = [(n, n.encode("utf-8"), n.encode("gb18030")) for n in needles]
+    index = NeedleIndex(needles)
     hits: list[str] = []
     for path in paths:
         if not path.is_file():
             continue
         data = path.read_bytes()
-        for n, utf8, gb in encoded:
-            if utf8 in data or gb in data:
-                hits.append(f"{path}: {n}")
+        found = index.find(data.decode("utf-8", errors="replace"))
+        found |= index.find(data.decode("gb18030", errors="replace"))
+        hits += [f"{path}: {n}" for n in sorted(found)]
     return hits

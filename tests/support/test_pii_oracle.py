@@ -1,0 +1,31 @@
+"""The PII scanner itself: it must find what is there, or the zero-hit tests prove nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from tests.support.pii import NeedleIndex, scan_duckdb, scan_files
+
+
+def test_needle_index_finds_ids_phones_and_names_inside_longer_text() -> None:
+    index = NeedleIndex({"11010119900307777X", "13812341208", "王小明", "a;b"})
+    text = "申请人王小明调解 id=11010119900307777X, tel 8613812341208; x a;b"
+    assert index.find(text) == {"11010119900307777X", "13812341208", "王小明", "a;b"}
+    assert index.find("王小 明 1381234120") == set()
+
+
+def test_scanners_find_a_planted_value_in_files_and_duckdb(tmp_path: Path) -> None:
+    (tmp_path / "a.log").write_bytes("信访人 李四 电话 13912345678".encode("gb18030"))
+    db = tmp_path / "x.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("create table t (note varchar)")
+    con.execute("insert into t values ('联系人李四')")
+    con.close()
+    needles = {"李四", "13912345678"}
+    assert sorted(scan_files([tmp_path / "a.log"], needles)) == [
+        f"{tmp_path / 'a.log'}: 13912345678",
+        f"{tmp_path / 'a.log'}: 李四",
+    ]
+    assert scan_duckdb(db, needles) == ["main.t.note: 李四"]
