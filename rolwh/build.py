@@ -279,7 +279,12 @@ def _refresh_frozen_view(settings: Settings) -> None:
 
     con = connect(settings)
     try:
-        attach_releases(con, settings, materialize=True)
+        built = con.execute(
+            "select count(*) from information_schema.tables"
+            " where table_schema = 'marts' and table_name = 'fct_indicator_annual'"
+        ).fetchone()[0]
+        if built:  # a partial build (--select) may not have built the marts
+            attach_releases(con, settings, materialize=True)
     finally:
         con.close()
 
