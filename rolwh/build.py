@@ -109,8 +109,12 @@ def dbt_executable() -> str:
 
 
 def parse_run_results(path: Path) -> tuple[NodeResult, ...]:
-    """The node results of a dbt run_results.json."""
-    data = json.loads(path.read_text(encoding="utf-8"))
+    """The node results of a dbt run_results.json; none when dbt could not finish writing it
+    (a full disk truncates it: the build then fails on its return code and says why)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ()
     nodes = []
     for r in data.get("results", []):
         uid = r.get("unique_id", "")

@@ -117,6 +117,10 @@ def _sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+#: Where a release is written before it is renamed into its year folder (same file system).
+INCOMING = ".incoming"
+
+
 def year_dir(settings: Settings, year: int) -> Path:
     return settings.releases_dir / f"{int(year):04d}"
 
@@ -245,7 +249,13 @@ def freeze(settings: Settings, year: int, reason: str | None = None, who: str | 
     version = f"v{int(VERSION_RE.match(existing[-1]).group(1)) + 1}" if existing else "v1"  # type: ignore[union-attr]
     parent = year_dir(settings, year)
     parent.mkdir(parents=True, exist_ok=True)
-    tmp = parent / f".{version}.tmp-{uuid.uuid4().hex[:8]}"
+    # A release is written under releases/.incoming/ and renamed into releases/<year>/ whole, so the
+    # year folder only ever holds complete versions; what a killed freeze left there is removed.
+    incoming = settings.releases_dir / INCOMING
+    for stale in incoming.glob(f"{int(year):04d}-*"):
+        _remove_tree(stale)
+    incoming.mkdir(parents=True, exist_ok=True)
+    tmp = incoming / f"{int(year):04d}-{version}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
         con = connect(settings)

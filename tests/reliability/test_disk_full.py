@@ -1,4 +1,4 @@
-"""ROLWH_HOME on a 40 MB tmpfs that fills up mid-run: a clear message, the old publication and the
+"""ROLWH_HOME on a small tmpfs that fills up mid-run: a clear message, the old publication and the
 releases intact, and after freeing space the re-run ends as if nothing had happened."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from tests.reliability.crash import Reference
 
 pytestmark = pytest.mark.slow
 
-SIZE = "40m"
+SIZE = "160m"  # the filler takes all but LEAVE_FREE; after it is deleted the re-run has room
 #: Space left free for the run: enough to start, far too little for a new month, dbt and a version.
 LEAVE_FREE = 3 * 2**20
 

@@ -190,12 +190,17 @@ def scan_duckdb(path: Path, needles: set[str]) -> list[str]:
     return hits
 
 
+#: Static assets copied verbatim by tools (GX Data Docs images, fonts): no data is ever written into
+#: them, and decoding their bytes as GB18030 makes random two-character "names".
+STATIC_ASSET_SUFFIXES = frozenset({".gif", ".png", ".jpg", ".jpeg", ".ico", ".svgz", ".woff", ".woff2", ".ttf", ".eot"})
+
+
 def scan_files(paths: Iterable[Path], needles: set[str]) -> list[str]:
     """Every (file: needle) where a text or binary artefact holds a needle (UTF-8 or GB18030 bytes)."""
     index = NeedleIndex(needles)
     hits: list[str] = []
     for path in paths:
-        if not path.is_file():
+        if not path.is_file() or path.suffix.lower() in STATIC_ASSET_SUFFIXES:
             continue
         data = path.read_bytes()
         found = index.find(data.decode("utf-8", errors="replace"))
