@@ -123,3 +123,25 @@ def test_freeze_dag_writes_the_release_of_the_year_given(clean_run: tuple[Settin
     rc, output = dags_test(env, "rol_annual_freeze", conf={"year": 2024, "reason": None}, timeout=DAG_TIMEOUT)
     assert rc == 0, output[-3000:]
     assert (settings.releases_dir / "2024" / "v1").is_dir()
+
+
+def test_no_personal_data_in_airflow_task_logs_or_any_artefact_of_the_dag_run(
+    clean_run: tuple[Settings, int, str], tmp_path: Path
+) -> None:
+    """The Airflow run's logs (task output of `airflow dags test`, the metadata DB, the run summary)
+    and every other artefact of the home hold no ID number, phone number or name of the exports."""
+    from rolwh.demo_data import generate
+    from tests.support.pii import collect_pii, scan_duckdb, scan_files
+
+    settings, _code, output = clean_run
+    as_delivered = tmp_path / "landing"
+    generate(as_delivered, seed=11, scale=1)  # same seed as the run's landing, before quarantine moved files
+    needles = collect_pii(as_delivered).needles()
+    assert len(needles) > 1000
+    assert "ingest_court_referrals" in output  # the captured task output is what gets scanned
+    files = [p for p in settings.home.rglob("*") if p.is_file() and "quarantine" not in p.parts]
+    assert any(p.suffix == ".log" for p in files)
+    hits = scan_files([p for p in files if p.suffix not in (".duckdb", ".db")], needles)
+    hits += [h for p in files if p.suffix == ".duckdb" for h in scan_duckdb(p, needles)]
+    hits += scan_files([p for p in files if p.suffix == ".db"], needles)  # Airflow's SQLite metadata
+    assert hits == []

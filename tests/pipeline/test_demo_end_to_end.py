@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from fractions import Fraction
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -120,3 +121,25 @@ def test_a_second_run_loads_nothing_new_and_changes_no_row(demo_run: dict[str, o
     assert again.returncode == 0, again.stdout + again.stderr
     assert "no new files" in again.stdout
     assert snapshot() == before
+
+
+def test_freeze_of_2024_holds_the_report_figures_and_verifies(
+    demo_run: dict[str, object], tmp_path: Path
+) -> None:
+    import shutil
+
+    home = tmp_path / "home"
+    shutil.copytree(demo_run["home"], home, symlinks=True)  # the shared home stays untouched
+    env = {**demo_run["env"], "ROLWH_HOME": str(home), "ROLWH_LANDING": str(home / "landing")}
+    cli = [sys.executable, "-m", "rolwh.cli"]
+    frozen = subprocess.run([*cli, "freeze", "--year", "2024", "--reason", "年度报告"], env=env,
+                            capture_output=True, text=True)
+    assert frozen.returncode == 0, frozen.stdout + frozen.stderr
+    annual = next(home.glob("releases/2024/v1/**/fct_indicator_annual*.parquet"))
+    rows = dict(duckdb.sql(
+        f"select indicator_code, value from read_parquet('{annual}') where community_code = 'ALL' and year = 2024"
+    ).fetchall())
+    for code, target in TARGETS_2024.items():
+        assert rows[code] == pytest.approx(float(target), abs=1e-9), code
+    verified = subprocess.run([*cli, "verify", "--year", "2024"], env=env, capture_output=True, text=True)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
