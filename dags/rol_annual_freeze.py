@@ -10,16 +10,12 @@ frozen; fix the data, re-run `rol_nightly`, then trigger this DAG again.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pendulum
 from airflow.sdk import Asset, CronTriggerTimetable, Param, dag, task
 
-from rolwh.settings import task_retries
+from rolwh.settings import dag_default_args
 
 POOL = "rolwh_duckdb_writer"
-#: Tries after a transient failure (bad data is never retried); tests of failure paths set 0.
-RETRIES = task_retries()
 RELEASES = Asset("rolwh://releases")
 
 
@@ -35,13 +31,7 @@ RELEASES = Asset("rolwh://releases")
         "year": Param(None, type=["null", "integer"], description="year to freeze (default: last year)"),
         "reason": Param(None, type=["null", "string"], description="why (required for a second version)"),
     },
-    default_args={
-        "owner": "rolwh",
-        "retries": RETRIES,
-        "retry_delay": timedelta(minutes=2),
-        "retry_exponential_backoff": 2.0,
-        "max_retry_delay": timedelta(minutes=30),
-    },
+    default_args=dag_default_args(retry_minutes=2, max_retry_minutes=30),
 )
 def rol_annual_freeze() -> None:
     @task

@@ -23,9 +23,8 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import Asset, CronTriggerTimetable, TriggerRule, dag, task
 
-from rolwh.settings import task_retries, tenant_parallelism
+from rolwh.settings import dag_default_args, tenant_parallelism
 
-RETRIES = task_retries()
 PARALLELISM = tenant_parallelism()
 DISTRICT = Asset("rolwh://district")
 
@@ -38,13 +37,7 @@ DISTRICT = Asset("rolwh://district")
     max_active_runs=1,
     doc_md=__doc__,
     tags=["rolwh", "district"],
-    default_args={
-        "owner": "rolwh",
-        "retries": RETRIES,
-        "retry_delay": timedelta(minutes=1),
-        "retry_exponential_backoff": 2.0,
-        "max_retry_delay": timedelta(minutes=20),
-    },
+    default_args=dag_default_args(),
 )
 def rol_district() -> None:
     @task

@@ -18,17 +18,13 @@ to the serving file **only if the gate passed** (otherwise the previous publicat
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pendulum
 from airflow.sdk import Asset, CronTriggerTimetable, Param, TriggerRule, dag, task
 
 from rolwh.contracts import FEEDS
-from rolwh.settings import task_retries
+from rolwh.settings import dag_default_args
 
 POOL = "rolwh_duckdb_writer"
-#: Tries after a transient failure (bad data is never retried); tests of failure paths set 0.
-RETRIES = task_retries()
 FEED_NAMES = [f.name for f in FEEDS]
 MARTS = Asset("rolwh://marts")
 SERVING = Asset("rolwh://serving")
@@ -49,13 +45,7 @@ SERVING = Asset("rolwh://serving")
             description="rebuild incremental models from scratch (after a model change)",
         ),
     },
-    default_args={
-        "owner": "rolwh",
-        "retries": RETRIES,
-        "retry_delay": timedelta(minutes=1),
-        "retry_exponential_backoff": 2.0,
-        "max_retry_delay": timedelta(minutes=20),
-    },
+    default_args=dag_default_args(),
 )
 def rol_nightly() -> None:
     @task(pool=POOL)

@@ -186,3 +186,16 @@ def tenants_root(env: Mapping[str, str] | None = None) -> Path:
     """``ROLWH_TENANTS_ROOT`` (default ``<repo>/var/tenants``): one ROLWH_HOME per subdistrict below it."""
     env = os.environ if env is None else env
     return Path(env.get("ROLWH_TENANTS_ROOT") or REPO_ROOT / "var" / "tenants").resolve()
+
+
+def dag_default_args(retry_minutes: int = 1, max_retry_minutes: int = 20) -> dict[str, object]:
+    """Airflow ``default_args`` of every rolwh DAG: owner, retries with exponential back-off."""
+    from datetime import timedelta
+
+    return {
+        "owner": "rolwh",
+        "retries": task_retries(),
+        "retry_delay": timedelta(minutes=retry_minutes),
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": timedelta(minutes=max_retry_minutes),
+    }
