@@ -249,7 +249,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _disk_full(exc: BaseException) -> str | None:
     """The operator's message when ``exc`` (or its cause, or dbt's output in it) is a full disk."""
     import errno
-    import os
     import re
 
     seen: BaseException | None = exc
@@ -260,7 +259,9 @@ def _disk_full(exc: BaseException) -> str | None:
             if not path:
                 found = re.search(r'(?:file|path)\s+"([^"]+)"', text) or re.search(r"(/\S+)", text)
                 path = found.group(1).rstrip(":,.'") if found else None
-            home = os.environ.get("ROLWH_HOME", "ROLWH_HOME")
+            from rolwh.settings import load_settings
+
+            home = load_settings().home
             return (
                 f"disk full while writing {path or 'the warehouse state'}: free space on the file system "
                 f"of {home} and re-run (files already loaded stay loaded, a half-loaded file is rolled back; "
