@@ -16,7 +16,7 @@ $(UV):
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
 $(SYNCED): $(UV) uv.lock pyproject.toml
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 	@touch $(SYNCED)
 
 ## demo: generate the demo exports and run the nightly DAG through Airflow (embedded: DuckDB + SQLite)
