@@ -176,8 +176,34 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def _prepare_warehouse(settings: Settings) -> None:
-    """Create the raw and audit layers (so dbt's sources exist before any load), then let go."""
+@dataclass(frozen=True)
+class LastBuilds:
+    """Fingerprints of the last successful builds recorded in audit.dbt_builds."""
+
+    any_build: str | None  # the last build, whole or --select
+    whole_build: str | None  # the last build of the whole project
+    whole_docs: bool  # ... and whether it left a docs site
+
+
+def project_fingerprint(dbt_vars: Mapping[str, Any] | None) -> str:
+    """SHA-256 of everything a build's result depends on besides the data: every file of the dbt
+    project (models, tests, macros, seeds, configuration), the --vars and the dbt versions."""
+    import hashlib
+    from importlib.metadata import version
+
+    h = hashlib.sha256()
+    for path in sorted(DBT_PROJECT_DIR.rglob("*")):
+        rel = path.relative_to(DBT_PROJECT_DIR)
+        if path.is_file() and rel.parts[0] not in ("target", "logs", "dbt_packages"):
+            h.update(str(rel).encode() + b"\0" + path.read_bytes() + b"\0")
+    h.update(json.dumps(dict(dbt_vars or {}), sort_keys=True, default=str).encode())
+    h.update(f"dbt-core {version('dbt-core')} dbt-duckdb {version('dbt-duckdb')}".encode())
+    return h.hexdigest()
+
+
+def _prepare_warehouse(settings: Settings) -> LastBuilds:
+    """Create the raw and audit layers (so dbt's sources exist before any load), then let go;
+    returns what the last successful builds were."""
     import duckdb
 
     from rolwh.warehouse import connect, ensure_schema
@@ -191,8 +217,16 @@ def _prepare_warehouse(settings: Settings) -> None:
         ) from None
     try:
         ensure_schema(con)
+        last = "select {} from audit.dbt_builds {} order by built_at desc limit 1"
+        any_build = con.execute(last.format("fingerprint", "")).fetchone()
+        whole = con.execute(last.format("fingerprint, docs_generated", "where selection is null")).fetchone()
     finally:
         con.close()
+    return LastBuilds(
+        any_build=any_build[0] if any_build else None,
+        whole_build=whole[0] if whole else None,
+        whole_docs=bool(whole and whole[1]),
+    )
 
 
 def build(
@@ -213,10 +247,17 @@ def build(
     """
     import time
 
-    _prepare_warehouse(settings)
+    last = _prepare_warehouse(settings)
     settings.dbt_target_dir.mkdir(parents=True, exist_ok=True)
     run_results = settings.dbt_target_dir / "run_results.json"
     run_results.unlink(missing_ok=True)
+    fingerprint = project_fingerprint(dbt_vars)
+    # Incremental models are only valid for the project, vars and dbt that built them: any change
+    # since the last build (or no recorded build) rebuilds them from the raw layer.
+    full_refresh = full_refresh or last.any_build != fingerprint
+    # The nightly case: same project, vars and dbt as the last whole build, only new data. Seeds
+    # and unit tests (SQL logic on fixed inputs) cannot have changed; models and data tests run.
+    same_project = not full_refresh and not select and last.whole_build == fingerprint
 
     args = ["build"]
     if full_refresh:
@@ -224,6 +265,8 @@ def build(
     if select:
         # only the tests whose parents are all built by this selection
         args += ["--select", select, "--indirect-selection", "buildable"]
+    if same_project:
+        args += ["--exclude", "resource_type:seed", "resource_type:unit_test"]
     if dbt_vars:
         args += ["--vars", json.dumps(dict(dbt_vars), ensure_ascii=False, default=str)]
     started = time.monotonic()
@@ -246,7 +289,10 @@ def build(
 
     checkpoint("build.after_dbt")
     docs_ok = False
-    if docs and proc.returncode == 0:
+    target = settings.dbt_target_dir
+    if docs and proc.returncode == 0 and same_project and last.whole_docs and _docs_present(target):
+        docs_ok = True  # same project as the docs site's: the build refreshed manifest.json itself
+    elif docs and proc.returncode == 0:
         docs_args = ["docs", "generate"]
         if dbt_vars:
             docs_args += ["--vars", json.dumps(dict(dbt_vars), ensure_ascii=False, default=str)]
@@ -269,15 +315,22 @@ def build(
         counts=_count(nodes),
     )
     if result.ok:
-        _refresh_frozen_view(settings)
+        _after_build(settings, (fingerprint, select, full_refresh, docs_ok))
     if not result.ok and raise_on_failure:
         raise DbtBuildError(_disk_full_note(settings, proc.stdout + proc.stderr) + result.render(), result)
     return result
 
 
-def _refresh_frozen_view(settings: Settings) -> None:
+def _docs_present(target: Path) -> bool:
+    return all((target / name).is_file() for name in ("index.html", "catalog.json"))
+
+
+def _after_build(settings: Settings, record: tuple[str, str | None, bool, bool]) -> None:
     """(Re)create marts.fct_indicator_annual_frozen over the latest release of each year (a table,
-    so the published file does not depend on the releases folder)."""
+    so the published file does not depend on the releases folder); record the build
+    (fingerprint, selection, full refresh, docs) in audit.dbt_builds."""
+    import datetime as dt
+
     from rolwh.freeze import attach_releases
     from rolwh.warehouse import connect
 
@@ -289,6 +342,10 @@ def _refresh_frozen_view(settings: Settings) -> None:
         ).fetchone()[0]
         if built:  # a partial build (--select) may not have built the marts
             attach_releases(con, settings, materialize=True)
+        fingerprint, *rest = record
+        con.execute(
+            "insert into audit.dbt_builds values (?, ?, ?, ?, ?)", [fingerprint, dt.datetime.now(), *rest]
+        )
     finally:
         con.close()
 

@@ -48,6 +48,19 @@ AUDIT_DDL: tuple[str, ...] = (
         reason varchar not null
     )
     """,
+    # One row per successful dbt build: the fingerprint of the dbt project, vars and dbt versions
+    # it ran with, and its --select (NULL: the whole project). See rolwh.build: a different
+    # fingerprint rebuilds in full; the same one as the last whole build skips what cannot have
+    # changed (seeds, unit tests, the docs site).
+    """
+    create table if not exists audit.dbt_builds (
+        fingerprint varchar not null,
+        built_at timestamp not null,
+        selection varchar,
+        full_refresh boolean not null,
+        docs_generated boolean not null
+    )
+    """,
 )
 
 

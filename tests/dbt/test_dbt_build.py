@@ -14,6 +14,14 @@ from rolwh.settings import Settings, load_settings
 from tests.dbt.dbt_rawdata import D, insert_rows, load_batch_a, load_batch_b
 
 TEST_KEY = "test-key-0123456789abcdef0123456789abcdef"
+LATEST_TABLES = (
+    "stg_court__referrals",
+    "stg_petition__disputes",
+    "stg_petition__petitions",
+    "stg_command_centre__dispatch_events",
+    "stg_training__exam_results",
+    "stg_training__study_sessions",
+)
 Key = tuple[str, str, str]  # (period, community_code, indicator_code)
 Row = tuple[float | None, float | None, float | None]  # numerator, denominator, value
 
@@ -48,6 +56,10 @@ def _marts(settings: Settings) -> dict[str, dict[Key, Row]]:
                 f" from marts.{table}"
             ).fetchall()
             out[table] = {(r[0], r[1], r[2]): (r[3], r[4], r[5]) for r in rows}
+        # the latest-version tables are incremental: compare them whole, not only their marts
+        for table in LATEST_TABLES:
+            rows = con.execute(f"select * from staging.{table} order by all").fetchall()
+            out[table] = {(str(i), "", ""): (tuple(r), None, None) for i, r in enumerate(rows)}
         out["versions"] = {
             ("stg_court__referral_versions", "", ""): (
                 con.execute("select count(*) from staging.stg_court__referral_versions").fetchone()[0],
@@ -180,6 +192,34 @@ def test_full_refresh_gives_the_incremental_result(built: Built) -> None:
     assert built.full_refresh_result.ok
     assert built.full_refresh == built.incremental
     assert built.incremental["versions"][("stg_court__referral_versions", "", "")][0] == 8
+
+
+@pytest.mark.slow
+def test_incremental_latest_tables_equal_a_full_refresh(built: Built) -> None:
+    # D3 was loaded in export A and voided in export B: the incremental run removed it
+    for table in LATEST_TABLES:
+        assert built.incremental[table] == built.full_refresh[table], table
+    disputes = [row[0] for row in built.incremental["stg_petition__disputes"].values()]
+    assert sorted(r[0] for r in disputes) == ["D1", "D2"]
+
+
+@pytest.mark.slow
+def test_nightly_build_skips_only_what_cannot_have_changed(built: Built) -> None:
+    """Same project, vars and dbt as the last whole build: no seeds, no unit tests, docs reused;
+    other vars: a full refresh with everything; back to normal: a full refresh again."""
+    s = built.settings
+    kinds = lambda r: {n.resource_type for n in r.nodes}  # noqa: E731
+    nightly = build(s)  # the last whole build (the fixture's full refresh) left no docs site
+    assert "--exclude" in nightly.command and "--full-refresh" not in nightly.command
+    assert kinds(nightly) == {"model", "test"} and nightly.docs_generated
+    catalog = (s.dbt_target_dir / "catalog.json").stat().st_mtime_ns
+    again = build(s)
+    assert again.docs_generated and (s.dbt_target_dir / "catalog.json").stat().st_mtime_ns == catalog
+    as_of = build(s, dbt_vars={"as_of_date": "2024-03-31"}, docs=False)
+    assert "--full-refresh" in as_of.command and {"seed", "unit_test"} <= kinds(as_of)
+    back = build(s, docs=False)
+    assert "--full-refresh" in back.command and "--exclude" not in back.command
+    assert _marts(s) == built.full_refresh
 
 
 @pytest.mark.slow

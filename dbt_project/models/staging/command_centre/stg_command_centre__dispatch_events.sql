@@ -1,3 +1,8 @@
+{{ config(
+    materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+    pre_hook="{{ delete_records_with_new_versions('event_id', ref('stg_command_centre__dispatch_event_versions')) }}",
+) }}
+
 -- Command-centre events in their latest version (no 更新时间: the latest export wins), with
 -- the community of the grid matched against the configured list (else UNKNOWN).
 
@@ -5,6 +10,7 @@ with versions as (
 
     select * from {{ ref('stg_command_centre__dispatch_event_versions') }}
     {{ as_of_filter(var('as_of_date', none)) }}
+    {{ only_records_with_new_versions('event_id', ref('stg_command_centre__dispatch_event_versions')) }}
 
 ),
 
@@ -40,6 +46,7 @@ matched as (
         latest._export_date,
         latest._file_name,
         latest._row_number,
+        latest._loaded_at,
     from latest
     left join community_keys
         on {{ community_key(grid_community('latest.grid_raw')) }} = community_keys.community_key

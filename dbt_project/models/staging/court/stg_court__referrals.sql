@@ -1,3 +1,8 @@
+{{ config(
+    materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+    pre_hook="{{ delete_records_with_new_versions('referral_id', ref('stg_court__referral_versions')) }}",
+) }}
+
 -- Court referrals in their latest version (更新时间, then export date, file name, row), with
 -- the community matched against the configured list (no match: UNKNOWN).
 
@@ -5,6 +10,7 @@ with versions as (
 
     select * from {{ ref('stg_court__referral_versions') }}
     {{ as_of_filter(var('as_of_date', none)) }}
+    {{ only_records_with_new_versions('referral_id', ref('stg_court__referral_versions')) }}
 
 ),
 
@@ -37,6 +43,7 @@ latest as (
         versions._export_date,
         versions._file_name,
         versions._row_number,
+        versions._loaded_at,
     from versions
     qualify row_number() over (
         partition by versions.referral_id
@@ -73,6 +80,7 @@ matched as (
         latest._export_date,
         latest._file_name,
         latest._row_number,
+        latest._loaded_at,
     from latest
     left join community_keys
         on {{ community_key('latest.community_raw') }} = community_keys.community_key

@@ -1,9 +1,15 @@
+{{ config(
+    materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+    pre_hook="{{ delete_records_with_new_versions('dispute_id', ref('stg_petition__dispute_versions')) }}",
+) }}
+
 -- Disputes in their latest version, voided records removed, community matched (else UNKNOWN).
 
 with versions as (
 
     select * from {{ ref('stg_petition__dispute_versions') }}
     {{ as_of_filter(var('as_of_date', none)) }}
+    {{ only_records_with_new_versions('dispute_id', ref('stg_petition__dispute_versions')) }}
 
 ),
 
@@ -40,6 +46,7 @@ matched as (
         latest._export_date,
         latest._file_name,
         latest._row_number,
+        latest._loaded_at,
     from latest
     left join community_keys
         on {{ community_key('latest.community_raw') }} = community_keys.community_key

@@ -1,9 +1,15 @@
+{{ config(
+    materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+    pre_hook="{{ delete_records_with_new_versions('exam_result_id', ref('stg_training__exam_result_versions')) }}",
+) }}
+
 -- Exam results in their latest version per (考试名称, 人员编号): the latest export wins.
 
 with versions as (
 
     select * from {{ ref('stg_training__exam_result_versions') }}
     {{ as_of_filter(var('as_of_date', none)) }}
+    {{ only_records_with_new_versions('exam_result_id', ref('stg_training__exam_result_versions')) }}
 
 ),
 
@@ -31,6 +37,7 @@ final as (
         latest._export_date,
         latest._file_name,
         latest._row_number,
+        latest._loaded_at,
     from latest
 
 )

@@ -1,9 +1,15 @@
+{{ config(
+    materialized='incremental', incremental_strategy='append', on_schema_change='fail',
+    pre_hook="{{ delete_records_with_new_versions('session_id', ref('stg_training__study_session_versions')) }}",
+) }}
+
 -- Study sessions in their latest version (no 更新时间: the latest export wins).
 
 with versions as (
 
     select * from {{ ref('stg_training__study_session_versions') }}
     {{ as_of_filter(var('as_of_date', none)) }}
+    {{ only_records_with_new_versions('session_id', ref('stg_training__study_session_versions')) }}
 
 ),
 
@@ -28,6 +34,7 @@ final as (
         latest._export_date,
         latest._file_name,
         latest._row_number,
+        latest._loaded_at,
     from latest
 
 )
