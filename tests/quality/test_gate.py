@@ -106,6 +106,14 @@ BLOCKING_CASES = [
         "reported_at",
     ),
     (
+        # outside pandas' nanosecond range: still caught (the gate clamps it to 1678-01-01)
+        "date_in_year_1",
+        ["update raw.court_referrals set referred_date = date '0001-01-01' where _row_number = 2"],
+        "expect_column_values_to_be_between",
+        "raw.court_referrals",
+        "referred_date",
+    ),
+    (
         "negative_raw_count",
         ["update raw.study_sessions set attendees = -3 where _row_number = 2"],
         "expect_column_values_to_be_between",
