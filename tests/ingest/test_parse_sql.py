@@ -65,6 +65,31 @@ def test_invalid_calendar_dates_and_junk_are_not_dates(con, text):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "2024/3/5 8:30:15",
+        "2024.3.5 08:30",
+        "2024-3-05",
+        "2024/13/5 10:00:00",
+        "2024.2.30 10:00",
+        "20240305 08:30:15",
+        "20240230 08:30",
+        "2024年3月5日 08:30:15",
+        "2024年2月30日 08:30",
+        "2024-03-05 24:00:00",
+        "2024/3/5 10:60",
+        "2024-03-05 10:15:61",
+    ],
+)
+def test_fast_date_paths_agree_with_the_general_rewrite(con, text):
+    """rolwh_ts parses usual shapes directly; the result must equal the general path's."""
+    general = MACROS[2].split("else", 1)[1].rsplit("end", 1)[0]
+    sql = f"select {general.replace('(s)', '($s)').replace('(s,', '($s,')}"
+    expected = con.execute(sql, {"s": text}).fetchone()[0]
+    assert con.execute("select rolwh_ts(?)", [text]).fetchone()[0] == expected
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("12,000.00", "12000.00"),
