@@ -16,7 +16,7 @@ import duckdb
 from ingest import readers
 from ingest.discover import describe
 from ingest.headers import find_header
-from ingest.load import GRID, PARSED, _counts, _leading_rows, insert_raw_rows, insert_rejected_rows
+from ingest.load import GRID, PARSED, _counts, insert_raw_rows, insert_rejected_rows, parsed_positions
 from ingest.parse_sql import MACROS, ColumnSql, _outputs, _parsed, build_parse_sql
 from ingest.pseudonymize import hmac_macro_sql
 from rolwh.contracts import feed
@@ -41,42 +41,27 @@ def t(k, fn):
 w = Path(tempfile.mkdtemp())
 lf = t("sha256+stat", lambda: describe(fname, path))
 if path.suffix == ".csv":
-    enc = t("detect encoding", lambda: readers.detect_encoding(path))
-    src = path
-    if enc == "gb18030":
-        src = t("transcode", lambda: readers.transcode_to_utf8(path, enc, w / "x.csv"))
-    width = readers._head_width(src)
-    cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
-    opts = (
-        f"header = false, auto_detect = false, columns = {cols}, delim = ',', quote = '\"', "
-        "escape = '\"', skip = 0, null_padding = true, strict_mode = false, max_line_size = 10000000"
-    )
-
-    def rd():
-        try:
-            return con.sql(f"select * from read_csv('{src}', {opts})").to_arrow_table()
-        except duckdb.Error:
-            return con.sql(f"select * from read_csv('{src}', {opts}, parallel=false)").to_arrow_table()
-
-    sheet = t("read_csv -> arrow", rd)
+    src = t("utf-8 check / transcode", lambda: readers.utf8_source(path, w))
+    sheet = t("read_csv -> arrow", lambda: readers.read_csv_sheet(con, src, w))
 else:
-    sheet = t("calamine + transpose", lambda: readers.xlsx_arrow(path))
-g = t("NFKC/trim (arrow)", lambda: readers.normalise_grid(sheet))
-width = t("grid -> temp table", lambda: readers._into_table(con, g, GRID))
+    sheet = t("calamine + transpose", lambda: readers.read_sheet(con, path, w))
 f = feed(fname)
-h = find_header(f, _leading_rows(con))
+h = t("find header", lambda: find_header(f, readers.leading_rows(sheet)))
+g = t("NFKC/trim (arrow)", lambda: readers.normalise_grid(sheet, nfkc=parsed_positions(f, h)))
+view = readers.grid_view(con, g, GRID)
+width = view.__enter__()  # the parse reads the Arrow grid through this view (no copy)
 plan = build_parse_sql(f, h.positions, width, GRID, h.row_number)
 errors = ", ".join(name for name, _ in plan.errors)
 t(
     "parse+validate+HMAC query",
     lambda: con.execute(
         f"create or replace temp table {PARSED} as select *, (_skip_reason is null and "
-        f"coalesce({errors}) is not null) as _rejected from ({plan.sql}) order by _row_number"
+        f"coalesce({errors}) is not null) as _rejected from ({plan.sql})"
     ),
 )
 t("counts", lambda: _counts(con))
 
-t("insert raw", lambda: insert_raw_rows(con, f, lf, plan, "x", dt.datetime.now()))
+t("insert raw (+ order by)", lambda: insert_raw_rows(con, f, lf, plan, "x", dt.datetime.now()))
 t(
     "insert rejected",
     lambda: insert_rejected_rows(con, plan, {"load_id": "x", "file": "f", "feed": fname, "sha": "s"}),

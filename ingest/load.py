@@ -13,9 +13,9 @@ from ingest.headers import HeaderMatch, find_header
 from ingest.parse_sql import MACROS, ParsePlan, build_parse_sql
 from ingest.pseudonymize import hmac_macro_sql
 from ingest.quarantine import Quarantine
-from ingest.readers import load_grid
+from ingest.readers import grid_view, leading_rows, normalise_grid, read_sheet
 from ingest.report import FileResult
-from rolwh.contracts import HEADER_SEARCH_ROWS, LINEAGE_COLUMNS, MAX_REJECTED_SHARE, Feed, feed
+from rolwh.contracts import LINEAGE_COLUMNS, MAX_REJECTED_SHARE, Feed, Kind, feed
 from rolwh.faults import checkpoint
 from rolwh.settings import Settings
 
@@ -115,35 +115,32 @@ def load_file(con: duckdb.DuckDBPyConnection, lf: LandingFile, workdir: Path) ->
     """
     f = feed(lf.feed)
     try:
-        width = load_grid(con, lf.path, workdir, GRID)
-        header = find_header(f, _leading_rows(con))
+        sheet = read_sheet(con, lf.path, workdir)
+        header = find_header(f, leading_rows(sheet))
     except Quarantine as q:
-        con.execute(f"drop table if exists {GRID}")
         return record_only(con, lf, "quarantined", str(q))
-    try:
+    grid = normalise_grid(sheet, nfkc=parsed_positions(f, header))
+    del sheet
+    with grid_view(con, grid, GRID) as width:
         plan = build_parse_sql(f, header.positions, width, GRID, header.row_number)
         _check_outputs(f, plan)
         errors = ", ".join(name for name, _ in plan.errors)
         con.execute(
             f"create or replace temp table {PARSED} as select *, "
             f"(_skip_reason is null and coalesce({errors}) is not null) as _rejected "
-            f"from ({plan.sql}) order by _row_number"
+            f"from ({plan.sql})"
         )
-    finally:
-        con.execute(f"drop table if exists {GRID}")
+    del grid
     try:
         return _commit(con, f, lf, plan, header)
     finally:
         con.execute(f"drop table if exists {PARSED}")
 
 
-def _leading_rows(con: duckdb.DuckDBPyConnection) -> list[tuple[int, list[str | None]]]:
-    head = con.execute(
-        f"select * exclude (_row_number), _row_number from {GRID} "
-        "where _row_number <= ? order by _row_number",
-        [HEADER_SEARCH_ROWS],
-    ).fetchall()
-    return [(r[-1], list(r[:-1])) for r in head]
+def parsed_positions(f: Feed, header: HeaderMatch) -> set[int]:
+    """Grid columns whose cells the parse reads (NFKC'd): contract columns except names (dropped)."""
+    kinds = {c.name: c.kind for c in f.columns}
+    return {i for name, i in header.positions.items() if kinds[name] is not Kind.PII_NAME}
 
 
 def _check_outputs(f: Feed, plan: ParsePlan) -> None:
@@ -153,13 +150,14 @@ def _check_outputs(f: Feed, plan: ParsePlan) -> None:
 
 
 def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, str | None]:
-    read, skipped, rejected = con.execute(
-        f"select count(*), count(*) filter (where _skip_reason is not null), "
-        f"count(*) filter (where _rejected) from {PARSED}"
-    ).fetchone()
-    reasons = con.execute(
-        f"select _skip_reason, count(*) from {PARSED} where _skip_reason is not null group by all order by 1"
+    """(rows read, skipped, rejected, note on the skipped rows) of the parse table, in one scan."""
+    groups = con.execute(
+        f"select _skip_reason, count(*), count(*) filter (where _rejected) from {PARSED} group by all order by 1"
     ).fetchall()
+    read = sum(n for _, n, _ in groups)
+    rejected = sum(r for _, _, r in groups)
+    reasons = [(why, n) for why, n, _ in groups if why is not None]
+    skipped = sum(n for _, n in reasons)
     skipped_note = ("skipped rows: " + ", ".join(f"{n} {why}" for why, n in reasons)) if reasons else None
     return read, skipped, rejected, skipped_note
 

@@ -1,8 +1,10 @@
 """Reading an export file (csv or xlsx) into one grid of NFKC-normalised, trimmed strings.
 
-The grid is a DuckDB temp table with positional columns ``c0..cN`` (VARCHAR, blank = NULL) and
-``_row_number`` (1-based spreadsheet row or csv record), so one SQL path parses both formats.
-Cells are normalised column-wise in Arrow (NFKC, trim) between the reader and that table.
+The grid has positional columns ``c0..cN`` (VARCHAR, blank = NULL) and ``_row_number`` (1-based
+spreadsheet row or csv record), so one SQL path parses both formats. A file is read into an Arrow
+table of its cells (:func:`read_sheet`), normalised column-wise in Arrow (NFKC, trim; NFKC only
+where the caller needs it) and seen by DuckDB as a view over that table (:func:`grid_view`), or
+copied into a temp table (:func:`load_grid`, for tools and tests).
 Anything that makes a file unreadable raises :class:`ingest.quarantine.Quarantine`.
 """
 
@@ -15,6 +17,8 @@ import io
 import itertools
 import math
 import zipfile
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,16 +35,37 @@ _SCRATCH = "rolwh_grid_scratch"
 
 
 # -- csv ------------------------------------------------------------------------------------------
+UNDECODABLE = "not a text file in UTF-8 or GB18030 (the contract's csv encodings): cannot decode it"
+
+
+def _has_bom(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return fh.read(len(BOM)) == BOM
+
+
 def detect_encoding(path: Path) -> str:
     """'utf-8-sig' (BOM), 'utf-8' (decodes strictly, streamed) or 'gb18030'; else Quarantine."""
-    with path.open("rb") as fh:
-        if fh.read(len(BOM)) == BOM:
-            return "utf-8-sig"
+    if _has_bom(path):
+        return "utf-8-sig"
     if _decodes(path, "utf-8"):
         return "utf-8"
     if _decodes(path, "gb18030"):
         return "gb18030"
-    raise Quarantine("not a text file in UTF-8 or GB18030 (the contract's csv encodings): cannot decode it")
+    raise Quarantine(UNDECODABLE)
+
+
+def utf8_source(path: Path, workdir: Path) -> Path:
+    """``path`` when it is UTF-8 (as :func:`detect_encoding` decides), else a UTF-8 copy of its
+    GB18030 text in ``workdir``; Quarantine when it is neither.
+
+    Decodes a GB18030 file once (the transcode is the check), not twice.
+    """
+    if _has_bom(path) or _decodes(path, "utf-8"):
+        return path
+    try:
+        return transcode_to_utf8(path, "gb18030", workdir / "transcoded.csv")
+    except UnicodeDecodeError:
+        raise Quarantine(UNDECODABLE) from None
 
 
 def _decodes(path: Path, encoding: str) -> bool:
@@ -79,14 +104,12 @@ def _head_width(path: Path) -> int:
     return max(widths, default=0)
 
 
-def load_csv_grid(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path, table: str) -> int:
-    """A csv export into temp table ``table`` (DuckDB's csv reader, all VARCHAR); returns its width."""
+def read_csv_sheet(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) -> pa.Table:
+    """A csv export as an Arrow table of its cells ``c0..cN`` (DuckDB's csv reader, all VARCHAR,
+    not normalised), one row per csv record; trailing columns without any value dropped."""
     import duckdb
 
-    encoding = detect_encoding(path)
-    source = path
-    if encoding == "gb18030":
-        source = transcode_to_utf8(path, encoding, workdir / "transcoded.csv")
+    source = utf8_source(path, workdir)
     width = _head_width(source)
     if width == 0:
         raise Quarantine("the file is empty: no rows")
@@ -107,7 +130,12 @@ def load_csv_grid(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path, tab
             ).to_arrow_table()
     except duckdb.Error as exc:
         raise Quarantine(f"cannot parse as csv: {_first_lines(str(exc))}") from exc
-    return _into_table(con, normalise_grid(sheet), table)
+    return _used(sheet)
+
+
+def load_csv_grid(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path, table: str) -> int:
+    """A csv export into temp table ``table`` (every cell normalised); returns its width."""
+    return _into_table(con, normalise_grid(read_csv_sheet(con, path, workdir)), table)
 
 
 def read_csv_grid(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) -> pa.Table:
@@ -198,7 +226,7 @@ _TEXT_TYPES = frozenset({str, type(None)})
 
 def load_xlsx_grid(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> int:
     """The first sheet of an xlsx into temp table ``table`` (sheet row numbers kept); returns its width."""
-    return _into_table(con, normalise_grid(xlsx_arrow(path)), table)
+    return _into_table(con, normalise_grid(_used(xlsx_arrow(path))), table)
 
 
 def read_xlsx_grid(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> pa.Table:
@@ -211,47 +239,82 @@ def read_xlsx_grid(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> 
 
 
 # -- shared: the grid as a DuckDB temp table ------------------------------------------------------
-def normalise_grid(table: pa.Table) -> pa.Table:
-    """NFKC + trim every used cell (vectorised); blank -> NULL and row numbers come in :func:`_into_table`.
+def normalise_grid(table: pa.Table, nfkc: Collection[int] | None = None) -> pa.Table:
+    """Trim every cell, NFKC first those of the columns ``nfkc`` (default: all; vectorised);
+    blank -> NULL and row numbers come in the grid's view or table.
 
-    Measured: pyarrow's NFKC over whole columns (~1 us a value) beats a DuckDB Python UDF
+    Measured: pyarrow's NFKC over whole columns (~0.05 us a value warm) beats a DuckDB Python UDF
     (per-vector round trips) and an ASCII guard (the guard costs as much as NFKC of ASCII text).
+    The caller NFKCs only the columns it parses; the others are only compared (blank rows,
+    duplicate rows), for which trimmed text is enough.
     No ``pa.array``/``pa.scalar`` here: they import pandas on first use (seconds per process).
     """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    names = _used_columns(table)
-    arrays = [pc.utf8_trim_whitespace(pc.utf8_normalize(table.column(n), "NFKC")) for n in names]
-    return pa.table(arrays, names=names)
+    arrays = [
+        pc.utf8_trim_whitespace(pc.utf8_normalize(col, "NFKC") if nfkc is None or i in nfkc else col)
+        for i, col in enumerate(table.columns)
+    ]
+    return pa.table(arrays, names=table.column_names)
 
 
-def _used_columns(table: pa.Table) -> list[str]:
-    """Column names up to the last one holding any value (formatting can widen a sheet)."""
-    names = list(table.column_names)
-    while names and table.column(names[-1]).null_count == table.num_rows:
-        names.pop()
-    return names
+def _used(table: pa.Table) -> pa.Table:
+    """The columns up to the last one holding any value (formatting can widen a sheet)."""
+    n = table.num_columns
+    while n and table.column(n - 1).null_count == table.num_rows:
+        n -= 1
+    return table.select(range(n)) if n < table.num_columns else table
+
+
+def leading_rows(sheet: pa.Table) -> list[tuple[int, list[str | None]]]:
+    """(row number, cells) of the first HEADER_SEARCH_ROWS rows, where the header is searched."""
+    head = [col.to_pylist() for col in sheet.slice(0, HEADER_SEARCH_ROWS).columns]
+    return [(i + 1, [col[i] for col in head]) for i in range(min(sheet.num_rows, HEADER_SEARCH_ROWS))]
+
+
+def _grid_select(grid: pa.Table, source: str) -> str:
+    """The grid's cells (blank -> NULL) + ``_row_number`` 1..n from the registered Arrow ``source``."""
+    positional = ", ".join(f"nullif(c{i}, '') as c{i}" for i in range(grid.num_columns))
+    # row_number() over () numbers the rows in scan order (insertion order is preserved)
+    return f"select {positional}, cast(row_number() over () as integer) as _row_number from {source}"
+
+
+@contextmanager
+def grid_view(con: duckdb.DuckDBPyConnection, grid: pa.Table, name: str) -> Iterator[int]:
+    """Temp view ``name`` over the (normalised) Arrow ``grid`` while in the block; yields its width.
+
+    No copy into a table: the parse query reads the Arrow buffers once.
+    """
+    arrow = f"{name}_arrow"
+    con.register(arrow, grid)
+    try:
+        con.execute(f"create or replace temp view {name} as {_grid_select(grid, arrow)}")
+        yield grid.num_columns
+    finally:
+        con.execute(f"drop view if exists {name}")
+        con.unregister(arrow)
 
 
 def _into_table(con: duckdb.DuckDBPyConnection, grid: pa.Table, table: str) -> int:
     """Temp table ``table``: the grid's cells (blank -> NULL) + ``_row_number`` 1..n; returns its width."""
     view = f"{table}_arrow"
-    positional = ", ".join(f"nullif(c{i}, '') as c{i}" for i in range(grid.num_columns))
     con.register(view, grid)
     try:
-        # row_number() over () numbers the rows in scan order (insertion order is preserved)
-        con.execute(
-            f"create or replace temp table {table} as "
-            f"select {positional}, cast(row_number() over () as integer) as _row_number from {view}"
-        )
+        con.execute(f"create or replace temp table {table} as {_grid_select(grid, view)}")
     finally:
         con.unregister(view)
     return grid.num_columns
 
 
-def load_grid(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path, table: str) -> int:
-    """Dispatch on the suffix (the caller has already refused other suffixes); returns the grid width."""
+def read_sheet(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) -> pa.Table:
+    """The cells of a csv or xlsx export (not normalised), on the suffix (the caller has
+    already refused other suffixes)."""
     if path.suffix.lower() == ".csv":
-        return load_csv_grid(con, path, workdir, table)
-    return load_xlsx_grid(con, path, table)
+        return read_csv_sheet(con, path, workdir)
+    return _used(xlsx_arrow(path))
+
+
+def load_grid(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path, table: str) -> int:
+    """Every cell normalised into temp table ``table`` (tools and tests); returns the grid width."""
+    return _into_table(con, normalise_grid(read_sheet(con, path, workdir)), table)
