@@ -26,7 +26,8 @@ BENCH_KEY = "bench-key-0123456789abcdef0123456789abcdef"
 PLAN: tuple[tuple[str, str, str], ...] = (
     ("transcode", "limit", "transcode GB18030 csv to UTF-8 (Python codec; not in the read_csv row)"),
     ("duckdb_csv", "limit", "DuckDB read_csv → table, all csv files (UTF-8)"),
-    ("calamine_xlsx", "limit", "python-calamine read, all xlsx files (no validation)"),
+    ("calamine_xlsx", "limit", "python-calamine read to Python lists, all xlsx files (no validation)"),
+    ("fastexcel_xlsx", "limit", "fastexcel read to Arrow, all xlsx files (no validation; rolwh's reader)"),
     ("pandas_csv", "pandas", "pandas read_csv (C engine, encoding) → DuckDB, all csv files"),
     ("pandas_xlsx", "pandas", "pandas read_excel (openpyxl) → DuckDB, xlsx files (a sample when large)"),
     ("rolwh_csv", "rolwh", "rolwh ingest, csv files (detect/transcode, validate, pseudonymise, audit)"),
@@ -152,6 +153,7 @@ def bench_scale(scale: int, seed: int, memory_limit: str, save: callable) -> dic
     measure("transcode", "transcode", {"files": [str(p) for p in csvs], "out": str(work / "utf8")})
     measure("duckdb_csv", "duckdb_read_csv", {"dir": str(work / "utf8"), "db": str(work / "limit.duckdb")})
     measure("calamine_xlsx", "calamine_xlsx", {"files": [str(p) for p in xlsxs]})
+    measure("fastexcel_xlsx", "fastexcel_xlsx", {"files": [str(p) for p in xlsxs]})
     measure(
         "pandas_csv", "pandas_csv", {"files": [str(p) for p in csvs], "db": str(work / "pandas_csv.duckdb")}
     )

@@ -53,3 +53,11 @@ def test_the_openpyxl_sample_takes_every_nth_file(tmp_path: Path) -> None:
         files.append(p)
     assert sample(files, 10_000) == files
     assert sample(files, 250) == files[::4]
+
+
+def test_both_xlsx_limit_readers_count_the_same_sheet_rows(tmp_path: Path) -> None:
+    from tests.ingest.conftest import write_xlsx
+
+    path = write_xlsx(tmp_path / "f.xlsx", [["h1", "h2"], ["v", 1], ["w", 2]], start_row=2)
+    args = {"files": [str(path)], "memory_limit": "256MB"}
+    assert run_step("calamine_xlsx", args)["rows"] == run_step("fastexcel_xlsx", args)["rows"] == 5

@@ -72,12 +72,15 @@ def write_xlsx(path: Path, rows: Sequence[Sequence[Cell]], start_row: int = 0) -
     ws = wb.add_worksheet()
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     dt_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    time_fmt = wb.add_format({"num_format": "hh:mm:ss"})
     for r, row in enumerate(rows, start=start_row):
         for c, v in enumerate(row):
             if v is None or v == "":
                 continue
             if isinstance(v, dt.datetime):
                 ws.write_datetime(r, c, v, dt_fmt)
+            elif isinstance(v, dt.time):
+                ws.write_datetime(r, c, v, time_fmt)
             elif isinstance(v, dt.date):
                 ws.write_datetime(r, c, dt.datetime(v.year, v.month, v.day), date_fmt)
             elif isinstance(v, int | float):

@@ -10,7 +10,7 @@ import pytest
 
 from ingest import readers
 from ingest.quarantine import Quarantine
-from ingest.readers import cell_text, detect_encoding, read_csv_grid, read_xlsx_grid
+from ingest.readers import detect_encoding, read_csv_grid, read_xlsx_grid
 from tests.ingest.conftest import write_csv, write_xlsx
 
 ROWS = [["编号", "名称"], ["Ａ１", "  东门社区　"], ["2", "中文，逗号"]]
@@ -56,15 +56,22 @@ def test_xlsx_keeps_spreadsheet_row_numbers_below_leading_empty_rows(tmp_path):
     [
         (13800138000.0, "13800138000"),
         (12.5, "12.5"),
-        (dt.datetime(2024, 3, 5, 8, 30), "2024-03-05 08:30:00"),
-        (dt.date(2024, 3, 5), "2024-03-05"),
         (7, "7"),
+        (dt.datetime(2024, 3, 5, 8, 30), "2024-03-05 08:30:00"),
+        (dt.datetime(2024, 3, 5), "2024-03-05"),  # midnight: the same value as the date
+        (dt.date(2024, 3, 5), "2024-03-05"),
+        (dt.time(10, 15), "10:15:00"),  # a bare time stays a time: it is not a date
+        # Excel stores date-times as floating-point days: 10:15:00 can read back as
+        # 10:14:59.999996, so the reader rounds to the nearest second
+        (dt.datetime(2024, 1, 1, 10, 14, 59, 999996), "2024-01-01 10:15:00"),
+        (dt.datetime(2024, 1, 1, 10, 14, 59, 4), "2024-01-01 10:14:59"),
         ("", None),
         (None, None),
     ],
 )
-def test_cells_become_contract_text(value, text):
-    assert cell_text(value) == text
+def test_xlsx_cells_become_contract_text(tmp_path, value, text):
+    path = write_xlsx(tmp_path / "f.xlsx", [["h", "k"], [value, "x"]])
+    assert read_xlsx_grid(path).to_pylist()[1]["c0"] == text
 
 
 def test_xlsx_date_cells_and_numbers_read_as_text(tmp_path):
@@ -93,12 +100,3 @@ def test_xlsx_inflating_beyond_the_limit_is_refused_before_reading(tmp_path, mon
     monkeypatch.setattr(readers, "MAX_XLSX_UNCOMPRESSED_BYTES", 1_000_000)
     with pytest.raises(Quarantine, match="zip bomb"):
         read_xlsx_grid(path)
-
-
-def test_excel_datetime_float_error_rounds_to_the_nearest_second() -> None:
-    import datetime as dt
-
-    from ingest.readers import cell_text
-
-    assert cell_text(dt.datetime(2024, 1, 1, 10, 14, 59, 999996)) == "2024-01-01 10:15:00"
-    assert cell_text(dt.datetime(2024, 1, 1, 10, 14, 59, 4)) == "2024-01-01 10:14:59"
