@@ -104,6 +104,15 @@ def ratios(r: dict[str, Any]) -> list[tuple[str, str, str]]:
                 f"{'yes' if q2 <= 0.10 else 'no'} / {'yes' if q <= 0.10 else 'no'}",
             )
         )
+    if "nightly_run" in rows and "rolwh_run" in rows:
+        q = rows["nightly_run"]["seconds"] / rows["rolwh_run"]["seconds"]
+        out.append(
+            (
+                "whole nightly `rolwh run` (with gate, publish) vs `rolwh run` from scratch (not a target)",
+                f"{q:.0%}",
+                "-",
+            )
+        )
     if rows:
         peak = max(x["peak_mb"] for x in rows.values())
         out.append((TARGETS[3], f"max {peak:,.0f} MB", "yes" if peak < 4096 else "no"))

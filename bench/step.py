@@ -216,17 +216,18 @@ def nightly_increment(args: dict[str, Any]) -> tuple[int, dict[str, Any]]:
 
 @step("rolwh_run")
 def rolwh_run(args: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    """``rolwh run`` end to end on a fresh home: ingest, dbt build + docs, gate, publish."""
+    """``rolwh run`` end to end: ingest, dbt build + docs, gate, publish; rows = rows read by this run."""
     import duckdb  # noqa: F401
     import pyarrow.compute  # noqa: F401
 
     from rolwh.pipeline import run_nightly
 
     s = _settings(args)
+    before = sum(f.rows_read for f in _file_loads(s)) if s.warehouse_path.exists() else 0
     started = time.perf_counter()
     result = run_nightly(s, progress=False)
     args["_seconds"] = time.perf_counter() - started
-    rows = sum(f.rows_read for f in _file_loads(s))
+    rows = sum(f.rows_read for f in _file_loads(s)) - before
     return rows, {"exit_code": result.exit_code, "published": result.published}
 
 
@@ -250,10 +251,11 @@ PRELOAD: dict[str, tuple[str, ...]] = {
     "pandas_csv": ("pandas", "openpyxl"),
     "pandas_xlsx": ("pandas", "openpyxl"),
     "calamine_xlsx": ("python_calamine",),
-    "rolwh_ingest": ("python_calamine", "ingest.runner", "ingest.load"),
-    "nightly_increment": ("python_calamine", "ingest.runner", "ingest.load", "rolwh.build"),
+    "fastexcel_xlsx": ("fastexcel",),
+    "rolwh_ingest": ("fastexcel", "ingest.runner", "ingest.load"),
+    "nightly_increment": ("fastexcel", "ingest.runner", "ingest.load", "rolwh.build"),
     "rolwh_run": (
-        "python_calamine",
+        "fastexcel",
         "ingest.runner",
         "ingest.load",
         "rolwh.build",
