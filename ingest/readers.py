@@ -171,9 +171,9 @@ def xlsx_arrow(path: Path) -> pa.Table:
     """The first sheet of an xlsx as a text grid ``c0..cN`` (not normalised), one row per sheet row.
 
     fastexcel (Rust calamine straight into Arrow: no Python object per cell, ~2.5x faster than
-    python-calamine's lists) renders every cell as text; :func:`_contract_text` then makes its
-    date and time cells the contract text :func:`cell_text` gives (leading empty rows are kept,
-    so grid row numbers are sheet row numbers).
+    python-calamine's lists) renders every cell as text (whole numbers without '.0', date-times
+    rounded to the second); :func:`_contract_text` then makes date cells 'YYYY-MM-DD' and time
+    cells 'HH:MM:SS'. Leading empty rows are kept, so grid row numbers are sheet row numbers.
     """
     import fastexcel
     import pyarrow as pa
