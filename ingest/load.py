@@ -31,6 +31,11 @@ def open_warehouse(settings: Settings) -> duckdb.DuckDBPyConnection:
     from rolwh.warehouse import connect, ensure_schema
 
     con = connect(settings)
+    # Checkpoint (write the WAL's rows into the database file) every 256 MB of WAL instead of
+    # DuckDB's 16 MB: each checkpoint rewrites the raw tables' last, growing row groups, so at
+    # 16 MB a K=100 csv ingest spent ~1 s in commits; now ~0.3 s plus ~0.3 s in the final
+    # checkpoint at close. Durability is unchanged: every commit is in the WAL, replayed on open.
+    con.execute("set checkpoint_threshold = '256MB'")
     ensure_schema(con)
     con.execute(hmac_macro_sql(settings.key()))
     for macro in MACROS:
