@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rolwh.contracts import FEEDS
 from rolwh.errors import RolwhError, WarehouseBusy
 from rolwh.faults import checkpoint
 from rolwh.settings import DBT_PROJECT_DIR, Settings
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 
 #: Copy of the build's run_results.json (``dbt docs generate`` overwrites the original).
 BUILD_RESULTS_NAME = "build_run_results.json"
+#: In the dbt target dir while a build runs; still there when the last build failed or was killed.
+INCOMPLETE_MARKER = "build.incomplete"
 #: Statuses dbt reports for a node that did not pass.
 FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
 
@@ -66,6 +69,7 @@ class BuildResult:
     output_tail: str = ""
     docs_generated: bool = False
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    skipped: str | None = None  # why dbt did not run (nothing new since the last build)
 
     @property
     def failed_nodes(self) -> tuple[NodeResult, ...]:
@@ -81,6 +85,8 @@ class BuildResult:
 
     def render(self) -> str:
         """A readable summary: nodes passed/failed per kind, then every failing node with its message."""
+        if self.skipped:
+            return f"dbt build not run: {self.skipped}"
         lines = [f"dbt build {'OK' if self.ok else 'FAILED'} in {self.elapsed_s:.1f} s"]
         for kind, by_status in sorted(self.counts.items()):
             parts = ", ".join(f"{n} {status}" for status, n in sorted(by_status.items()))
@@ -258,6 +264,21 @@ def build(
     # The nightly case: same project, vars and dbt as the last whole build, only new data. Seeds
     # and unit tests (SQL logic on fixed inputs) cannot have changed; models and data tests run.
     same_project = not full_refresh and not select and last.whole_build == fingerprint
+    target = settings.dbt_target_dir
+    incomplete = target / INCOMPLETE_MARKER  # left behind by a build that failed or was killed
+    # Only the feeds that received rows dbt has not built yet (None: unknown, build everything).
+    feeds = _feeds_with_unbuilt_rows(settings) if same_project and not incomplete.exists() else None
+    if feeds == [] and (not docs or (last.whole_docs and _docs_present(target))):
+        _after_build(settings, None)
+        return BuildResult(
+            returncode=0,
+            nodes=(),
+            run_results_path=None,
+            target_dir=target,
+            docs_generated=docs,
+            skipped="no feed has rows that the last build did not take in; the marts are current",
+        )
+    auto_select = feeds is not None and 0 < len(feeds) < len(FEEDS)
 
     args = ["build"]
     if full_refresh:
@@ -265,12 +286,17 @@ def build(
     if select:
         # only the tests whose parents are all built by this selection
         args += ["--select", select, "--indirect-selection", "buildable"]
+    elif auto_select:
+        # what is downstream of the feeds with new rows (every table exists: tests of shared
+        # marts run too, whichever parent is selected)
+        args += ["--select", *(f"source:raw.{f}+" for f in feeds)]
     if same_project:
         args += ["--exclude", "resource_type:seed", "resource_type:unit_test"]
     if dbt_vars:
         args += ["--vars", json.dumps(dict(dbt_vars), ensure_ascii=False, default=str)]
     started = time.monotonic()
     checkpoint("build.before_dbt")
+    incomplete.touch()
     proc = _run_dbt(args, settings)
     elapsed = time.monotonic() - started
 
@@ -289,7 +315,6 @@ def build(
 
     checkpoint("build.after_dbt")
     docs_ok = False
-    target = settings.dbt_target_dir
     if docs and proc.returncode == 0 and same_project and last.whole_docs and _docs_present(target):
         docs_ok = True  # same project as the docs site's: the build refreshed manifest.json itself
     elif docs and proc.returncode == 0:
@@ -315,7 +340,9 @@ def build(
         counts=_count(nodes),
     )
     if result.ok:
-        _after_build(settings, (fingerprint, select, full_refresh, docs_ok))
+        selection = select or (f"feeds:{','.join(feeds)}" if auto_select else None)
+        _after_build(settings, (fingerprint, selection, full_refresh, docs_ok))
+        incomplete.unlink(missing_ok=True)
     if not result.ok and raise_on_failure:
         raise DbtBuildError(_disk_full_note(settings, proc.stdout + proc.stderr) + result.render(), result)
     return result
@@ -325,10 +352,52 @@ def _docs_present(target: Path) -> bool:
     return all((target / name).is_file() for name in ("index.html", "catalog.json"))
 
 
-def _after_build(settings: Settings, record: tuple[str, str | None, bool, bool]) -> None:
+def _feeds_with_unbuilt_rows(settings: Settings) -> list[str] | None:
+    """Feeds whose raw table holds loads that their ``*_versions`` model has not taken in yet, or
+    None when that cannot be told (no manifest of an earlier build, a model or table missing).
+
+    Each versions model appends every new load of its raw table and the rest of the project is
+    rebuilt from them, so a feed without such loads has nothing new for any model."""
+    from rolwh.warehouse import connect
+
+    try:
+        manifest = json.loads((settings.dbt_target_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    versions = {}  # feed -> "schema.table" of the incremental model reading its raw table
+    for node in manifest.get("nodes", {}).values():
+        if (
+            node.get("resource_type") == "model"
+            and node.get("config", {}).get("materialized") == "incremental"
+        ):
+            for parent in node.get("depends_on", {}).get("nodes", []):
+                if parent.startswith("source.") and parent.split(".")[-2] == "raw":
+                    versions[parent.split(".")[-1]] = f"{node['schema']}.{node.get('alias') or node['name']}"
+    if any(f.name not in versions for f in FEEDS):
+        return None
+    con = connect(settings)
+    try:
+        tables = {
+            f"{s}.{t}"
+            for s, t in con.execute("select schema_name, table_name from duckdb_tables()").fetchall()
+        }
+        if not set(versions.values()) <= tables or "marts.fct_indicator_annual" not in tables:
+            return None
+        return [
+            f.name
+            for f in FEEDS
+            if con.execute(
+                f"select exists (select _load_id from {f.table} except select _load_id from {versions[f.name]})"
+            ).fetchone()[0]
+        ]
+    finally:
+        con.close()
+
+
+def _after_build(settings: Settings, record: tuple[str, str | None, bool, bool] | None) -> None:
     """(Re)create marts.fct_indicator_annual_frozen over the latest release of each year (a table,
     so the published file does not depend on the releases folder); record the build
-    (fingerprint, selection, full refresh, docs) in audit.dbt_builds."""
+    (fingerprint, selection, full refresh, docs) in audit.dbt_builds (a skipped build: None)."""
     import datetime as dt
 
     from rolwh.freeze import attach_releases
@@ -342,6 +411,8 @@ def _after_build(settings: Settings, record: tuple[str, str | None, bool, bool])
         ).fetchone()[0]
         if built:  # a partial build (--select) may not have built the marts
             attach_releases(con, settings, materialize=True)
+        if record is None:
+            return
         fingerprint, *rest = record
         con.execute(
             "insert into audit.dbt_builds values (?, ?, ?, ?, ?)", [fingerprint, dt.datetime.now(), *rest]
