@@ -250,6 +250,11 @@ def build(
     docs site (index.html, manifest.json, catalog.json, lineage included) is generated into
     ``settings.dbt_target_dir``. Nothing else may hold the DuckDB file open meanwhile. A failing
     build raises :class:`DbtBuildError` naming the failing nodes (unless ``raise_on_failure`` is off).
+
+    What runs depends on the last builds (``audit.dbt_builds``): another project, vars or dbt →
+    ``--full-refresh``; the same as the last whole build → no seeds, unit tests or docs generation,
+    only what is downstream of feeds with rows not yet built, and no dbt at all when there are none
+    (``BuildResult.skipped``). A build that failed or was killed leaves a marker: the next builds all.
     """
     import time
 
@@ -276,7 +281,8 @@ def build(
             run_results_path=None,
             target_dir=target,
             docs_generated=docs,
-            skipped="no feed has rows that the last build did not take in; the marts are current",
+            skipped="no feed has rows that the last build did not take in; the marts are current"
+            " (`rolwh build --full-refresh` rebuilds everything)",
         )
     auto_select = feeds is not None and 0 < len(feeds) < len(FEEDS)
 
