@@ -8,10 +8,27 @@ from typing import TYPE_CHECKING, Any
 from rolwh.contracts import feed
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import duckdb
+
+    from rolwh.settings import Settings
 
 T = datetime.fromisoformat
 D = date.fromisoformat
+
+
+def load_into(settings: Settings, *batches: Callable[[duckdb.DuckDBPyConnection], None]) -> None:
+    """Apply raw-row batches to the settings' warehouse (raw and audit layers created first)."""
+    from rolwh.warehouse import connect, ensure_schema
+
+    con = connect(settings)
+    try:
+        ensure_schema(con)
+        for batch in batches:
+            batch(con)
+    finally:
+        con.close()
 
 
 def insert_rows(

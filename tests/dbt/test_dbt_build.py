@@ -11,7 +11,7 @@ import pytest
 
 from rolwh.build import BuildResult, DbtBuildError, build
 from rolwh.settings import Settings, load_settings
-from tests.dbt.dbt_rawdata import D, insert_rows, load_batch_a, load_batch_b
+from tests.dbt.dbt_rawdata import D, insert_rows, load_batch_a, load_batch_b, load_into
 
 TEST_KEY = "test-key-0123456789abcdef0123456789abcdef"
 LATEST_TABLES = (
@@ -30,18 +30,6 @@ def _settings(home: Path) -> Settings:
     s = load_settings({"ROLWH_HOME": str(home), "ROLWH_KEY": TEST_KEY})
     s.ensure_dirs()
     return s
-
-
-def _load(settings: Settings, *batches) -> None:
-    from rolwh.warehouse import connect, ensure_schema
-
-    con = connect(settings)
-    try:
-        ensure_schema(con)
-        for batch in batches:
-            batch(con)
-    finally:
-        con.close()
 
 
 def _marts(settings: Settings) -> dict[str, dict[Key, Row]]:
@@ -87,9 +75,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """Four dbt runs shared by the module: staging on export A, incremental build after export B,
     a build as of 2024-03-31, and a full refresh (the warehouse ends in the full-refresh state)."""
     settings = _settings(tmp_path_factory.mktemp("dbt") / "home")
-    _load(settings, load_batch_a)
+    load_into(settings, load_batch_a)
     build(settings, select="+staging", docs=False)
-    _load(settings, load_batch_b)
+    load_into(settings, load_batch_b)
     incremental_result = build(settings)
     incremental = _marts(settings)
     build(settings, dbt_vars={"as_of_date": "2024-03-31"}, docs=False)

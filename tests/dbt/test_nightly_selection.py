@@ -9,21 +9,9 @@ import pytest
 
 from rolwh.build import INCOMPLETE_MARKER, build
 from rolwh.settings import Settings, load_settings
-from tests.dbt.dbt_rawdata import D, insert_rows, load_batch_a
+from tests.dbt.dbt_rawdata import D, insert_rows, load_batch_a, load_into
 
 TEST_KEY = "test-key-0123456789abcdef0123456789abcdef"
-
-
-def _run(settings: Settings, *steps) -> None:
-    from rolwh.warehouse import connect, ensure_schema
-
-    con = connect(settings)
-    try:
-        ensure_schema(con)
-        for step in steps:
-            step(con)
-    finally:
-        con.close()
 
 
 def _sessions(settings: Settings) -> float:
@@ -55,7 +43,7 @@ def _new_session(con) -> None:
 def test_nightly_builds_only_what_is_downstream_of_new_rows(tmp_path: Path) -> None:
     settings = load_settings({"ROLWH_HOME": str(tmp_path / "home"), "ROLWH_KEY": TEST_KEY})
     settings.ensure_dirs()
-    _run(settings, load_batch_a)
+    load_into(settings, load_batch_a)
     first = build(settings)  # the first whole build, with docs
     assert first.ok and first.skipped is None and first.docs_generated
     before = _sessions(settings)
@@ -64,7 +52,7 @@ def test_nightly_builds_only_what_is_downstream_of_new_rows(tmp_path: Path) -> N
     assert nothing_new.ok and nothing_new.skipped and nothing_new.nodes == ()
     assert nothing_new.docs_generated and "not run" in nothing_new.render()
 
-    _run(settings, _new_session)
+    load_into(settings, _new_session)
     one_feed = build(settings)
     assert one_feed.ok and "source:raw.study_sessions+" in one_feed.command
     built = {n.name for n in one_feed.nodes if n.resource_type == "model"}
