@@ -40,12 +40,19 @@ def _has_bom(path: Path) -> bool:
         return fh.read(len(BOM)) == BOM
 
 
-def detect_encoding(path: Path) -> str:
-    """'utf-8-sig' (BOM), 'utf-8' (decodes strictly, streamed) or 'gb18030'; else Quarantine."""
+def _utf8_kind(path: Path) -> str | None:
+    """'utf-8-sig' (BOM), 'utf-8' (decodes strictly, streamed) or None: the first rule of both
+    :func:`detect_encoding` and :func:`utf8_source`."""
     if _has_bom(path):
         return "utf-8-sig"
-    if _decodes(path, "utf-8"):
-        return "utf-8"
+    return "utf-8" if _decodes(path, "utf-8") else None
+
+
+def detect_encoding(path: Path) -> str:
+    """'utf-8-sig' (BOM), 'utf-8' (decodes strictly, streamed) or 'gb18030'; else Quarantine."""
+    kind = _utf8_kind(path)
+    if kind is not None:
+        return kind
     if _decodes(path, "gb18030"):
         return "gb18030"
     raise Quarantine(UNDECODABLE)
@@ -57,7 +64,7 @@ def utf8_source(path: Path, workdir: Path) -> Path:
 
     Decodes a GB18030 file once (the transcode is the check), not twice.
     """
-    if _has_bom(path) or _decodes(path, "utf-8"):
+    if _utf8_kind(path) is not None:
         return path
     try:
         return transcode_to_utf8(path, "gb18030", workdir / "transcoded.csv")
@@ -130,14 +137,9 @@ def read_csv_sheet(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) ->
     return _used(sheet)
 
 
-def load_csv_grid(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path, table: str) -> int:
-    """A csv export into temp table ``table`` (every cell normalised); returns its width."""
-    return _into_table(con, normalise_grid(read_csv_sheet(con, path, workdir)), table)
-
-
 def read_csv_grid(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) -> pa.Table:
     """A csv export as a normalised grid (pyarrow table; for inspection and tests)."""
-    load_csv_grid(con, path, workdir, _SCRATCH)
+    load_grid(con, path, workdir, _SCRATCH)
     return _take(con, _SCRATCH)
 
 
@@ -208,17 +210,12 @@ def _contract_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
     return col
 
 
-def load_xlsx_grid(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> int:
-    """The first sheet of an xlsx into temp table ``table`` (sheet row numbers kept); returns its width."""
-    return _into_table(con, normalise_grid(_used(xlsx_arrow(path))), table)
-
-
 def read_xlsx_grid(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> pa.Table:
     """The first sheet of an xlsx as a normalised grid (pyarrow table; for inspection and tests)."""
     import duckdb
 
     con = con or duckdb.connect()
-    load_xlsx_grid(con, path, _SCRATCH)
+    load_grid(con, path, path.parent, _SCRATCH)  # no work files for xlsx
     return _take(con, _SCRATCH)
 
 
