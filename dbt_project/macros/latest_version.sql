@@ -35,6 +35,6 @@
 {% macro only_records_with_new_versions(key, versions) -%}
     {%- if is_incremental() %}
     and {{ key }} in ({{ keys_with_new_versions(key, versions) }})
-    and {{ key }} not in (select {{ key }} from {{ this }})
+    and {{ key }} not in (select {{ key }} from {{ this }} where {{ key }} is not null)
     {%- endif -%}
 {%- endmacro %}
