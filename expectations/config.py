@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rolwh.contracts import FEEDS
+from rolwh.errors import ConfigError
 
 CONFIG_PATH = Path(__file__).resolve().parent / "quality.yaml"
 #: Days a "month" of cadence stands for (31, so month ends 01-31 -> 02-29 -> 03-31 never warn).
@@ -56,7 +57,7 @@ def load_config(path: Path | None = None, **overrides: Any) -> QualityConfig:
     known = set(QualityConfig.__dataclass_fields__)
     unknown = set(data) - known
     if unknown:
-        raise ValueError(f"{path}: unknown quality settings {sorted(unknown)}; known: {sorted(known)}")
+        raise ConfigError(f"{path}: unknown quality settings {sorted(unknown)}; known: {sorted(known)}")
     if isinstance(data.get("date_min"), str):
         data["date_min"] = dt.date.fromisoformat(data["date_min"])
     if "future_date_columns" in data:
@@ -64,7 +65,7 @@ def load_config(path: Path | None = None, **overrides: Any) -> QualityConfig:
     feeds = {f.name for f in FEEDS}
     bad = set(data.get("cadence_months") or {}) - feeds
     if bad:
-        raise ValueError(f"{path}: cadence_months names unknown feeds {sorted(bad)}; feeds: {sorted(feeds)}")
+        raise ConfigError(f"{path}: cadence_months names unknown feeds {sorted(bad)}; feeds: {sorted(feeds)}")
     data["cadence_months"] = dict(data.get("cadence_months") or {})
     latest = dict(data.get("latest_relations") or {})
     for name, spec in latest.items():
@@ -74,7 +75,7 @@ def load_config(path: Path | None = None, **overrides: Any) -> QualityConfig:
             or "." not in str(spec.get("relation", ""))
             or not spec.get("key")
         ):
-            raise ValueError(
+            raise ConfigError(
                 f"{path}: latest_relations.{name} needs a known feed, relation: schema.table, key: [..]"
             )
     data["latest_relations"] = latest

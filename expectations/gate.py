@@ -12,8 +12,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from expectations.checks import BLOCKING, COMPLETENESS, Problem, Validation
 from expectations.config import QualityConfig, load_config
-from expectations.suites import BLOCKING, COMPLETENESS, Problem, Validation, all_validations
+from expectations.suites import all_validations
+from rolwh.errors import ConfigError
 from rolwh.settings import Settings
 
 if TYPE_CHECKING:
@@ -126,9 +128,9 @@ def run_gate(
     ``docs_dir`` (default ``quality_dir/data_docs``).
     """
     if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+        raise ConfigError(f"gate mode must be one of {MODES}, not {mode!r}")
     if mode == "freeze" and year is None:
-        raise ValueError("the freeze gate needs a year")
+        raise ConfigError("the freeze gate needs a year")
     cfg = config or load_config()
     today = today or dt.date.today()
     started = dt.datetime.now()

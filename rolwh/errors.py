@@ -23,3 +23,9 @@ class WarehouseBusy(RolwhError):
     """Another run holds the writer lock."""
 
     exit_code = 4
+
+
+class ConfigError(RolwhError):
+    """A configuration file or setting is invalid: fixing it helps, retrying does not."""
+
+    exit_code = 2

@@ -9,6 +9,7 @@ import pytest
 
 from expectations.config import load_config
 from rolwh.contracts import FEEDS_BY_NAME
+from rolwh.errors import ConfigError
 
 
 def test_cadences_default_from_the_contract() -> None:
@@ -23,7 +24,7 @@ def test_cadences_default_from_the_contract() -> None:
 def test_configured_cadence_changes_what_counts_as_an_export_gap(tmp_path: Path) -> None:
     import duckdb
 
-    from expectations.suites import export_gap_frame
+    from expectations.audit_suites import export_gap_frame
     from rolwh.warehouse import ensure_schema
 
     con = duckdb.connect()
@@ -48,8 +49,8 @@ def test_configured_cadence_changes_what_counts_as_an_export_gap(tmp_path: Path)
 def test_unknown_settings_are_refused_with_the_known_ones(tmp_path: Path) -> None:
     path = tmp_path / "quality.yaml"
     path.write_text("max_unkown_share: 0.1\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"unknown quality settings.*max_unkown_share"):
+    with pytest.raises(ConfigError, match=r"unknown quality settings.*max_unkown_share"):
         load_config(path)
     path.write_text("cadence_months:\n  court: 1\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"unknown feeds.*court"):
+    with pytest.raises(ConfigError, match=r"unknown feeds.*court"):
         load_config(path)

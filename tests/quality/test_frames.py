@@ -7,8 +7,8 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
+from expectations.checks import read_frame
 from expectations.gate import nanosecond_times
-from expectations.suites import read_frame
 
 SQL = """
 select * from (values
