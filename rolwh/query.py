@@ -106,8 +106,8 @@ def sql_reader(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     path = published_path(settings)
     if path is None:
         raise NothingPublished(
-            f"nothing published yet in {plain(settings.serving_dir)}: run `rolwh run` first "
-            "(rolwh sql reads only the published marts and audit tables)"
+            "nothing published yet: run `rolwh run` first (rolwh sql reads only the published marts and "
+            f"audit tables, in {plain(settings.serving_dir)})"
         )
     spill = Path(tempfile.mkdtemp(prefix="sql-", dir=settings.sql_temp_parent))  # mode 0700
     try:
@@ -180,8 +180,8 @@ def write_result(columns: list[str], rows: list[tuple], fmt: str, out: IO[str]) 
         out.write(json_inert(json.dumps(records, ensure_ascii=False, default=str)) + "\n")
     elif fmt == "csv":
         writer = csv.writer(out)
-        writer.writerow([csv_safe(plain(c)) for c in columns])
-        writer.writerows([csv_safe(plain(v) if isinstance(v, str) else v) for v in r] for r in rows)
+        writer.writerow([plain(csv_safe(c)) for c in columns])
+        writer.writerows([plain(csv_safe(v)) if isinstance(v, str) else v for v in r] for r in rows)
     else:
         from rich.console import Console
         from rich.table import Table
