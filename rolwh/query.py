@@ -186,7 +186,9 @@ def write_result(columns: list[str], rows: list[tuple], fmt: str, out: IO[str]) 
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(*(safe(c) for c in columns))
+        table = Table()
+        for c in columns:
+            table.add_column(safe(c), overflow="fold")  # wrapped, never cut (width: $COLUMNS)
         for r in rows:
             table.add_row(*("" if v is None else safe(v) for v in r))
         Console(file=out).print(table)
