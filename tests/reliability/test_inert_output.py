@@ -90,7 +90,7 @@ def test_cli_sql_prints_hostile_cells_and_names_inert(hostile_published: Setting
     proc = rolwh(
         hostile_published,
         "sql",
-        f"select file_name, note, note as \"{HOSTILE_NAME}\" from marts.hostile",
+        f'select file_name, note, note as "{HOSTILE_NAME}" from marts.hostile',
         "--format",
         fmt,
         timeout=120,

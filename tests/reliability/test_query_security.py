@@ -269,5 +269,7 @@ def test_cli_sql_timeout_ends_with_one_line_and_its_exit_code(warehouse: Setting
         "rolwh sql: query interrupted after its time limit of 1 s (--timeout SECONDS, 0 for none)"
     ]
     assert list(temp_root.iterdir()) == []
-    proc = rolwh(warehouse, "sql", ENDLESS, timeout=300, ROLWH_SQL_TIMEOUT="1", ROLWH_SQL_TEMP_ROOT=str(temp_root))
+    proc = rolwh(
+        warehouse, "sql", ENDLESS, timeout=300, ROLWH_SQL_TIMEOUT="1", ROLWH_SQL_TEMP_ROOT=str(temp_root)
+    )
     assert proc.returncode == EXIT_TIMEOUT, proc.stderr  # the default comes from ROLWH_SQL_TIMEOUT
