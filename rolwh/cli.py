@@ -22,6 +22,14 @@ EXIT_ENVIRONMENT = 7  # rolwh.errors.EnvironmentFault: read-only / full disk, mi
 EXIT_TIMEOUT = 8  # rolwh.query.QueryTimeout: `rolwh sql` ran past --timeout
 
 
+def _print(text: object) -> None:
+    """Print a command's summary with every control character shown escaped (rolwh.console): file
+    names and reasons in it come from delivered files."""
+    from rolwh.console import plain
+
+    print(plain(text))
+
+
 def _settings(args: argparse.Namespace):  # -> Settings; typed lazily to keep --help instant
     from rolwh.settings import load_settings
 
@@ -32,7 +40,7 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     from rolwh.demo_data import generate
 
     summary = generate(Path(args.out), seed=args.seed, scale=args.scale)
-    print(summary)
+    _print(summary)
     return EXIT_OK
 
 
@@ -43,7 +51,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     settings = _settings(args)
     with writer_lock(settings, what="rolwh ingest"):
         report = run_ingest(settings, feeds=args.feed or None, progress=not args.quiet)
-    print(report.render())
+    _print(report.render())
     return EXIT_OK
 
 
@@ -51,7 +59,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from rolwh.pipeline import run_nightly
 
     result = run_nightly(_settings(args), progress=not args.quiet, full_refresh=args.full_refresh)
-    print(result.render())
+    _print(result.render())
     return result.exit_code
 
 
@@ -62,7 +70,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     settings = _settings(args)
     with writer_lock(settings, what="rolwh build"):
         result = build(settings, full_refresh=args.full_refresh)
-    print(result.render())
+    _print(result.render())
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
@@ -75,7 +83,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from rolwh.status import render_status
 
-    print(render_status(_settings(args)))
+    _print(render_status(_settings(args)))
     return EXIT_OK
 
 
@@ -86,7 +94,7 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
     settings = _settings(args)
     with writer_lock(settings, what="rolwh rotate-key"):
         rotation = rotate_key(settings, force=args.force, progress=not args.quiet)
-    print(rotation.render())
+    _print(rotation.render())
     return EXIT_OK
 
 
@@ -115,7 +123,7 @@ def cmd_freeze(args: argparse.Namespace) -> int:
     settings = _settings(args)
     with writer_lock(settings, what=f"rolwh freeze {args.year}"):
         release = freeze(settings, year=args.year, reason=args.reason)
-    print(release.render())
+    _print(release.render())
     return EXIT_OK
 
 
@@ -123,21 +131,21 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from rolwh.freeze import verify
 
     result = verify(_settings(args), year=args.year, version=args.version)
-    print(result.render())
+    _print(result.render())
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
 def cmd_releases(args: argparse.Namespace) -> int:
     from rolwh.freeze import render_releases
 
-    print(render_releases(_settings(args)))
+    _print(render_releases(_settings(args)))
     return EXIT_OK
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from rolwh.freeze import render_diff
 
-    print(render_diff(_settings(args), year=args.year, version=args.version))
+    _print(render_diff(_settings(args), year=args.year, version=args.version))
     return EXIT_OK
 
 
@@ -145,7 +153,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from rolwh.report import write_report
 
     for path in write_report(_settings(args), year=args.year, draft=args.draft):
-        print(path)
+        _print(path)
     return EXIT_OK
 
 

@@ -119,3 +119,12 @@ def test_cli_indicators_and_error_lines_are_inert(hostile_published: Settings) -
     assert proc.returncode == 1
     _assert_inert(proc)
     assert "\\x1b[2J" in proc.stderr
+
+
+def test_cli_ingest_summary_prints_control_characters_inert(settings: Settings) -> None:
+    court_file(settings, "案件_20240331\x1b[2J\u202e.csv", [court_row(i) for i in range(3)])
+    court_file(settings, "no-date\r\x07.csv", [court_row(1)])  # quarantined: its name is in the reason list
+    proc = rolwh(settings, "ingest", "--quiet", timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    _assert_inert(proc)
+    assert "案件_20240331" in proc.stdout and "no-date" in proc.stdout and "QUARANTINED" in proc.stdout
