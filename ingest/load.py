@@ -28,7 +28,7 @@ PARSED = "rolwh_parsed"
 
 def open_warehouse(settings: Settings) -> duckdb.DuckDBPyConnection:
     """The writer connection with the raw/audit schema and the temp parse + HMAC macros."""
-    from rolwh.warehouse import connect, ensure_schema
+    from rolwh.warehouse import checked_key, connect, ensure_schema
 
     con = connect(settings)
     # Checkpoint (write the WAL's rows into the database file) every 256 MB of WAL instead of
@@ -37,7 +37,8 @@ def open_warehouse(settings: Settings) -> duckdb.DuckDBPyConnection:
     # checkpoint at close. Durability is unchanged: every commit is in the WAL, replayed on open.
     con.execute("set checkpoint_threshold = '256MB'")
     ensure_schema(con)
-    con.execute(hmac_macro_sql(settings.key()))
+    # checked_key refuses a key other than the one the warehouse was written with
+    con.execute(hmac_macro_sql(checked_key(con, settings)))
     for macro in MACROS:
         con.execute(macro)
     return con

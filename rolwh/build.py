@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from rolwh.contracts import FEEDS
-from rolwh.errors import RolwhError, WarehouseBusy
+from rolwh.errors import EnvironmentFault, RolwhError, WarehouseBusy
 from rolwh.faults import checkpoint
 from rolwh.settings import DBT_PROJECT_DIR, Settings
 
@@ -350,7 +350,11 @@ def build(
         _after_build(settings, (fingerprint, selection, full_refresh, docs_ok))
         incomplete.unlink(missing_ok=True)
     if not result.ok and raise_on_failure:
-        raise DbtBuildError(_disk_full_note(settings, proc.stdout + proc.stderr) + result.render(), result)
+        full = _disk_full_note(settings, proc.stdout + proc.stderr)
+        error = DbtBuildError(full + result.render(), result)
+        if full:
+            error.exit_code = EnvironmentFault.exit_code  # the disk, not the models: exit 7
+        raise error
     return result
 
 

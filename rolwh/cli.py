@@ -17,6 +17,17 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_GATE_BLOCKED = 3
 EXIT_BUSY = 4
+EXIT_KEY_MISMATCH = 6  # rolwh.settings.KeyMismatch: another key than the warehouse's (rotate-key)
+EXIT_ENVIRONMENT = 7  # rolwh.errors.EnvironmentFault: read-only / full disk, missing / unwritable folder
+EXIT_TIMEOUT = 8  # rolwh.query.QueryTimeout: `rolwh sql` ran past --timeout
+
+
+def _print(text: object) -> None:
+    """Print a command's summary with every control character shown escaped (rolwh.console): file
+    names and reasons in it come from delivered files."""
+    from rolwh.console import plain
+
+    print(plain(text))
 
 
 def _settings(args: argparse.Namespace):  # -> Settings; typed lazily to keep --help instant
@@ -29,7 +40,7 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     from rolwh.demo_data import generate
 
     summary = generate(Path(args.out), seed=args.seed, scale=args.scale)
-    print(summary)
+    _print(summary)
     return EXIT_OK
 
 
@@ -40,7 +51,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     settings = _settings(args)
     with writer_lock(settings, what="rolwh ingest"):
         report = run_ingest(settings, feeds=args.feed or None, progress=not args.quiet)
-    print(report.render())
+    _print(report.render())
     return EXIT_OK
 
 
@@ -48,7 +59,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from rolwh.pipeline import run_nightly
 
     result = run_nightly(_settings(args), progress=not args.quiet, full_refresh=args.full_refresh)
-    print(result.render())
+    _print(result.render())
     return result.exit_code
 
 
@@ -59,20 +70,31 @@ def cmd_build(args: argparse.Namespace) -> int:
     settings = _settings(args)
     with writer_lock(settings, what="rolwh build"):
         result = build(settings, full_refresh=args.full_refresh)
-    print(result.render())
+    _print(result.render())
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
     from rolwh.query import run_query
 
-    return run_query(_settings(args), args.query, fmt=args.format, out=sys.stdout)
+    return run_query(_settings(args), args.query, fmt=args.format, out=sys.stdout, timeout=args.timeout)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     from rolwh.status import render_status
 
-    print(render_status(_settings(args)))
+    _print(render_status(_settings(args)))
+    return EXIT_OK
+
+
+def cmd_rotate_key(args: argparse.Namespace) -> int:
+    from rolwh.pipeline import writer_lock
+    from rolwh.rotate import rotate_key
+
+    settings = _settings(args)
+    with writer_lock(settings, what="rolwh rotate-key"):
+        rotation = rotate_key(settings, force=args.force, progress=not args.quiet)
+    _print(rotation.render())
     return EXIT_OK
 
 
@@ -101,7 +123,7 @@ def cmd_freeze(args: argparse.Namespace) -> int:
     settings = _settings(args)
     with writer_lock(settings, what=f"rolwh freeze {args.year}"):
         release = freeze(settings, year=args.year, reason=args.reason)
-    print(release.render())
+    _print(release.render())
     return EXIT_OK
 
 
@@ -109,21 +131,21 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from rolwh.freeze import verify
 
     result = verify(_settings(args), year=args.year, version=args.version)
-    print(result.render())
+    _print(result.render())
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
 def cmd_releases(args: argparse.Namespace) -> int:
     from rolwh.freeze import render_releases
 
-    print(render_releases(_settings(args)))
+    _print(render_releases(_settings(args)))
     return EXIT_OK
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from rolwh.freeze import render_diff
 
-    print(render_diff(_settings(args), year=args.year, version=args.version))
+    _print(render_diff(_settings(args), year=args.year, version=args.version))
     return EXIT_OK
 
 
@@ -131,7 +153,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from rolwh.report import write_report
 
     for path in write_report(_settings(args), year=args.year, draft=args.draft):
-        print(path)
+        _print(path)
     return EXIT_OK
 
 
@@ -180,6 +202,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_paths(p)
     p.add_argument("query")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        help=f"interrupt the query after SECONDS (default $ROLWH_SQL_TIMEOUT or 60; 0: none); exit {EXIT_TIMEOUT}",
+    )
+
+    p = add(
+        "rotate-key",
+        cmd_rotate_key,
+        "start anew under a new pseudonymisation key: keep the working warehouse aside, re-ingest the "
+        "landing area (it must still hold every export)",
+    )
+    _add_paths(p)
+    p.add_argument("--force", action="store_true", help="rotate even if loaded exports left the landing area")
+    p.add_argument("--quiet", action="store_true")
 
     p = add("status", cmd_status, "what is loaded, rejected and quarantined, and when")
     _add_paths(p)
@@ -228,47 +265,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from rolwh.errors import RolwhError
+    from rolwh.console import plain
+    from rolwh.errors import RolwhError, environment_fault
 
     try:
         return int(args.func(args))
-    except RolwhError as exc:
-        full = None if "disk full while writing" in str(exc) else _disk_full(exc)
-        print(f"rolwh {args.command}: {full + chr(10) if full else ''}{exc}", file=sys.stderr)
-        return exc.exit_code
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # only a full disk is translated; anything else is re-raised
-        full = _disk_full(exc)
-        if not full:
-            raise
-        print(f"rolwh {args.command}: {full}", file=sys.stderr)
-        return EXIT_FAILED
-
-
-def _disk_full(exc: BaseException) -> str | None:
-    """The operator's message when ``exc`` (or its cause, or dbt's output in it) is a full disk."""
-    import errno
-    import re
-
-    seen: BaseException | None = exc
-    while seen is not None:
-        text = str(seen)
-        if (isinstance(seen, OSError) and seen.errno == errno.ENOSPC) or "No space left on device" in text:
-            path = getattr(seen, "filename", None)
-            if not path:
-                found = re.search(r'(?:file|path)\s+"([^"]+)"', text) or re.search(r"(/\S+)", text)
-                path = found.group(1).rstrip(":,.'") if found else None
-            from rolwh.settings import load_settings
-
-            home = load_settings().home
-            return (
-                f"disk full while writing {path or 'the warehouse state'}: free space on the file system "
-                f"of {home} and re-run (files already loaded stay loaded, a half-loaded file is rolled back; "
-                f"the previous publication and the releases are unchanged). [{' '.join(text.split())[:300]}]"
+    except Exception as exc:  # a RolwhError or an environment fault is one line; anything else re-raised
+        fault = environment_fault(exc)
+        if isinstance(exc, RolwhError):
+            said = str(exc)
+            lead = fault if fault and "disk full while writing" not in said else None
+            print(
+                f"rolwh {args.command}: {plain(lead + chr(10) if lead else '')}{plain(said)}", file=sys.stderr
             )
-        seen = seen.__cause__ or seen.__context__
-    return None
+            return EXIT_ENVIRONMENT if fault else exc.exit_code
+        if not fault:
+            raise
+        print(f"rolwh {args.command}: {plain(fault)}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
 
 
 if __name__ == "__main__":

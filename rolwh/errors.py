@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import re
+
 
 class RolwhError(RuntimeError):
     """Base of every error the CLI reports as one readable line (no traceback)."""
@@ -29,3 +32,71 @@ class ConfigError(RolwhError):
     """A configuration file or setting is invalid: fixing it helps, retrying does not."""
 
     exit_code = 2
+
+
+class EnvironmentFault(RolwhError):
+    """The machine, not the data: a read-only or full file system, a missing or unwritable folder."""
+
+    exit_code = 7
+
+
+#: errno of an OSError that is the environment's fault, and what the operator should do about it.
+_FAULTS: dict[int, tuple[str, str]] = {
+    errno.ENOSPC: ("disk full while writing", "free space on that file system and re-run"),
+    errno.EDQUOT: ("disk quota exceeded while writing", "free space or raise the quota, and re-run"),
+    errno.EROFS: (
+        "read-only file system: cannot write",
+        "rolwh writes under ROLWH_HOME: mount it read-write or point ROLWH_HOME (--home) at a writable folder",
+    ),
+    errno.EACCES: (
+        "permission denied on",
+        "give the user running rolwh write access to it, or point ROLWH_HOME (--home) / ROLWH_LANDING "
+        "(--landing) at a folder it may write",
+    ),
+    errno.ENOENT: (
+        "missing file or folder:",
+        "create it, or correct ROLWH_HOME (--home) / ROLWH_LANDING (--landing)",
+    ),
+    errno.ENOTDIR: (
+        "not a folder (a part of the path is a file):",
+        "correct ROLWH_HOME (--home) / ROLWH_LANDING (--landing)",
+    ),
+}
+_FAULTS[errno.EPERM] = _FAULTS[errno.EACCES]
+#: The same faults as DuckDB and dbt report them (text, no errno).
+_FAULT_TEXTS: dict[str, int] = {
+    "No space left on device": errno.ENOSPC,
+    "Disk quota exceeded": errno.EDQUOT,
+    "Read-only file system": errno.EROFS,
+    "Permission denied": errno.EACCES,
+}
+SAFE_STATE = (
+    "files already loaded stay loaded, a half-loaded file is rolled back; the previous publication "
+    "and the releases are unchanged"
+)
+
+
+def environment_fault(exc: BaseException) -> str | None:
+    """One line for the operator when ``exc`` (or its cause) is an environment fault, else None.
+
+    An OSError counts by its errno (:data:`_FAULTS`; ENOENT/ENOTDIR only with a file name), any
+    other error by the system's words for a full, read-only or forbidden file system in its text.
+    """
+    seen: BaseException | None = exc
+    while seen is not None:
+        text = " ".join(str(seen).split())
+        code = seen.errno if isinstance(seen, OSError) and seen.errno in _FAULTS else None
+        path = getattr(seen, "filename", None) if code else None
+        if code in (errno.ENOENT, errno.ENOTDIR) and not path:
+            code = None
+        if code is None:
+            code = next((c for words, c in _FAULT_TEXTS.items() if words in text), None)
+            found = re.search(r'(?:file|path|directory)\s+"([^"]+)"', text) or re.search(
+                r"(/[^\s\"']+)", text
+            )
+            path = found.group(1).rstrip(":,.'") if found else None
+        if code is not None:
+            what, todo = _FAULTS[code]
+            return f"{what} {path or 'the rolwh state'}: {todo} ({SAFE_STATE}). [{text[:300]}]"
+        seen = seen.__cause__ or seen.__context__
+    return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import IO, Any
 
+from rolwh.console import safe
 from rolwh.errors import RolwhError
 from rolwh.settings import Settings
 
@@ -110,7 +111,7 @@ def print_indicators(
 
     rows = indicator_rows(settings, year, quarter, community)
     period = f"{year}年" + (f"第{quarter}季度" if quarter else "")
-    where = "全街道" if community == "ALL" else ("未匹配社区" if community == "UNKNOWN" else community)
+    where = "全街道" if community == "ALL" else ("未匹配社区" if community == "UNKNOWN" else safe(community))
     console = Console(file=out or sys.stdout, width=120)
     if not rows:
         console.print(f"{period} {where}: 无指标数据(该期间不在数据范围内,或社区代码不存在)")
@@ -123,8 +124,8 @@ def print_indicators(
     table.add_column("值", justify="right", style="bold")
     for r in rows:
         table.add_row(
-            r["indicator_code"],
-            r["name_zh"],
+            safe(r["indicator_code"]),
+            safe(r["name_zh"]),
             _format_count(r["numerator"]),
             _format_count(r["denominator"]),
             format_number(r["value"], r["unit"]),

@@ -11,6 +11,12 @@
 | ``ROLWH_DUCKDB_THREADS`` | (DuckDB default)                 | DuckDB ``threads`` of the writer       |
 | ``ROLWH_SERVING_GRACE_HOURS`` | ``24``                      | keep superseded serving versions this  |
 |                      |                                      | long for readers still holding them    |
+| ``ROLWH_SQL_MEMORY_LIMIT`` | ``1GB``                        | DuckDB ``memory_limit`` of `rolwh sql` |
+| ``ROLWH_SQL_MAX_TEMP_SIZE`` | ``1GB``                       | cap on what one `rolwh sql` query may  |
+|                      |                                      | spill (``max_temp_directory_size``)    |
+| ``ROLWH_SQL_TEMP_ROOT`` | the system temp folder (``TMPDIR``) | where `rolwh sql` makes its private  |
+|                      |                                      | spill folder (mode 0700, removed after) |
+| ``ROLWH_SQL_TIMEOUT`` | ``60``                              | default ``--timeout`` of `rolwh sql`   |
 
 Python reads them through :func:`load_settings`; dbt reads the paths through the environment that
 :meth:`Settings.dbt_env` builds (``{{ env_var('ROLWH_WAREHOUSE_PATH') }}`` in ``profiles.yml``).
@@ -18,9 +24,13 @@ Python reads them through :func:`load_settings`; dbt reads the paths through the
 
 from __future__ import annotations
 
+import logging
+import math
 import os
 import secrets
 import stat
+import tempfile
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,10 +40,56 @@ from rolwh.errors import RolwhError
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 MIN_KEY_LENGTH = 32
+#: A key must also use at least this many distinct characters and carry at least this much Shannon
+#: entropy per character (of its own character frequencies): 32 spaces (1 distinct, 0 bits), "0"*32
+#: or "ab"*16 (1 bit) are refused. A random key of 32 hex digits has >= 8 distinct digits and
+#: >= 2.5 bits per character in practice (not one of 200 000 draws fell below); the recommended
+#: ``secrets.token_hex(32)`` (64 hex digits) has >= 13 distinct and >= 3.3 bits.
+MIN_KEY_DISTINCT = 8
+MIN_KEY_BITS_PER_CHAR = 2.5
+
+log = logging.getLogger(__name__)
+_key_source_said: set[tuple[str, str]] = set()
 
 
 class SettingsError(RolwhError):
     """A setting is missing or unusable; the message says which and how to fix it."""
+
+
+class KeyMismatch(SettingsError):
+    """The key differs from the one the working warehouse was pseudonymised with (see rotate-key)."""
+
+    exit_code = 6
+
+
+def key_bits_per_char(key: str) -> float:
+    """Shannon entropy of ``key``'s own character frequencies, in bits per character."""
+    n = len(key)
+    return -sum(c / n * math.log2(c / n) for c in Counter(key).values()) if n else 0.0
+
+
+def key_problem(key: str) -> str | None:
+    """Why ``key`` is too weak to pseudonymise with (never quoting it), None if it is strong enough."""
+    if len(key) < MIN_KEY_LENGTH:
+        return f"is shorter than {MIN_KEY_LENGTH} characters"
+    distinct = len(set(key))
+    if distinct < MIN_KEY_DISTINCT:
+        return f"uses only {distinct} distinct characters (at least {MIN_KEY_DISTINCT} needed)"
+    bits = key_bits_per_char(key)
+    if bits < MIN_KEY_BITS_PER_CHAR:
+        return f"has {bits:.1f} bits of entropy per character (at least {MIN_KEY_BITS_PER_CHAR} needed)"
+    return None
+
+
+def new_key() -> str:
+    """A fresh random key (64 hex digits) that passes :func:`key_problem`."""
+    while True:
+        key = secrets.token_hex(32)
+        if key_problem(key) is None:
+            return key
+
+
+KEY_HOWTO = "make one with `python -c 'import secrets; print(secrets.token_hex(32))'`"
 
 
 @dataclass(frozen=True)
@@ -45,6 +101,10 @@ class Settings:
     memory_limit: str = "2GB"
     threads: int | None = None
     serving_grace_hours: float = 24.0
+    sql_memory_limit: str = "1GB"
+    sql_max_temp_size: str = "1GB"
+    sql_temp_root: Path | None = None  # None: the system temp folder
+    sql_timeout: float = 60.0
 
     # -- state layout -------------------------------------------------------------------------
     @property
@@ -98,30 +158,57 @@ class Settings:
 
     # -- the pseudonymisation key -------------------------------------------------------------
     def key(self, *, create: bool = False) -> bytes:
-        """The HMAC key: ``ROLWH_KEY``, else the key file; ``create`` makes a 0600 file (demo)."""
+        """The HMAC key: ``ROLWH_KEY``, else the key file; ``create`` makes a 0600 file (demo).
+
+        A weak key (see :func:`key_problem`) is refused. When both ``ROLWH_KEY`` and the key file
+        are there, which one is used is logged (a warning: on stderr from the CLI, in the task log
+        under Airflow), once per process: never silently.
+        """
         if self.key_env:
-            if len(self.key_env) < MIN_KEY_LENGTH:
-                raise SettingsError(f"ROLWH_KEY is shorter than {MIN_KEY_LENGTH} characters")
-            return self.key_env.encode()
+            self._say_key_source()
+            return self._checked(self.key_env, "ROLWH_KEY")
         if not self.key_file.exists():
             if not create:
                 raise SettingsError(
-                    f"no pseudonymisation key: set ROLWH_KEY or write one to {self.key_file} "
-                    "(mode 0600), e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`"
+                    f"no pseudonymisation key: set ROLWH_KEY or write one to {self.key_file} (mode 0600); "
+                    + KEY_HOWTO
                 )
             self.key_file.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_hex(32) + "\n")
+                fh.write(new_key() + "\n")
         mode = stat.S_IMODE(self.key_file.stat().st_mode)
         if mode & 0o077:
             raise SettingsError(
                 f"key file {self.key_file} is readable by others (mode {mode:o}); chmod 600 it"
             )
-        key = self.key_file.read_text().strip()
-        if len(key) < MIN_KEY_LENGTH:
-            raise SettingsError(f"key in {self.key_file} is shorter than {MIN_KEY_LENGTH} characters")
+        return self._checked(self.key_file.read_text().strip(), f"the key in {self.key_file}")
+
+    def key_source(self) -> str:
+        """Where :meth:`key` takes the key from, in words."""
+        if self.key_env:
+            if self.key_file.exists():
+                return f"ROLWH_KEY (the key file {self.key_file} also exists and is NOT used)"
+            return "ROLWH_KEY"
+        return f"the key file {self.key_file}"
+
+    def _say_key_source(self) -> None:
+        said = (str(self.key_file), self.key_env or "")
+        if self.key_file.exists() and said not in _key_source_said:
+            _key_source_said.add(said)
+            log.warning("pseudonymisation key: using %s", self.key_source())
+
+    @staticmethod
+    def _checked(key: str, source: str) -> bytes:
+        problem = key_problem(key)
+        if problem:
+            raise SettingsError(f"{source} {problem}: too weak to pseudonymise with; {KEY_HOWTO}")
         return key.encode()
+
+    @property
+    def sql_temp_parent(self) -> Path:
+        """Where `rolwh sql` creates its private spill folder (outside every published folder)."""
+        return self.sql_temp_root or Path(tempfile.gettempdir())
 
     # -- for subprocesses (dbt, airflow) ------------------------------------------------------
     def env(self) -> dict[str, str]:
@@ -132,7 +219,12 @@ class Settings:
             "ROLWH_KEY_FILE": str(self.key_file),
             "ROLWH_DUCKDB_MEMORY_LIMIT": self.memory_limit,
             "ROLWH_SERVING_GRACE_HOURS": str(self.serving_grace_hours),
+            "ROLWH_SQL_MEMORY_LIMIT": self.sql_memory_limit,
+            "ROLWH_SQL_MAX_TEMP_SIZE": self.sql_max_temp_size,
+            "ROLWH_SQL_TIMEOUT": str(self.sql_timeout),
         }
+        if self.sql_temp_root:
+            env["ROLWH_SQL_TEMP_ROOT"] = str(self.sql_temp_root)
         if self.threads:
             env["ROLWH_DUCKDB_THREADS"] = str(self.threads)
         return env
@@ -158,6 +250,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
     landing = Path(str(overrides.get("landing") or env.get("ROLWH_LANDING") or home / "landing")).resolve()
     key_file = Path(str(env.get("ROLWH_KEY_FILE") or home / "secrets" / "pseudonym.key"))
     threads = env.get("ROLWH_DUCKDB_THREADS")
+    sql_temp_root = env.get("ROLWH_SQL_TEMP_ROOT")
     return Settings(
         home=home,
         landing=landing,
@@ -166,6 +259,10 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         memory_limit=env.get("ROLWH_DUCKDB_MEMORY_LIMIT", "2GB"),
         threads=int(threads) if threads else None,
         serving_grace_hours=float(env.get("ROLWH_SERVING_GRACE_HOURS", "24")),
+        sql_memory_limit=env.get("ROLWH_SQL_MEMORY_LIMIT", "1GB"),
+        sql_max_temp_size=env.get("ROLWH_SQL_MAX_TEMP_SIZE", "1GB"),
+        sql_temp_root=Path(sql_temp_root).resolve() if sql_temp_root else None,
+        sql_timeout=float(env.get("ROLWH_SQL_TIMEOUT", "60")),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rolwh.console import safe
+from rolwh.errors import WarehouseBusy
 from rolwh.settings import Settings
 
 RECENT_FILES = 50
@@ -20,9 +22,19 @@ def render_status(settings: Settings) -> str:
     buf = StringIO()
     console = Console(file=buf, width=180, color_system=None)
     if not settings.warehouse_path.exists():
-        console.print(f"no warehouse at {settings.warehouse_path}: nothing ingested yet (run `rolwh ingest`)")
+        console.print(
+            f"no warehouse at {safe(settings.warehouse_path)}: nothing ingested yet (run `rolwh ingest`)"
+        )
         return buf.getvalue()
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        raise WarehouseBusy(
+            "a rolwh run is writing the warehouse right now (DuckDB allows no reader meanwhile): "
+            "run `rolwh status` again when it ends"
+        ) from None
     try:
         has_audit = con.execute(
             "select count(*) from information_schema.tables where table_schema = 'audit' and table_name = 'file_loads'"
@@ -100,7 +112,7 @@ def render_status(settings: Settings) -> str:
     ):
         files_table.add_column(col, overflow="fold")
     for r in files:
-        files_table.add_row(*(_fmt(v) for v in r[:9]), "; ".join(x for x in r[9:] if x))
+        files_table.add_row(*(_fmt(v) for v in r[:9]), safe("; ".join(x for x in r[9:] if x)))
     console.print(files_table)
 
     if rejected_cols:
@@ -113,16 +125,17 @@ def render_status(settings: Settings) -> str:
     quarantined = [r for r in files if r[3] == "quarantined"]
     if quarantined:
         console.print(
-            f"quarantined files are in {settings.quarantine_dir}/<feed>/ with a .reason.txt beside each"
+            f"quarantined files are in {safe(settings.quarantine_dir)}/<feed>/ with a .reason.txt beside each"
         )
     return buf.getvalue()
 
 
 def _fmt(value: object) -> str:
+    """A cell of the status tables, inert (file names and reasons come from delivered files)."""
     import datetime as dt
 
     if value is None:
         return "-"
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
-    return str(value)
+    return safe(value)

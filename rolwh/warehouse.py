@@ -8,11 +8,18 @@ every rejected row.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import hmac
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rolwh.contracts import FEEDS
-from rolwh.settings import Settings
+from rolwh.settings import KeyMismatch, Settings
+
+#: What the key fingerprint is an HMAC of; changing it changes every fingerprint.
+KEY_FINGERPRINT_MESSAGE = b"rolwh key fingerprint v1"
+KEY_FINGERPRINT_HEX = 16
 
 if TYPE_CHECKING:
     import duckdb
@@ -61,6 +68,16 @@ AUDIT_DDL: tuple[str, ...] = (
         docs_generated boolean not null
     )
     """,
+    # The fingerprint of the pseudonymisation key the raw layer was written with (set by the first
+    # ingest): HMAC(key, KEY_FINGERPRINT_MESSAGE) truncated, never the key. A run under another key
+    # is refused (see checked_key and `rolwh rotate-key`). In schema ``private``, which is never
+    # published (rolwh.publish copies marts and audit only).
+    """
+    create table if not exists private.key_fingerprint (
+        fingerprint varchar not null,
+        recorded_at timestamp not null
+    )
+    """,
 )
 
 
@@ -93,7 +110,48 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the raw and audit layers if they are missing (idempotent)."""
     con.execute("create schema if not exists raw")
     con.execute("create schema if not exists audit")
+    con.execute("create schema if not exists private")
     for f in FEEDS:
         con.execute(raw_table_ddl(f.name))
     for ddl in AUDIT_DDL:
         con.execute(ddl)
+
+
+def key_fingerprint(key: bytes) -> str:
+    """The key's fingerprint: HMAC-SHA256(key, "rolwh key fingerprint v1"), first 16 hex digits."""
+    return hmac.new(key, KEY_FINGERPRINT_MESSAGE, hashlib.sha256).hexdigest()[:KEY_FINGERPRINT_HEX]
+
+
+def recorded_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    row = con.execute(
+        "select fingerprint from private.key_fingerprint order by recorded_at limit 1"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def record_fingerprint(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
+    con.execute(
+        "insert into private.key_fingerprint values (?, ?)", [key_fingerprint(key), dt.datetime.now()]
+    )
+
+
+def checked_key(con: duckdb.DuckDBPyConnection, settings: Settings) -> bytes:
+    """The settings' key, after checking it is the key this warehouse was written with.
+
+    The first ingest records the fingerprint; a different key raises :class:`KeyMismatch`
+    (exit 6), which explains the two ways out: the old key back, or ``rolwh rotate-key``.
+    """
+    key = settings.key()
+    known = recorded_fingerprint(con)
+    if known is None:
+        record_fingerprint(con, key)
+    elif known != key_fingerprint(key):
+        raise KeyMismatch(
+            f"the pseudonymisation key from {settings.key_source()} is not the key the warehouse "
+            f"{settings.warehouse_path} was written with (key fingerprint {key_fingerprint(key)}, "
+            f"warehouse {known}); nothing was loaded. Pseudonyms under two keys would split every "
+            "person in two. Either give the old key back, or, to rotate the key on purpose, run "
+            "`rolwh rotate-key`: it keeps the old warehouse aside and re-ingests the whole landing area "
+            "under the new key (the landing area must still hold every export)"
+        )
+    return key

@@ -22,3 +22,23 @@ def test_status_lists_feeds_files_rejections_and_quarantine(settings):
     assert "quarantined" in text and "no valid export date" in text
     assert "委托日期" in text  # the rejected column
     assert "exam_results" in text and "never" in text
+
+
+def test_cli_status_while_a_writer_holds_the_warehouse_says_so_in_one_line(settings):
+    import duckdb
+
+    from rolwh.errors import WarehouseBusy
+    from tests.reliability.conftest import rolwh
+
+    court_file(settings, "案件_20240331.xlsx", [court_row(1)])
+    run_ingest(settings, progress=False)
+    writer = duckdb.connect(str(settings.warehouse_path))  # another process's write lock
+    try:
+        proc = rolwh(settings, "status", timeout=120)
+    finally:
+        writer.close()
+    assert proc.returncode == WarehouseBusy.exit_code, proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        "rolwh status: a rolwh run is writing the warehouse right now (DuckDB allows no reader meanwhile): "
+        "run `rolwh status` again when it ends"
+    ]

@@ -65,7 +65,7 @@ def test_disk_full_mid_run_fails_clearly_and_keeps_publication_and_releases(
 
     proc = rolwh(s, "run", "--quiet")
     out = proc.stdout + proc.stderr
-    assert proc.returncode == 1, out[-3000:]
+    assert proc.returncode == 7, out[-3000:]  # EnvironmentFault
     assert "disk full while writing" in out and "free space" in out, out[-3000:]
     assert "Traceback" not in out, out[-3000:]
     assert crash.serving_state(s) == ref.old_serving  # readers still see the previous publication
