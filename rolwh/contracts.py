@@ -1,8 +1,9 @@
 """The export contract of the seven source feeds: the one place ingest, dbt, demo data and docs read.
 
-Encodes ``shared/spec/sources.md``: for every feed its folder, key, columns (Chinese header,
-English raw-layer name, kind, required-ness, accepted codes) and its cadence. Nothing here does
-I/O; the raw-layer DDL is derived from these definitions by :mod:`rolwh.warehouse`.
+For every feed its folder, key, columns (Chinese header, English raw-layer name, kind,
+required-ness, accepted codes), its cadence and its latest-version model. Nothing here does I/O;
+the raw-layer DDL is derived from these definitions by :mod:`rolwh.warehouse`, dbt's
+``_sources.yml`` and ``docs/contract.md`` by :mod:`rolwh.specdocs`.
 """
 
 from __future__ import annotations

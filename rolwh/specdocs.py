@@ -94,9 +94,7 @@ def sources_yml() -> str:
         "    schema: raw",
         "    config:",
         "      loaded_at_field: _loaded_at",
-        "      freshness:",
-        "        warn_after: {count: %d, period: day}" % FRESHNESS_DAYS[1][0],
-        "        error_after: {count: %d, period: day}" % FRESHNESS_DAYS[1][1],
+        *_freshness_lines("      ", *FRESHNESS_DAYS[1]),
         "    tables:",
     ]
     for feed in FEEDS:
@@ -121,11 +119,14 @@ def _freshness(feed: Feed) -> list[str]:
         out.append('          loaded_at_field: "cast(_export_date as timestamp)"')
     if not feed.snapshot and (warn, error) == FRESHNESS_DAYS[1]:
         return []  # the source's default
+    return [*out, *_freshness_lines("          ", warn, error)]
+
+
+def _freshness_lines(indent: str, warn: int, error: int) -> list[str]:
     return [
-        *out,
-        "          freshness:",
-        f"            warn_after: {{count: {warn}, period: day}}",
-        f"            error_after: {{count: {error}, period: day}}",
+        f"{indent}freshness:",
+        f"{indent}  warn_after: {{count: {warn}, period: day}}",
+        f"{indent}  error_after: {{count: {error}, period: day}}",
     ]
 
 
@@ -314,7 +315,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     paths = write() if args.write else stale()
     for path in paths:
-        print(f"{'rewrote' if args.write else 'stale'}: {path.relative_to(REPO_ROOT)}")
+        shown = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
+        print(f"{'rewrote' if args.write else 'stale'}: {shown}")
     if paths and not args.write:
         print(f"run `{COMMAND}` and commit the result", file=sys.stderr)
         return 1
