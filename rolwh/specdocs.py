@@ -259,7 +259,7 @@ def indicators_md() -> str:
             "",
             f"## `{feed.name}`: {feed.title_zh}",
             "",
-            "| code | 名称 | name | unit | kind | scope | 定义 | computed as | additive |",
+            "| code | 名称 | name | unit | kind | scope | 定义 | 口径 (measures of the family model) | additive |",
             "|---|---|---|---|---|---|---|---|---|",
         ]
         out += [
