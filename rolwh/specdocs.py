@@ -12,6 +12,7 @@ import csv
 import json
 import sys
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 from pathlib import Path
 
 from rolwh.contracts import (
@@ -279,8 +280,8 @@ def indicators_md() -> str:
     return "\n".join(out) + "\n"
 
 
-def _figure(value: object) -> str:
-    return str(value) if isinstance(value, int) else f"{float(value):.4f}"  # type: ignore[arg-type]
+def _figure(value: int | Fraction) -> str:
+    return str(value) if isinstance(value, int) else f"{float(value):.4f}"
 
 
 #: Every derived file and what writes it.
