@@ -1,8 +1,9 @@
 """The export contract of the seven source feeds: the one place ingest, dbt, demo data and docs read.
 
-Encodes ``shared/spec/sources.md``: for every feed its folder, key, columns (Chinese header,
-English raw-layer name, kind, required-ness, accepted codes) and its cadence. Nothing here does
-I/O; the raw-layer DDL is derived from these definitions by :mod:`rolwh.warehouse`.
+For every feed its folder, key, columns (Chinese header, English raw-layer name, kind,
+required-ness, accepted codes), its cadence and its latest-version model. Nothing here does I/O;
+the raw-layer DDL is derived from these definitions by :mod:`rolwh.warehouse`, dbt's
+``_sources.yml`` and ``docs/contract.md`` by :mod:`rolwh.specdocs`.
 """
 
 from __future__ import annotations
@@ -120,10 +121,19 @@ class Feed:
     has_updated_at: bool = True
     example_file_name: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+    # The dbt staging model holding the latest version of each record (schema staging) and its key
+    # there; None for a feed that only lands and stages (no latest-version model, nothing reads it).
+    latest_model: str | None = None
+    latest_key: tuple[str, ...] = ()
 
     @property
     def table(self) -> str:
         return f"raw.{self.name}"
+
+    @property
+    def latest_relation(self) -> str | None:
+        """``staging.<latest_model>``: where key uniqueness after latest-wins is checked."""
+        return f"staging.{self.latest_model}" if self.latest_model else None
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -164,6 +174,8 @@ R = True
 FEEDS: tuple[Feed, ...] = (
     Feed(
         name="court_referrals",
+        latest_model="stg_court__referrals",
+        latest_key=("referral_id",),
         system="人民法院调解平台",
         title_zh="委托诉前调解案件",
         key=("case_no",),
@@ -201,6 +213,8 @@ FEEDS: tuple[Feed, ...] = (
     ),
     Feed(
         name="petitions",
+        latest_model="stg_petition__petitions",
+        latest_key=("petition_id",),
         system="信访系统",
         title_zh="信访事项",
         key=("petition_no",),
@@ -227,6 +241,8 @@ FEEDS: tuple[Feed, ...] = (
     ),
     Feed(
         name="disputes",
+        latest_model="stg_petition__disputes",
+        latest_key=("dispute_id",),
         system="矛盾纠纷排查化解系统",
         title_zh="矛盾纠纷排查化解台账",
         key=("dispute_no",),
@@ -276,6 +292,8 @@ FEEDS: tuple[Feed, ...] = (
     ),
     Feed(
         name="dispatch_events",
+        latest_model="stg_command_centre__dispatch_events",
+        latest_key=("event_id",),
         system="基层治理指挥中心",
         title_zh="指挥中心事件",
         key=("event_no",),
@@ -296,6 +314,8 @@ FEEDS: tuple[Feed, ...] = (
     ),
     Feed(
         name="study_sessions",
+        latest_model="stg_training__study_sessions",
+        latest_key=("session_id",),
         system="学法培训系统",
         title_zh="学法培训活动",
         key=("session_no",),
@@ -327,6 +347,8 @@ FEEDS: tuple[Feed, ...] = (
     ),
     Feed(
         name="exam_results",
+        latest_model="stg_training__exam_results",
+        latest_key=("exam_result_id",),
         system="学法考试平台",
         title_zh="考试成绩",
         key=("exam_name", "person_pid"),
@@ -350,6 +372,8 @@ FEEDS: tuple[Feed, ...] = (
     ),
     Feed(
         name="enforcement_officers",
+        latest_model="stg_training__enforcement_officers",
+        latest_key=("snapshot_date", "person_pid"),
         system="行政执法人员管理系统",
         title_zh="行政执法人员名册",
         key=("person_pid",),

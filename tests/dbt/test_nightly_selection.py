@@ -57,6 +57,8 @@ def test_nightly_builds_only_what_is_downstream_of_new_rows(tmp_path: Path) -> N
     assert one_feed.ok and "source:raw.study_sessions+" in one_feed.command
     built = {n.name for n in one_feed.nodes if n.resource_type == "model"}
     assert "stg_training__study_session_versions" in built and "fct_indicator_annual" in built
+    # the dictionary is read from its seed table, which this build does not rebuild
+    assert "int_indicator_observations" in built and "indicators" not in {n.name for n in one_feed.nodes}
     assert "stg_court__referral_versions" not in built and "stg_petition__disputes" not in built
     assert _sessions(settings) == before + 7
 

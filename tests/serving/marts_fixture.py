@@ -13,103 +13,65 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from expectations.gate import GATE_RUNS_DDL
-from rolwh.settings import Settings
+from rolwh.settings import DBT_PROJECT_DIR, Settings
+from rolwh.specdocs import read_dictionary
 
 if TYPE_CHECKING:
     import duckdb
 
-COMMUNITIES = Path("/work/shared/spec/communities.csv")
+COMMUNITIES = DBT_PROJECT_DIR / "seeds" / "communities.csv"
 
+#: Annual ALL (numerator, denominator) for 2024 of every indicator of the dictionary.
+FIGURES_2024: dict[str, tuple[int, int | None]] = {
+    "CR_RECEIVED": (476, None),
+    "CR_CONCLUDED": (460, None),
+    "CR_SUCCESS": (130, None),
+    "CR_SUCCESS_RATE": (130, 460),
+    "CR_TIMELY_RATE": (414, 460),
+    "CR_ONLINE_SHARE": (92, 460),
+    "CR_JUDICIAL_CONFIRM_RATE": (52, 130),
+    "CR_DATA_REVIEW_SHARE": (39, 130),
+    "CR_PENDING_END": (16, None),
+    "DS_REGISTERED": (8050, None),
+    "DS_RESOLVED": (8050, None),
+    "DS_RESOLUTION_RATE": (8050, 8050),
+    "DS_MAJOR_SCREENED": (195, None),
+    "DS_DOSSIERS": (907, None),
+    "PT_RECEIVED": (212, None),
+    "PT_TIMELY_NOTICE_RATE": (200, 204),
+    "PT_TIMELY_CLOSE_RATE": (180, 190),
+    "PT_SATISFACTION_RATE": (170, 180),
+    "PT_REPEAT_RATE": (11, 212),
+    "DP_EVENTS": (12000, None),
+    "DP_DISPATCH_1MIN_RATE": (11400, 12000),
+    "DP_ARRIVE_5MIN_RATE": (5100, 6000),
+    "DP_HANDLE_10MIN_RATE": (5520, 6000),
+    "TR_PREMEETING_STUDY": (8, None),
+    "TR_LAW_LECTURES": (2, None),
+    "TR_GROUP_STUDY": (5, None),
+    "TR_MEDIATOR_TRAINING_PT": (230, None),
+    "TR_EXAM_PARTICIPATION_RATE": (120, 120),
+    "TR_EXAM_PASS_RATE": (118, 120),
+    "TR_ENFORCEMENT_EXAM_PASSED": (6, None),
+    "TR_CERTIFIED_OFFICERS": (14, None),
+    "TR_CERT_RATE": (14, 14),
+}
+#: The figures of an indicator not listed above (one added to the dictionary since).
+OTHER_FIGURES: dict[str, tuple[int, int | None]] = {"count": (10, None), "ratio": (5, 10)}
+#: The repository's indicator dictionary (dbt_project/seeds/indicators.csv), by code.
+DICTIONARY = {row["indicator_code"]: row for row in read_dictionary()}
 # code, name_zh, unit, kind, scope, feed, annual ALL (numerator, denominator) for 2024
-INDICATORS: tuple[tuple[str, str, str, str, str, str, tuple[int, int | None]], ...] = (
-    ("CR_RECEIVED", "受理委托诉前调解案件数", "count", "flow", "community", "court_referrals", (476, None)),
-    ("CR_CONCLUDED", "办结案件数", "count", "flow", "community", "court_referrals", (460, None)),
-    ("CR_SUCCESS", "调解成功案件数", "count", "flow", "community", "court_referrals", (130, None)),
-    ("CR_SUCCESS_RATE", "诉前调解成功率", "ratio", "flow", "community", "court_referrals", (130, 460)),
-    ("CR_TIMELY_RATE", "诉前调解按期办结率", "ratio", "flow", "community", "court_referrals", (414, 460)),
-    ("CR_ONLINE_SHARE", "线上调解占比", "ratio", "flow", "community", "court_referrals", (92, 460)),
-    ("CR_JUDICIAL_CONFIRM_RATE", "司法确认率", "ratio", "flow", "community", "court_referrals", (52, 130)),
+INDICATORS: tuple[tuple[str, str, str, str, str, str, tuple[int, int | None]], ...] = tuple(
     (
-        "CR_DATA_REVIEW_SHARE",
-        "诉调成功案件数据研判复盘占比",
-        "ratio",
-        "flow",
-        "community",
-        "court_referrals",
-        (39, 130),
-    ),
-    ("CR_PENDING_END", "期末未结案件数", "count", "stock", "community", "court_referrals", (16, None)),
-    ("DS_REGISTERED", "矛盾纠纷受理数", "count", "flow", "community", "disputes", (8050, None)),
-    ("DS_RESOLVED", "矛盾纠纷化解数", "count", "flow", "community", "disputes", (8050, None)),
-    ("DS_RESOLUTION_RATE", "矛盾纠纷化解率", "ratio", "cohort", "community", "disputes", (8050, 8050)),
-    ("DS_MAJOR_SCREENED", "排查较大矛盾纠纷数", "count", "flow", "community", "disputes", (195, None)),
-    ("DS_DOSSIERS", "人民调解案卷数", "count", "flow", "community", "disputes", (907, None)),
-    ("PT_RECEIVED", "信访件数", "count", "flow", "community", "petitions", (212, None)),
-    ("PT_TIMELY_NOTICE_RATE", "信访按期告知率", "ratio", "cohort", "community", "petitions", (200, 204)),
-    ("PT_TIMELY_CLOSE_RATE", "信访按期办结率", "ratio", "flow", "community", "petitions", (180, 190)),
-    ("PT_SATISFACTION_RATE", "群众满意率", "ratio", "flow", "community", "petitions", (170, 180)),
-    ("PT_REPEAT_RATE", "重复信访率", "ratio", "flow", "community", "petitions", (11, 212)),
-    ("DP_EVENTS", "指挥中心事件数", "count", "flow", "community", "dispatch_events", (12000, None)),
-    (
-        "DP_DISPATCH_1MIN_RATE",
-        "1分钟调度达标率",
-        "ratio",
-        "flow",
-        "community",
-        "dispatch_events",
-        (11400, 12000),
-    ),
-    ("DP_ARRIVE_5MIN_RATE", "5分钟到场达标率", "ratio", "flow", "community", "dispatch_events", (5100, 6000)),
-    (
-        "DP_HANDLE_10MIN_RATE",
-        "10分钟初处置达标率",
-        "ratio",
-        "flow",
-        "community",
-        "dispatch_events",
-        (5520, 6000),
-    ),
-    ("TR_PREMEETING_STUDY", "会前学法次数", "count", "flow", "subdistrict", "study_sessions", (8, None)),
-    ("TR_LAW_LECTURES", "法治专题讲座次数", "count", "flow", "subdistrict", "study_sessions", (2, None)),
-    ("TR_GROUP_STUDY", "理论学习中心组学法次数", "count", "flow", "subdistrict", "study_sessions", (5, None)),
-    (
-        "TR_MEDIATOR_TRAINING_PT",
-        "调解员培训人次",
-        "count",
-        "flow",
-        "subdistrict",
-        "study_sessions",
-        (230, None),
-    ),
-    (
-        "TR_EXAM_PARTICIPATION_RATE",
-        "法治理论考试参考率",
-        "ratio",
-        "flow",
-        "subdistrict",
-        "exam_results",
-        (120, 120),
-    ),
-    ("TR_EXAM_PASS_RATE", "法治理论考试合格率", "ratio", "flow", "subdistrict", "exam_results", (118, 120)),
-    (
-        "TR_ENFORCEMENT_EXAM_PASSED",
-        "行政执法资格考试通过人数",
-        "count",
-        "flow",
-        "subdistrict",
-        "exam_results",
-        (6, None),
-    ),
-    (
-        "TR_CERTIFIED_OFFICERS",
-        "持证执法人员数",
-        "count",
-        "stock",
-        "subdistrict",
-        "enforcement_officers",
-        (14, None),
-    ),
-    ("TR_CERT_RATE", "执法人员持证上岗率", "ratio", "stock", "subdistrict", "enforcement_officers", (14, 14)),
+        code,
+        r["name_zh"],
+        r["unit"],
+        r["kind"],
+        r["scope"],
+        r["source_feed"],
+        FIGURES_2024.get(code, OTHER_FIGURES[r["unit"]]),
+    )
+    for code, r in DICTIONARY.items()
 )
 QUARTER_WEIGHTS = (2, 3, 3, 2)
 FEEDS = sorted({i[5] for i in INDICATORS})
@@ -172,7 +134,7 @@ def build_working_marts(settings: Settings, *, revision: int = 0, path: Path | N
         con.executemany(
             "insert into marts.dim_indicator values (?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (c, n, c.lower().replace("_", " "), u, k, s, f, f"{n}的口径说明（测试）")
+                (c, n, DICTIONARY[c]["name_en"], u, k, s, f, DICTIONARY[c]["definition_zh"])
                 for c, n, u, k, s, f, _ in INDICATORS
             ],
         )
