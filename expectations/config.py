@@ -28,8 +28,6 @@ class QualityConfig:
     max_unknown_community_share: float = 0.05
     max_negative_duration_share: float = 0.01
     min_volume_ratio: float = 0.5
-    #: feed -> {"relation": "schema.table", "key": [columns]} of the latest-version staging model
-    latest_relations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def cadence(self, feed_name: str) -> int | None:
         """Cadence in months of a feed: configuration if set, else the contract's."""
@@ -67,16 +65,4 @@ def load_config(path: Path | None = None, **overrides: Any) -> QualityConfig:
     if bad:
         raise ConfigError(f"{path}: cadence_months names unknown feeds {sorted(bad)}; feeds: {sorted(feeds)}")
     data["cadence_months"] = dict(data.get("cadence_months") or {})
-    latest = dict(data.get("latest_relations") or {})
-    for name, spec in latest.items():
-        if (
-            name not in feeds
-            or not isinstance(spec, dict)
-            or "." not in str(spec.get("relation", ""))
-            or not spec.get("key")
-        ):
-            raise ConfigError(
-                f"{path}: latest_relations.{name} needs a known feed, relation: schema.table, key: [..]"
-            )
-    data["latest_relations"] = latest
     return QualityConfig(**data)

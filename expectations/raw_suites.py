@@ -162,17 +162,17 @@ def _column_checks(feed: Feed, col: Column, cfg: QualityConfig, today: dt.date) 
     return out
 
 
-def latest_validations(
-    con: duckdb.DuckDBPyConnection, cfg: QualityConfig
-) -> tuple[list[Validation], list[Problem]]:
-    """Key uniqueness after latest-wins, on the staging relation of each feed (configured)."""
+def latest_validations(con: duckdb.DuckDBPyConnection) -> tuple[list[Validation], list[Problem]]:
+    """Key uniqueness after latest-wins, on each feed's latest-version staging relation (its contract)."""
     out: list[Validation] = []
     problems: list[Problem] = []
-    for feed_name, spec in cfg.latest_relations.items():
-        schema, name = str(spec["relation"]).split(".", 1)
-        relation = f"{schema}.{name}"
-        key = [str(k) for k in spec["key"]]
-        suite = f"latest_{feed_name}"
+    for feed in FEEDS:
+        if feed.latest_relation is None:
+            continue
+        schema, name = feed.latest_relation.split(".", 1)
+        relation = feed.latest_relation
+        key = list(feed.latest_key)
+        suite = f"latest_{feed.name}"
         if not table_exists(con, schema, name):
             problems.append(
                 Problem(

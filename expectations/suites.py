@@ -24,7 +24,7 @@ def all_validations(
     problems: list[Problem] = []
     for v, p in (
         raw_validations(con, cfg, today),
-        latest_validations(con, cfg),
+        latest_validations(con),
         mart_validations(con, cfg, today, year),
         (cross_validations(con, cfg, year), []),
         audit_validations(con, cfg, year),

@@ -116,14 +116,11 @@ def test_every_indicator_names_a_family_parent_and_its_measures() -> None:
         assert (row["unit"] == "ratio") == bool(row["denominator_measure"]), code
 
 
-def test_quality_yaml_latest_relations_if_any_agree_with_the_feeds() -> None:
-    """While the gate still reads expectations/quality.yaml's latest_relations, they are the Feed's."""
+def test_every_feed_declares_the_relation_its_key_is_checked_on() -> None:
+    """The gate checks key uniqueness on each feed's declared latest relation: a feed without one
+    would silently lose that check, so every feed must name it (and quality.yaml no longer can)."""
+    assert [f.name for f in FEEDS if not (f.latest_model and f.latest_key)] == []
     config = yaml.safe_load(
         (DBT_PROJECT_DIR.parent / "expectations" / "quality.yaml").read_text(encoding="utf-8")
     )
-    listed = config.get("latest_relations")
-    if listed is None:  # the gate reads Feed.latest_model / latest_key itself
-        return
-    assert listed == {
-        f.name: {"relation": f.latest_relation, "key": list(f.latest_key)} for f in FEEDS if f.latest_model
-    }
+    assert "latest_relations" not in config
