@@ -11,6 +11,8 @@
 | ``ROLWH_DUCKDB_THREADS`` | (DuckDB default)                 | DuckDB ``threads`` of the writer       |
 | ``ROLWH_SERVING_GRACE_HOURS`` | ``24``                      | keep superseded serving versions this  |
 |                      |                                      | long for readers still holding them    |
+| ``ROLWH_SETTLE_SECONDS`` | ``60``                           | a landing file is taken only when its  |
+|                      |                                      | mtime is at least this old (complete)  |
 
 Python reads them through :func:`load_settings`; dbt reads the paths through the environment that
 :meth:`Settings.dbt_env` builds (``{{ env_var('ROLWH_WAREHOUSE_PATH') }}`` in ``profiles.yml``).
@@ -45,6 +47,7 @@ class Settings:
     memory_limit: str = "2GB"
     threads: int | None = None
     serving_grace_hours: float = 24.0
+    settle_seconds: float = 60.0
 
     # -- state layout -------------------------------------------------------------------------
     @property
@@ -132,6 +135,7 @@ class Settings:
             "ROLWH_KEY_FILE": str(self.key_file),
             "ROLWH_DUCKDB_MEMORY_LIMIT": self.memory_limit,
             "ROLWH_SERVING_GRACE_HOURS": str(self.serving_grace_hours),
+            "ROLWH_SETTLE_SECONDS": str(self.settle_seconds),
         }
         if self.threads:
             env["ROLWH_DUCKDB_THREADS"] = str(self.threads)
@@ -166,6 +170,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         memory_limit=env.get("ROLWH_DUCKDB_MEMORY_LIMIT", "2GB"),
         threads=int(threads) if threads else None,
         serving_grace_hours=float(env.get("ROLWH_SERVING_GRACE_HOURS", "24")),
+        settle_seconds=float(env.get("ROLWH_SETTLE_SECONDS", "60")),
     )
 
 

@@ -9,14 +9,51 @@ from ingest import load, run_ingest
 from tests.ingest.test_runner import court_file, court_row, query
 
 
-def test_exception_after_raw_insert_leaves_nothing_and_a_rerun_loads_the_file(settings, monkeypatch):
+def test_exception_after_raw_insert_leaves_nothing_and_quarantines_only_that_file(settings, monkeypatch):
+    """An unexpected error mid-file (after the raw insert) rolls the file back, quarantines it naming
+    the file and the exception class (never its message), and the next file still loads."""
     court_file(settings, "案件_20240331.xlsx", [court_row(i) for i in range(5)])
+    court_file(settings, "案件_20240430.xlsx", [court_row(i) for i in range(5, 8)])
+    real = load.insert_rejected_rows
+    calls = []
 
     def boom(*args, **kwargs):
-        raise RuntimeError("injected crash after the raw insert")
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("injected crash after the raw insert: 张三 11010519491231002X")
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(load, "insert_rejected_rows", boom)
-    with pytest.raises(RuntimeError, match="injected"):
+    report = run_ingest(settings, progress=False)
+    assert [(f.file_name, f.status) for f in report.files] == [
+        ("案件_20240331.xlsx", "quarantined"),
+        ("案件_20240430.xlsx", "loaded"),
+    ]
+    reason = report.files[0].reason
+    assert "案件_20240331.xlsx could not be read: RuntimeError" in reason
+    assert "injected" not in reason and "张三" not in reason and "11010519491231002X" not in reason
+    assert query(settings, "select _file_name, count(*) from raw.court_referrals group by 1") == [
+        ("案件_20240430.xlsx", 3)
+    ]
+    assert query(settings, "select count(*) from audit.rejected_rows") == [(0,)]
+    assert query(settings, "select file_name, status, rows_read from audit.file_loads order by 1") == [
+        ("案件_20240331.xlsx", "quarantined", 0),
+        ("案件_20240430.xlsx", "loaded", 3),
+    ]
+
+
+def test_an_environment_fault_mid_file_stops_the_run_and_leaves_nothing(settings, monkeypatch):
+    """A full disk is not the file's fault: the run stops, the file is neither loaded nor quarantined,
+    and the next run (disk freed) loads it."""
+    import errno
+
+    court_file(settings, "案件_20240331.xlsx", [court_row(i) for i in range(5)])
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(load, "insert_rejected_rows", full)
+    with pytest.raises(OSError, match="No space left"):
         run_ingest(settings, progress=False)
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     assert con.execute("select count(*) from raw.court_referrals").fetchone()[0] == 0
