@@ -60,7 +60,7 @@ class LandingFile:
 
     @property
     def name(self) -> str:
-        """The file name as text (undecodable bytes of the name shown as U+FFFD)."""
+        """The file name as text (bytes of the name that are not UTF-8 shown as ``\\xNN``)."""
         return display_name(self.path.name)
 
     @property
@@ -77,8 +77,9 @@ class Pending(Exception):
 
 
 def display_name(name: str) -> str:
-    """``name`` with undecodable bytes (surrogate escapes of the OS name) replaced by U+FFFD."""
-    return os.fsencode(name).decode("utf-8", errors="replace")
+    """``name`` as valid text: bytes that are not UTF-8 (surrogate escapes of the OS name) shown as
+    ``\\xNN``, so two names differing only there stay apart."""
+    return os.fsencode(name).decode("utf-8", errors="backslashreplace")
 
 
 def export_date_from_name(name: str) -> dt.date | None:
@@ -140,7 +141,10 @@ def open_landing_file(feed: str, path: Path, settle_seconds: float) -> Iterator[
     has /proc), so a name swapped after hashing cannot change what is read. A non-regular entry is
     yielded unopened with ``not_regular`` set. Raises Pending for a file not complete yet.
     """
-    st = os.lstat(path)
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        raise Pending("removed while being examined") from None
     kind = not_regular_kind(st.st_mode)
     if kind is not None:
         yield unread_entry(feed, path, st, kind), path
@@ -150,6 +154,8 @@ def open_landing_file(feed: str, path: Path, settle_seconds: float) -> Iterator[
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except FileNotFoundError:
         raise Pending("removed while being examined") from None
+    except PermissionError:
+        raise Pending("not readable by rolwh (permission denied): let rolwh's user read it") from None
     except OSError as exc:
         if exc.errno == getattr(os, "ELOOP", -1):  # replaced by a symbolic link meanwhile
             raise Pending("replaced while being examined") from None

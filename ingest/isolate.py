@@ -53,14 +53,20 @@ def environment_fault(exc: BaseException) -> bool:
 def unreadable_reason(lf: LandingFile, exc: BaseException) -> str:
     """The quarantine reason of a file whose reading failed unexpectedly: file and class only."""
     return (
-        f"{lf.name} could not be read: {type(exc).__name__} (an unexpected error while reading or "
-        "loading the file, not a known problem of the contract; the file is kept in quarantine for "
-        "the engineers, whose log names where it happened)"
+        f"{lf.name} could not be read: {exception_name(exc)} (an unexpected error, not a known problem "
+        "of the contract: kept for the engineers, the ingest log names where it happened; once fixed, "
+        "deliver the file again under a new name)"
     )
+
+
+def exception_name(exc: BaseException) -> str:
+    """``module.Class`` of an exception (``Class`` for a built-in one); never its message."""
+    cls = type(exc)
+    return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
 
 
 def log_unreadable(lf: LandingFile, exc: BaseException) -> None:
     """One log line for the engineers: file, exception class, innermost code location; no message."""
     frames = traceback.extract_tb(exc.__traceback__)
     where = f"{frames[-1].filename}:{frames[-1].lineno} in {frames[-1].name}" if frames else "unknown"
-    log.error("ingest %s/%s quarantined: %s raised at %s", lf.feed, lf.name, type(exc).__name__, where)
+    log.error("ingest %s/%s quarantined: %s raised at %s", lf.feed, lf.name, exception_name(exc), where)

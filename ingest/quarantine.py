@@ -18,7 +18,7 @@ import shutil
 import stat
 from pathlib import Path
 
-from ingest.discover import LandingFile
+from ingest.discover import LandingFile, display_name
 from rolwh.settings import Settings
 
 NOTE_SUFFIX = ".reason.txt"
@@ -77,7 +77,7 @@ def _claim(folder: Path, lf: LandingFile, reason: str) -> Path:
 def _note_text(lf: LandingFile, stored: str, reason: str) -> str:
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     return (
-        f"file: {lf.name}\nfeed: {lf.feed}\nstored as: {os.fsencode(stored).decode('utf-8', 'replace')}\n"
+        f"file: {lf.name}\nfeed: {lf.feed}\nstored as: {display_name(stored)}\n"
         f"sha256: {lf.sha256}\nquarantined: {now}\nreason: {reason}\n"
         "what to do: fix or re-export the file and drop it into the feed folder again "
         "(a corrected file has new content and is loaded as new).\n"
