@@ -51,7 +51,10 @@ def test_the_missing_column_reason_never_quotes_a_cell():
         find_header(feed("study_sessions"), rows)
     message = str(exc.value)
     assert all(v not in message for v in (secret, name, pid, "13800138000")), message
-    assert "best candidate row 2 of the first 10 has 4 non-blank cell(s), 1 of them contract headers (活动日期)" in message
+    assert (
+        "best candidate row 2 of the first 10 has 4 non-blank cell(s), 1 of them contract headers (活动日期)"
+        in message
+    )
 
 
 def test_header_beyond_the_first_ten_rows_is_not_found():

@@ -60,7 +60,9 @@ def test_symlinks_and_fifo_are_recorded_and_moved_never_followed(settings: Setti
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr
 
-    rows = dict(audit(settings, "select file_name, status || ': ' || coalesce(reason, '') from audit.file_loads"))
+    rows = dict(
+        audit(settings, "select file_name, status || ': ' || coalesce(reason, '') from audit.file_loads")
+    )
     assert rows["指挥中心事件_20240105.csv"].startswith("loaded")
     for name, kind in [
         (key_link.name, "symbolic link"),
@@ -140,7 +142,10 @@ def test_a_file_the_reader_fails_on_is_quarantined_alone_and_the_run_goes_on(set
     proc = rolwh(settings, "ingest", "--quiet", timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr
-    rows = {r[0]: r[1:] for r in audit(settings, "select file_name, status, reason, rows_loaded from audit.file_loads")}
+    rows = {
+        r[0]: r[1:]
+        for r in audit(settings, "select file_name, status, reason, rows_loaded from audit.file_loads")
+    }
     assert rows["指挥中心事件_20240302.csv"] == ("loaded", None, 3)
     assert rows["学法活动_20240303.csv"][0] == "loaded"
     status, reason, _ = rows["指挥中心事件_20240301_cr.csv"]
@@ -165,7 +170,9 @@ def test_quarantine_keeps_every_original_and_never_overwrites_a_note(settings: S
     folder = settings.quarantine_dir / FEED
     originals = [p for p in folder.iterdir() if (folder / f"{p.name}.reason.txt").exists()]
     contents = sorted(p.read_bytes() for p in originals)
-    assert contents == sorted([b"first delivery\n", b"second delivery\n", b"not a note\n", b"not the original\n"])
+    assert contents == sorted(
+        [b"first delivery\n", b"second delivery\n", b"not a note\n", b"not the original\n"]
+    )
     note = (folder / first_note).read_text(encoding="utf-8")
     assert f"file: {name}\n" in note and f"sha256: {sha1}\n" in note  # still the first file's note
     assert len(list(folder.iterdir())) == 8  # 4 originals, 4 notes
@@ -175,7 +182,9 @@ def test_quarantine_keeps_every_original_and_never_overwrites_a_note(settings: S
 
 def test_a_hostile_name_is_printed_inert(settings: Settings) -> None:
     """Markup and control characters in a file name neither break the output nor reach the terminal."""
-    name = "指挥中心事件_20240501_[bold red]x_\x1b[31mred\u202e.csv"  # a name cannot hold '/' (no closing tag)
+    name = (
+        "指挥中心事件_20240501_[bold red]x_\x1b[31mred\u202e.csv"  # a name cannot hold '/' (no closing tag)
+    )
     feed_path(settings, name).write_bytes(csv_bytes(2))
     proc = rolwh(settings, "ingest", "--quiet", timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
