@@ -23,6 +23,7 @@ from rolwh.settings import Settings
 
 NOTE_SUFFIX = ".reason.txt"
 NAME_MAX_BYTES = 255  # longest file name (bytes) on the usual file systems
+KEPT_TAIL = 16  # characters kept at the end of a shortened name (its suffix)
 
 
 class Quarantine(Exception):
@@ -30,16 +31,16 @@ class Quarantine(Exception):
 
 
 def stored_name(sha256: str, name: str, n: int = 1) -> str:
-    """``<sha8>-<name>`` (``<sha8>-<n>-<name>`` from n=2), shortened in the middle so that the
-    name plus the note suffix fits a file name; the original name is in the note and the audit."""
+    """``<sha8>-<name>`` (``<sha8>-<n>-<name>`` from n=2), shortened in the middle (whole characters)
+    so that it plus the note suffix fits a file name; the original name is in the note and the audit."""
     prefix = f"{sha256[:8]}-" if n == 1 else f"{sha256[:8]}-{n}-"
-    budget = NAME_MAX_BYTES - len(NOTE_SUFFIX.encode()) - len(prefix.encode())
-    raw = os.fsencode(name)
-    if len(raw) > budget:
-        head = raw[: budget // 2 - 2]
-        tail = raw[-(budget - len(head) - 3) :]
-        raw = head + b"..." + tail
-    return prefix + os.fsdecode(raw)
+    budget = NAME_MAX_BYTES - len(NOTE_SUFFIX) - len(prefix)
+    if len(os.fsencode(name)) <= budget:
+        return prefix + name
+    head, tail = name[:-KEPT_TAIL], name[-KEPT_TAIL:]  # the tail holds the suffix
+    while head and len(os.fsencode(f"{head}...{tail}")) > budget:
+        head = head[:-1]
+    return f"{prefix}{head}...{tail}"
 
 
 def move_to_quarantine(settings: Settings, lf: LandingFile, reason: str) -> Path:

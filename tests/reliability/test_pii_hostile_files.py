@@ -20,8 +20,8 @@ from rolwh.settings import Settings
 from tests.conftest import TEST_KEY
 from tests.ingest.conftest import VALID_ID, VALID_ID_2, write_csv, write_xlsx
 from tests.reliability.conftest import OLD_MONTHS, rolwh, small_landing
-from tests.reliability.test_pii_everywhere import scan_parquet
-from tests.support.pii import scan_duckdb, scan_files
+from tests.reliability.test_pii_everywhere import scan_artefacts
+from tests.support.pii import scan_files
 
 pytestmark = pytest.mark.slow
 
@@ -116,12 +116,7 @@ def test_no_value_of_a_hostile_file_reaches_any_artefact(
     assert sum(p.name.endswith(NOTE) for p in files) >= len(hostile)
     assert any("serving" in p.parts and p.suffix == ".duckdb" for p in files)
 
-    hits: list[str] = []
-    for p in files:
-        if p.suffix == ".duckdb":
-            hits += scan_duckdb(p, NEEDLES)
-        elif p.suffix == ".parquet":
-            hits += scan_parquet(p, NEEDLES)
-    hits += scan_files(files, NEEDLES)  # bytes of everything, databases included (the key would be plain)
+    hits = scan_artefacts(files, NEEDLES)
+    hits += scan_files([p for p in files if p.suffix == ".duckdb"], NEEDLES)  # the key would be plain bytes
     hits += [f"console: {n}" for n in NEEDLES if n in proc.stdout + proc.stderr]
     assert hits == [], hits[:40]
