@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ingest.discover import LandingFile
 from ingest.headers import HeaderMatch, find_header
+from ingest.isolate import environment_fault
 from ingest.parse_sql import MACROS, ParsePlan, build_parse_sql
 from ingest.pseudonymize import hmac_macro_sql
 from ingest.quarantine import Quarantine
@@ -128,6 +129,8 @@ def load_file(
         sheet = read_sheet(con, source or lf.path, workdir)
         header = find_header(f, leading_rows(sheet))
     except Quarantine as q:
+        if q.__cause__ is not None and environment_fault(q.__cause__):
+            raise q.__cause__ from None  # a full disk while reading is not the file's fault
         return record_only(con, lf, "quarantined", str(q))
     grid = normalise_grid(sheet, nfkc=parsed_positions(f, header))
     del sheet

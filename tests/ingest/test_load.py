@@ -71,3 +71,25 @@ def test_raw_rows_carry_their_load_id_and_file_hash(settings):
     assert query(settings, "select _load_id, _file_sha256 from raw.court_referrals") == [
         (result.load_id, result.sha256)
     ]
+
+
+def test_a_reader_quarantine_caused_by_a_full_disk_stops_the_run_instead(settings, monkeypatch):
+    """A reader turns every DuckDB error into Quarantine; one caused by the environment is re-raised,
+    so a full disk never moves a good file to quarantine."""
+    from ingest.quarantine import Quarantine
+
+    court_file(settings, "案件_20240331.xlsx", [court_row(i) for i in range(2)])
+
+    def full_disk(*args, **kwargs):
+        try:
+            raise duckdb.IOException("IO Error: No space left on device")
+        except duckdb.IOException as exc:
+            raise Quarantine("cannot parse as csv: IO Error") from exc
+
+    monkeypatch.setattr(load, "read_sheet", full_disk)
+    with pytest.raises(duckdb.IOException):
+        run_ingest(settings, progress=False)
+    assert query(settings, "select count(*) from audit.file_loads") == [(0,)]
+    assert (settings.landing / "court_referrals" / "案件_20240331.xlsx").exists()
+    monkeypatch.undo()
+    assert [f.rows_loaded for f in run_ingest(settings, progress=False).files] == [2]
