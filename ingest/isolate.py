@@ -15,6 +15,7 @@ import traceback
 import duckdb
 
 from ingest.discover import LandingFile
+from ingest.report import visible
 from rolwh.errors import RolwhError
 
 log = logging.getLogger("rolwh.ingest")
@@ -69,4 +70,6 @@ def log_unreadable(lf: LandingFile, exc: BaseException) -> None:
     """One log line for the engineers: file, exception class, innermost code location; no message."""
     frames = traceback.extract_tb(exc.__traceback__)
     where = f"{frames[-1].filename}:{frames[-1].lineno} in {frames[-1].name}" if frames else "unknown"
-    log.error("ingest %s/%s quarantined: %s raised at %s", lf.feed, lf.name, exception_name(exc), where)
+    log.error(
+        "ingest %s/%s quarantined: %s raised at %s", lf.feed, visible(lf.name), exception_name(exc), where
+    )

@@ -34,11 +34,15 @@ class PendingFile:
     why: str
 
 
+def visible(text: object) -> str:
+    """``text`` with control, format (bidi, zero-width) and other invisible characters shown as
+    ``\\uXXXX``: safe for a terminal or a log line."""
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in str(text))
+
+
 def printable(text: object) -> str:
-    """``text`` safe to print through rich: control, format (bidi, zero-width) and other invisible
-    characters shown as ``\\uXXXX``, markup escaped."""
-    shown = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in str(text))
-    return escape(shown)
+    """``text`` safe to print through rich: :func:`visible`, markup escaped."""
+    return escape(visible(text))
 
 
 @dataclass
