@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rich.markup import escape
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 @dataclass
@@ -121,7 +125,7 @@ class IngestReport:
                 )
         return buf.getvalue()
 
-    def _render_pending(self, console: object) -> None:
+    def _render_pending(self, console: Console) -> None:
         if not self.pending:
             return
         console.print(f"pending, not complete yet (taken by a later run once complete): {len(self.pending)}")
