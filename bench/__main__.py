@@ -92,11 +92,12 @@ def sample(files: list[Path], max_bytes: int) -> list[Path]:
 
 
 def view(landing: Path, files: list[Path], out: Path) -> Path:
-    """A landing area of symlinks to ``files`` (feed folders kept): one warehouse takes them in parts."""
+    """A landing area of hard links to ``files`` (feed folders kept): one warehouse takes them in
+    parts. Not symlinks: ingest never follows a symbolic link (it quarantines it)."""
     shutil.rmtree(out, ignore_errors=True)
     for f in files:
         (out / f.parent.name).mkdir(parents=True, exist_ok=True)
-        (out / f.parent.name / f.name).symlink_to(f)
+        (out / f.parent.name / f.name).hardlink_to(f)
     return out
 
 

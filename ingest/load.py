@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ingest.discover import LandingFile
 from ingest.headers import HeaderMatch, find_header
+from ingest.isolate import environment_fault
 from ingest.parse_sql import MACROS, ParsePlan, build_parse_sql
 from ingest.pseudonymize import hmac_macro_sql
 from ingest.quarantine import Quarantine
@@ -113,17 +114,24 @@ def new_load_id() -> str:
     return uuid.uuid4().hex
 
 
-def load_file(con: duckdb.DuckDBPyConnection, lf: LandingFile, workdir: Path) -> FileResult:
+def load_file(
+    con: duckdb.DuckDBPyConnection, lf: LandingFile, workdir: Path, source: Path | None = None
+) -> FileResult:
     """Read, parse, validate and load one file; quarantine-worthy problems are recorded, not raised.
 
-    Returns the result after its transaction committed. A Quarantine result still needs its
-    file moved by the caller (after the commit, so a crash never loses the audit row).
+    ``source`` is the path to read the content by (default ``lf.path``; the runner passes the
+    descriptor it hashed). Returns the result after its transaction committed. A Quarantine result
+    still needs its file moved by the caller (after the commit, so a crash never loses the audit
+    row). Any other exception leaves nothing of the file in the warehouse (its transaction is
+    rolled back) and is for the caller to isolate (ingest.isolate).
     """
     f = feed(lf.feed)
     try:
-        sheet = read_sheet(con, lf.path, workdir)
+        sheet = read_sheet(con, source or lf.path, workdir)
         header = find_header(f, leading_rows(sheet))
     except Quarantine as q:
+        if q.__cause__ is not None and environment_fault(q.__cause__):
+            raise q.__cause__ from None  # a full disk while reading is not the file's fault
         return record_only(con, lf, "quarantined", str(q))
     grid = normalise_grid(sheet, nfkc=parsed_positions(f, header))
     del sheet

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from rich.markup import escape
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 @dataclass
@@ -23,11 +29,33 @@ class FileResult:
     load_id: str | None = None
 
 
+@dataclass(frozen=True)
+class PendingFile:
+    """A landing file not complete yet (still being copied or written): left for a later run."""
+
+    feed: str
+    file_name: str
+    why: str
+
+
+def visible(text: object) -> str:
+    """``text`` with control, format (bidi, zero-width) and other invisible characters shown as
+    ``\\uXXXX``: safe for a terminal or a log line."""
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in str(text))
+
+
+def printable(text: object) -> str:
+    """``text`` safe to print through rich: :func:`visible`, markup escaped."""
+    return escape(visible(text))
+
+
 @dataclass
 class IngestReport:
-    """All files an ingest run touched (new files only; already-recorded files are not listed)."""
+    """All files an ingest run touched (new files only; already-recorded files are not listed),
+    and the files left pending because they are not complete yet."""
 
     files: list[FileResult] = field(default_factory=list)
+    pending: list[PendingFile] = field(default_factory=list)
 
     @property
     def quarantined(self) -> list[FileResult]:
@@ -40,6 +68,7 @@ class IngestReport:
     def merge(self, other: IngestReport) -> IngestReport:
         """Append ``other``'s files to this report (returns self)."""
         self.files.extend(other.files)
+        self.pending.extend(other.pending)
         return self
 
     def render(self) -> str:
@@ -51,6 +80,7 @@ class IngestReport:
 
         buf = StringIO()
         console = Console(file=buf, width=160, force_terminal=False, color_system=None)
+        self._render_pending(console)
         if not self.files:
             console.print("ingest: no new files in the landing area")
             return buf.getvalue()
@@ -62,7 +92,7 @@ class IngestReport:
         for f in self.files:
             table.add_row(
                 f.feed,
-                f.file_name,
+                printable(f.file_name),
                 f.status,
                 str(f.rows_read),
                 str(f.rows_loaded),
@@ -80,16 +110,24 @@ class IngestReport:
         console.print(totals)
         for f in self.files:
             if f.notices:
-                console.print(f"notice {f.feed}/{f.file_name}: {f.notices}")
+                console.print(f"notice {f.feed}/{printable(f.file_name)}: {printable(f.notices)}")
             if f.status == "loaded" and f.rows_rejected:
                 console.print(
-                    f"rejected rows in {f.feed}/{f.file_name}: {f.rows_rejected} "
+                    f"rejected rows in {f.feed}/{printable(f.file_name)}: {f.rows_rejected} "
                     "(see audit.rejected_rows or `rolwh status`)"
                 )
         if self.quarantined:
             console.print("QUARANTINED (fix the file and drop it into the feed folder again):")
             for f in self.quarantined:
                 console.print(
-                    f"  {f.feed}/{f.file_name}\n    reason: {f.reason}\n    moved to: {f.quarantined_to}"
+                    f"  {f.feed}/{printable(f.file_name)}\n    reason: {printable(f.reason)}\n"
+                    f"    moved to: {printable(f.quarantined_to)}"
                 )
         return buf.getvalue()
+
+    def _render_pending(self, console: Console) -> None:
+        if not self.pending:
+            return
+        console.print(f"pending, not complete yet (taken by a later run once complete): {len(self.pending)}")
+        for p in self.pending:
+            console.print(f"  {p.feed}/{printable(p.file_name)}: {printable(p.why)}")

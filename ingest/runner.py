@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -9,10 +10,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ingest.discover import LandingFile, describe, list_files
+from ingest.discover import LandingFile, Pending, display_name, list_files, open_landing_file
+from ingest.isolate import environment_fault, log_unreadable, unreadable_reason
 from ingest.load import earlier_load_of_content, load_file, open_warehouse, record_only, recorded
 from ingest.quarantine import move_to_quarantine
-from ingest.report import FileResult, IngestReport
+from ingest.report import FileResult, IngestReport, PendingFile, printable
 from rolwh.contracts import FEEDS, FILE_SUFFIXES, MAX_FILE_BYTES, feed
 from rolwh.faults import checkpoint
 from rolwh.settings import Settings
@@ -22,7 +24,11 @@ if TYPE_CHECKING:
 
 
 def run_ingest(settings: Settings, feeds: list[str] | None = None, progress: bool = True) -> IngestReport:
-    """Process the new files of every feed (or ``feeds``) under ``settings.landing/<feed>/``."""
+    """Process the new files of every feed (or ``feeds``) under ``settings.landing/<feed>/``.
+
+    Each file is isolated: an error while reading or loading it quarantines that file and the run
+    goes on; only faults of the environment (ingest.isolate) stop the run.
+    """
     names = [feed(n).name for n in feeds] if feeds else [f.name for f in FEEDS]
     settings.ensure_dirs()
     report = IngestReport()
@@ -31,10 +37,14 @@ def run_ingest(settings: Settings, feeds: list[str] | None = None, progress: boo
         paths = [(n, p) for n in names for p in list_files(settings, n)]
         with _progress(progress, len(paths)) as advance:
             for feed_name, path in paths:
-                result = ingest_path(con, settings, feed_name, path)
+                try:
+                    result = ingest_path(con, settings, feed_name, path)
+                except Pending as why:
+                    report.pending.append(PendingFile(feed_name, display_name(path.name), str(why)))
+                    result = None
                 if result is not None:
                     report.files.append(result)
-                advance(f"{feed_name}/{path.name}")
+                advance(f"{feed_name}/{display_name(path.name)}")
     finally:
         con.close()
     return report
@@ -48,31 +58,51 @@ def ingest_feed(settings: Settings, feed_name: str, progress: bool = False) -> I
 def ingest_path(
     con: duckdb.DuckDBPyConnection, settings: Settings, feed_name: str, path: Path
 ) -> FileResult | None:
-    """One landing file; None when this exact file (name and content) was already processed."""
+    """One landing entry; None when this exact file (name and content) was already processed.
+
+    Raises Pending when the file is not complete yet (ingest.discover).
+    """
     checkpoint("ingest.file_start")
-    lf = describe(feed_name, path)
-    prior = recorded(con, lf)
-    if prior is not None:
-        if prior.status == "quarantined" and lf.path.exists():  # a crash between commit and move
-            move_to_quarantine(settings, feed_name, lf.path, prior.reason or "quarantined")
-        return None
-    problems = refusal_reasons(lf)
-    if problems:
-        result = record_only(con, lf, "quarantined", "; ".join(problems))
-    elif (earlier := earlier_load_of_content(con, lf)) is not None:
-        return record_only(con, lf, "skipped_duplicate", f"same content as {earlier}, already loaded")
-    else:
-        with tempfile.TemporaryDirectory(prefix="ingest-", dir=_tmp_root(settings)) as work:
-            result = load_file(con, lf, Path(work))
-    checkpoint("ingest.file_committed")
-    if result.status == "quarantined":
-        target = move_to_quarantine(settings, feed_name, lf.path, result.reason or "")
-        result.quarantined_to = str(target)
-    return result
+    with open_landing_file(feed_name, path, settings.settle_seconds) as (lf, source):
+        prior = recorded(con, lf)
+        if prior is not None:
+            if prior.status == "quarantined" and os.path.lexists(lf.path):  # a crash between commit and move
+                move_to_quarantine(settings, lf, prior.reason or "quarantined")
+            return None
+        problems = refusal_reasons(lf)
+        if problems:
+            result = record_only(con, lf, "quarantined", "; ".join(problems))
+        elif (earlier := earlier_load_of_content(con, lf)) is not None:
+            return record_only(con, lf, "skipped_duplicate", f"same content as {earlier}, already loaded")
+        else:
+            result = load_isolated(con, settings, lf, source)
+        checkpoint("ingest.file_committed")
+        if result.status == "quarantined":
+            target = move_to_quarantine(settings, lf, result.reason or "")
+            result.quarantined_to = display_name(str(target))
+        return result
+
+
+def load_isolated(
+    con: duckdb.DuckDBPyConnection, settings: Settings, lf: LandingFile, source: Path
+) -> FileResult:
+    """``load_file`` of the opened file; any error that is the file's fault quarantines it."""
+    with tempfile.TemporaryDirectory(prefix="ingest-", dir=_tmp_root(settings)) as work:
+        readable = Path(work) / f"source{lf.suffix}"  # the readers choose the format by suffix
+        os.symlink(source, readable)
+        try:
+            return load_file(con, lf, Path(work), source=readable)
+        except Exception as exc:
+            if environment_fault(exc):
+                raise
+            log_unreadable(lf, exc)
+            return record_only(con, lf, "quarantined", unreadable_reason(lf, exc))
 
 
 def refusal_reasons(lf: LandingFile) -> list[str]:
     """Why a file is quarantined unread (name, suffix, size), empty if it may be read."""
+    if lf.not_regular:
+        return [f"not a regular file ({lf.not_regular}): not read, not followed"]
     reasons = []
     if lf.export_date is None:
         reasons.append("no valid export date YYYYMMDD in the file name")
@@ -105,6 +135,6 @@ def _progress(enabled: bool, total: int) -> Iterator:
         task = bar.add_task("ingest", total=total)
 
         def advance(label: str) -> None:
-            bar.update(task, advance=1, description=label)
+            bar.update(task, advance=1, description=printable(label))
 
         yield advance

@@ -17,6 +17,8 @@
 | ``ROLWH_SQL_TEMP_ROOT`` | the system temp folder (``TMPDIR``) | where `rolwh sql` makes its private  |
 |                      |                                      | spill folder (mode 0700, removed after) |
 | ``ROLWH_SQL_TIMEOUT`` | ``60``                              | default ``--timeout`` of `rolwh sql`   |
+| ``ROLWH_SETTLE_SECONDS`` | ``60``                           | a landing file is taken only when its  |
+|                      |                                      | mtime is at least this old (complete)  |
 
 Python reads them through :func:`load_settings`; dbt reads the paths through the environment that
 :meth:`Settings.dbt_env` builds (``{{ env_var('ROLWH_WAREHOUSE_PATH') }}`` in ``profiles.yml``).
@@ -105,6 +107,7 @@ class Settings:
     sql_max_temp_size: str = "1GB"
     sql_temp_root: Path | None = None  # None: the system temp folder
     sql_timeout: float = 60.0
+    settle_seconds: float = 60.0
 
     # -- state layout -------------------------------------------------------------------------
     @property
@@ -222,6 +225,7 @@ class Settings:
             "ROLWH_SQL_MEMORY_LIMIT": self.sql_memory_limit,
             "ROLWH_SQL_MAX_TEMP_SIZE": self.sql_max_temp_size,
             "ROLWH_SQL_TIMEOUT": str(self.sql_timeout),
+            "ROLWH_SETTLE_SECONDS": str(self.settle_seconds),
         }
         if self.sql_temp_root:
             env["ROLWH_SQL_TEMP_ROOT"] = str(self.sql_temp_root)
@@ -263,6 +267,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         sql_max_temp_size=env.get("ROLWH_SQL_MAX_TEMP_SIZE", "1GB"),
         sql_temp_root=Path(sql_temp_root).resolve() if sql_temp_root else None,
         sql_timeout=float(env.get("ROLWH_SQL_TIMEOUT", "60")),
+        settle_seconds=float(env.get("ROLWH_SETTLE_SECONDS", "60")),
     )
 
 

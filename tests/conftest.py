@@ -19,6 +19,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("ROLWH_HOME", str(home))
     monkeypatch.setenv("ROLWH_LANDING", str(home / "landing"))
     monkeypatch.setenv("ROLWH_KEY", TEST_KEY)
+    monkeypatch.setenv("ROLWH_SETTLE_SECONDS", "0")  # files written by a test are complete at once
     monkeypatch.delenv("ROLWH_KEY_FILE", raising=False)
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     s = load_settings()

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rolwh.contracts import FEEDS
 from rolwh.demo_data.broken import BrokenFile, write_broken, write_duplicate_delivery
 from rolwh.demo_data.exports import write_feed
+
+DELIVERED_AGO_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ def generate(out: Path, seed: int = 2024, scale: int = 1) -> DemoSummary:
     if scale < 1:
         raise ValueError(f"scale must be >= 1, got {scale}")
     out = Path(out)
+    started = time.time() - 1  # mtime granularity of some file systems
     summary = DemoSummary(out, seed, scale)
     for feed in FEEDS:
         folder = out / feed.name
@@ -53,4 +58,14 @@ def generate(out: Path, seed: int = 2024, scale: int = 1) -> DemoSummary:
             FeedSummary(feed.name, len(files), sum(f.data_rows for f in files.values()), versions, junk)
         )
     summary.broken = [*write_broken(out, seed), write_duplicate_delivery(out)]
+    _mark_delivered(out, since=started)
     return summary
+
+
+def _mark_delivered(out: Path, since: float) -> None:
+    """Stamp the files written since ``since`` a day old: each was written completely, so ingest
+    need not wait out the settle interval (``ROLWH_SETTLE_SECONDS``) it gives files being copied."""
+    delivered = time.time() - DELIVERED_AGO_SECONDS
+    for path in out.rglob("*"):
+        if path.is_file() and not path.is_symlink() and path.stat().st_mtime >= since:
+            os.utime(path, (delivered, delivered))

@@ -39,8 +39,22 @@ def test_missing_required_column_names_the_missing_and_the_found_columns():
         find_header(feed("study_sessions"), rows)
     message = str(exc.value)
     assert "missing required column(s): 活动类型" in message
-    assert "活动编号, 活动日期, 主题, 参加人数" in message
-    assert "row 2" in message
+    assert "best candidate row 2 of the first 10 has 4 non-blank cell(s)" in message
+    assert "4 of them contract headers (活动编号, 活动日期, 主题, 参加人数)" in message
+
+
+def test_the_missing_column_reason_never_quotes_a_cell():
+    """A headerless file's first rows are data (names, ID numbers) or a key: only their shape is told."""
+    secret, name, pid = "k3y-" + "a1b2c3d4" * 5, "张晓明", "11010519491231002X"
+    rows = [(1, [secret]), (2, [name, pid, "13800138000", "活动日期"])]
+    with pytest.raises(Quarantine) as exc:
+        find_header(feed("study_sessions"), rows)
+    message = str(exc.value)
+    assert all(v not in message for v in (secret, name, pid, "13800138000")), message
+    assert (
+        "best candidate row 2 of the first 10 has 4 non-blank cell(s), 1 of them contract headers (活动日期)"
+        in message
+    )
 
 
 def test_header_beyond_the_first_ten_rows_is_not_found():
@@ -54,5 +68,6 @@ def test_unknown_columns_are_reported_as_schema_drift_and_absent_optional_ones_l
         feed("study_sessions"), [(1, ["活动编号", "活动日期", "活动类型", "参加人数", "备用字段"])]
     )
     notices = match.notices() or ""
-    assert "schema drift: unknown columns ignored: 备用字段" in notices
+    assert "schema drift: 1 unknown column(s) ignored, at column(s) E" in notices
+    assert "备用字段" not in notices  # a header cell the contract does not know may be a value
     assert "主题" in notices

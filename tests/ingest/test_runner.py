@@ -285,9 +285,9 @@ def test_unacceptable_files_are_quarantined_with_reason_and_moved(settings, name
     [result] = report.quarantined
     assert reason in result.reason
     assert not path.exists()
-    moved = settings.quarantine_dir / "court_referrals" / name
-    assert moved.exists()
-    assert reason in (moved.parent / f"{name}.reason.txt").read_text(encoding="utf-8")
+    moved = settings.quarantine_dir / "court_referrals" / f"{result.sha256[:8]}-{name}"
+    assert moved.exists() and str(moved) == result.quarantined_to
+    assert reason in (moved.parent / f"{moved.name}.reason.txt").read_text(encoding="utf-8")
     assert file_row(settings, name)[0] == "quarantined"
     assert reason in report.render() and str(moved) in report.render()
 
@@ -410,7 +410,9 @@ def test_a_crash_between_audit_commit_and_move_is_finished_by_the_rerun(settings
     assert path.exists()
     assert run_ingest(settings, progress=False).files == []
     assert not path.exists()
-    assert (settings.quarantine_dir / "court_referrals" / "无日期.xlsx.reason.txt").exists()
+    [sha] = query(settings, "select sha256 from audit.file_loads")[0]
+    stored = settings.quarantine_dir / "court_referrals" / f"{sha[:8]}-无日期.xlsx"
+    assert stored.exists() and stored.with_name(stored.name + ".reason.txt").exists()
     assert query(settings, "select count(*) from audit.file_loads")[0][0] == 1
 
 

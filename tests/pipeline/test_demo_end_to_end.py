@@ -75,8 +75,8 @@ def test_intentionally_broken_files_are_quarantined_with_reasons(demo_run: dict[
         assert expected in reasons, (expected, reasons)
     home = demo_run["home"]
     for name in quarantined:
-        assert list(home.glob(f"quarantine/*/{name}")), name
-        assert list(home.glob(f"quarantine/*/{name}.reason.txt")), name
+        assert list(home.glob(f"quarantine/*/*-{name}")), name  # <sha8>-<name>
+        assert list(home.glob(f"quarantine/*/*-{name}.reason.txt")), name
 
 
 def test_no_personal_data_in_any_duckdb_file_or_text_artefact(demo_run: dict[str, object]) -> None:

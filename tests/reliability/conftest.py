@@ -47,7 +47,12 @@ def rolwh(
 
 def settings_at(home: Path) -> Settings:
     return load_settings(
-        {"ROLWH_HOME": str(home), "ROLWH_LANDING": str(home / "landing"), "ROLWH_KEY": TEST_KEY}
+        {
+            "ROLWH_HOME": str(home),
+            "ROLWH_LANDING": str(home / "landing"),
+            "ROLWH_KEY": TEST_KEY,
+            "ROLWH_SETTLE_SECONDS": "0",  # files written by a test are complete at once
+        }
     )
 
 

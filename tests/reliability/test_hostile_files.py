@@ -18,6 +18,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from ingest import run_ingest
+from ingest.quarantine import stored_name
 from rolwh.settings import REPO_ROOT, Settings
 from tests.reliability.conftest import ROLWH, child_env
 
@@ -45,7 +46,7 @@ def ingest_one(settings: Settings, name: str, data: bytes, feed: str = FEED) -> 
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     try:
         row = con.execute(
-            "select status, reason, rows_read, rows_loaded, rows_rejected, rows_skipped from audit.file_loads"
+            "select status, reason, rows_read, rows_loaded, rows_rejected, rows_skipped, sha256 from audit.file_loads"
             " where feed = ? and file_name = ? order by loaded_at desc limit 1",
             [feed, name],
         ).fetchone()
@@ -53,11 +54,11 @@ def ingest_one(settings: Settings, name: str, data: bytes, feed: str = FEED) -> 
     finally:
         con.close()
     assert row is not None, f"{name} is not accounted for in audit.file_loads"
-    status, reason, read, loaded, rejected, skipped = row
+    status, reason, read, loaded, rejected, skipped, sha = row
     assert status in ("loaded", "quarantined", "skipped_duplicate")
     if status == "quarantined":
         assert reason, "a quarantined file needs a reason"
-        assert not path.exists() and (settings.quarantine_dir / feed / name).exists()
+        assert not path.exists() and (settings.quarantine_dir / feed / stored_name(sha, name)).exists()
     assert read == loaded + rejected + skipped
     return {"status": status, "reason": reason, "loaded": loaded, "rejected": rejected}
 

@@ -49,6 +49,18 @@ def scan_parquet(path: Path, needles: set[str]) -> list[str]:
     return hits
 
 
+def scan_artefacts(files: list[Path], needles: set[str]) -> list[str]:
+    """Every needle in ``files``: DuckDB files column by column, Parquet row by row, every other
+    file's bytes (DuckDB pages and zstd Parquet are compressed: scanned by value)."""
+    hits: list[str] = []
+    for path in files:
+        if path.suffix == ".duckdb":
+            hits += scan_duckdb(path, needles)
+        elif path.suffix == ".parquet":
+            hits += scan_parquet(path, needles)
+    return hits + scan_files([p for p in files if p.suffix not in (".duckdb", ".parquet")], needles)
+
+
 def _artefacts(home: Path) -> list[Path]:
     return [
         p
@@ -94,15 +106,7 @@ def test_no_personal_value_of_the_exports_in_any_artefact(
     needles = collect_pii(demo_run["landing"]).needles()
     assert len(needles) > 1000  # the oracle found the exports' IDs, phones and names
     home = whole_pipeline["home"]
-    files = _artefacts(home)
-    hits: list[str] = []
-    for path in files:
-        if path.suffix == ".duckdb":
-            hits += scan_duckdb(path, needles)
-        elif path.suffix == ".parquet":
-            hits += scan_parquet(path, needles)
-    # every other file's bytes (DuckDB pages and zstd Parquet are compressed: scanned above by value)
-    hits += scan_files([p for p in files if p.suffix not in (".duckdb", ".parquet")], needles)
+    hits = scan_artefacts(_artefacts(home), needles)
     assert hits == [], hits[:50]
 
 
