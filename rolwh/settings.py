@@ -11,6 +11,9 @@
 | ``ROLWH_DUCKDB_THREADS`` | (DuckDB default)                 | DuckDB ``threads`` of the writer       |
 | ``ROLWH_SERVING_GRACE_HOURS`` | ``24``                      | keep superseded serving versions this  |
 |                      |                                      | long for readers still holding them    |
+| ``ROLWH_RELEASE_KEY`` | (unset)                             | release key: HMAC anchor of releases   |
+| ``ROLWH_RELEASE_KEY_FILE`` | ``~/.config/rolwh/release.key``| file holding it (0600), never under    |
+|                      | (``$XDG_CONFIG_HOME`` if set)        | ``ROLWH_HOME``                         |
 
 Python reads them through :func:`load_settings`; dbt reads the paths through the environment that
 :meth:`Settings.dbt_env` builds (``{{ env_var('ROLWH_WAREHOUSE_PATH') }}`` in ``profiles.yml``).
@@ -45,6 +48,8 @@ class Settings:
     memory_limit: str = "2GB"
     threads: int | None = None
     serving_grace_hours: float = 24.0
+    release_key_file: Path | None = None  # None: the default outside ROLWH_HOME (see release_anchor)
+    release_key_env: str | None = None
 
     # -- state layout -------------------------------------------------------------------------
     @property
@@ -135,6 +140,8 @@ class Settings:
         }
         if self.threads:
             env["ROLWH_DUCKDB_THREADS"] = str(self.threads)
+        if self.release_key_file is not None:
+            env["ROLWH_RELEASE_KEY_FILE"] = str(self.release_key_file)
         return env
 
     def dbt_env(self) -> dict[str, str]:
@@ -158,6 +165,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
     landing = Path(str(overrides.get("landing") or env.get("ROLWH_LANDING") or home / "landing")).resolve()
     key_file = Path(str(env.get("ROLWH_KEY_FILE") or home / "secrets" / "pseudonym.key"))
     threads = env.get("ROLWH_DUCKDB_THREADS")
+    release_key_file = env.get("ROLWH_RELEASE_KEY_FILE")
     return Settings(
         home=home,
         landing=landing,
@@ -166,6 +174,8 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         memory_limit=env.get("ROLWH_DUCKDB_MEMORY_LIMIT", "2GB"),
         threads=int(threads) if threads else None,
         serving_grace_hours=float(env.get("ROLWH_SERVING_GRACE_HOURS", "24")),
+        release_key_file=Path(release_key_file).expanduser() if release_key_file else None,
+        release_key_env=env.get("ROLWH_RELEASE_KEY") or None,
     )
 
 
