@@ -23,3 +23,10 @@ class WarehouseBusy(RolwhError):
     """Another run holds the writer lock."""
 
     exit_code = 4
+
+
+class NeedsAttention(RolwhError):
+    """The run did what it safely could but an operator must act (a refused release, a held
+    publication): the message says what; ``rolwh run`` exits 5."""
+
+    exit_code = 5
