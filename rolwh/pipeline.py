@@ -195,11 +195,11 @@ def publish_checked(settings: Settings, *, accept_lower_closed_periods: str | No
 
     refused, warnings = release_attention(settings)
     held = closed_periods.check(settings)
-    notes = [held.render(), *(f"warning: {w}" for w in warnings)]
+    warned = [f"warning: {w}" for w in warnings]
     if held.held and not accept_lower_closed_periods:
-        return PublishOutcome(
-            False, "\n".join(["HELD: nothing published", *notes]), [held.render(), *refused]
-        )
+        text = "nothing published: lower counts in closed periods (see needs attention)"
+        return PublishOutcome(False, "\n".join([text, *warned]), [held.render(), *refused])
+    notes = [held.render(), *warned]
     if held.held:
         closed_periods.record_acceptance(settings, held, str(accept_lower_closed_periods))
         notes.append(

@@ -78,11 +78,7 @@ def load_key(settings: Settings, *, create: bool = False) -> ReleaseKey | None:
     if not path.exists():
         if not create:
             return None
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32) + "\n")
-        created = True
+        created = _create_key_file(path)
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
         raise ReleaseKeyError(f"release key file {path} is readable by others (mode {mode:o}); chmod 600 it")
@@ -90,6 +86,23 @@ def load_key(settings: Settings, *, create: bool = False) -> ReleaseKey | None:
     if len(secret) < MIN_KEY_LENGTH:
         raise ReleaseKeyError(f"release key in {path} is shorter than {MIN_KEY_LENGTH} characters")
     return ReleaseKey(secret.encode(), str(path), created)
+
+
+def _create_key_file(path: Path) -> bool:
+    """Write a new random key to ``path`` (0600), complete or not at all; False if another process
+    created it first (then that key is used)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32) + "\n")
+        os.link(tmp, path)  # fails if the key appeared meanwhile: never replace a key
+        return True
+    except FileExistsError:
+        return False
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def missing_key_message(settings: Settings) -> str:
