@@ -473,5 +473,5 @@ def airflow_run_summary(settings: Settings, task_ids: list[str]) -> str:
     )
     log.info("run summary (%s):\n%s", out, text)
     if bad:
-        raise AirflowFailException(f"{dag_id}: step(s) failed: {', '.join(bad)}; see {out}")
+        raise AirflowFailException(f"{dag_id}: step(s) failed or need attention: {', '.join(bad)}; see {out}")
     return text
