@@ -271,7 +271,6 @@ def freeze(settings: Settings, year: int, reason: str | None = None, who: str | 
     from rolwh.warehouse import connect
 
     _repair_ledger(settings, year)
-    key = _freeze_key(settings)
     existing = versions(settings, year)
     if existing and not (reason and reason.strip()):
         raise FreezeError(
@@ -280,6 +279,7 @@ def freeze(settings: Settings, year: int, reason: str | None = None, who: str | 
         )
     if not settings.warehouse_path.exists():
         raise FreezeError(f"no warehouse at {settings.warehouse_path}: run `rolwh run` before freezing")
+    key = _freeze_key(settings)
     version = f"v{int(VERSION_RE.match(existing[-1]).group(1)) + 1}" if existing else "v1"  # type: ignore[union-attr]
     parent = year_dir(settings, year)
     parent.mkdir(parents=True, exist_ok=True)

@@ -134,9 +134,9 @@ def anchor_problem(folder: Path, key: ReleaseKey | None, settings: Settings) -> 
         return f"cannot check the anchor: {missing_key_message(settings)}"
     if key_id != key.key_id:
         return (
-            f"anchored under another release key (key id {key_id}, this key {key.key_id}, from "
-            f"{key.source}): use the key it was frozen under"
+            f"anchored under another release key ({ANCHOR_FILE} names key id {key_id}, this key is "
+            f"{key.key_id}, from {key.source}): use the key it was frozen under"
         )
     if not hmac.compare_digest(digest, key.sign((folder / MANIFEST_FILE).read_bytes())):
-        return "anchor does not match manifest.json: the manifest was rewritten after the freeze"
+        return f"anchor does not match manifest.json: the manifest (or {ANCHOR_FILE}) was rewritten after the freeze"
     return None

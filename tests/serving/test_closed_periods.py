@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -17,6 +15,7 @@ from rolwh.closed_periods import check, quarter_start
 from rolwh.pipeline import EXIT_ATTENTION, render_run_summary
 from rolwh.publish import current_version, publish
 from rolwh.settings import Settings, load_settings
+from tests.serving.demo_cli import cli, serving_rows
 
 AFTER_2025Q1 = dt.date(2025, 6, 1)  # 2024Q1 … 2025Q1 are closed
 
@@ -120,20 +119,6 @@ RECEIVED_2024 = (
 )
 
 
-def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "rolwh.cli", *args], env=env, capture_output=True, text=True, timeout=900
-    )
-
-
-def _serving(home: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(home / "serving" / "rolwh.duckdb"), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
 def _lost_and_pruned(demo_run: dict, tmp_path: Path) -> tuple[Path, dict[str, str], Settings]:
     """A copy of the demo home whose warehouse is lost and whose landing area lost 2024Q1's court files."""
     assert demo_run["exit_code"] == 0, demo_run["output"]
@@ -152,13 +137,13 @@ def test_lost_warehouse_and_pruned_landing_hold_the_publication_until_the_files_
 ) -> None:
     home, env, settings = _lost_and_pruned(demo_run, tmp_path)
     before = current_version(settings)
-    (old_q1,) = _serving(
+    (old_q1,) = serving_rows(
         home,
         "select value from marts.fct_indicator_quarterly where year = 2024 and quarter = 1"
         " and indicator_code = 'CR_RECEIVED' and community_code = 'ALL'",
     )[0]
 
-    held = _cli(env, "run", "--quiet")
+    held = cli(env, "run", "--quiet")
     assert held.returncode == 5, held.stdout + held.stderr
     out = held.stdout
     assert "== publish: HELD" in out and "result: NEEDS ATTENTION — nothing published" in out
@@ -166,15 +151,15 @@ def test_lost_warehouse_and_pruned_landing_hold_the_publication_until_the_files_
     for name in PRUNED:
         assert f"{COURT}/{name}" in out
     assert current_version(settings) == before
-    assert _serving(home, RECEIVED_2024) == [(476,)]
+    assert serving_rows(home, RECEIVED_2024) == [(476,)]
 
     for name in PRUNED:  # the files come back from the copy kept aside
         shutil.copy2(Path(demo_run["landing"]) / COURT / name, home / "landing" / COURT / name)
-    again = _cli(env, "run", "--quiet")
+    again = cli(env, "run", "--quiet")
     assert again.returncode == 0, again.stdout + again.stderr
     assert "result: ok, published" in again.stdout
     assert current_version(settings) != before
-    assert _serving(home, RECEIVED_2024) == [(476,)]
+    assert serving_rows(home, RECEIVED_2024) == [(476,)]
 
 
 @pytest.mark.slow
@@ -183,7 +168,7 @@ def test_accepting_lower_closed_periods_publishes_and_records_who_and_why(
 ) -> None:
     home, env, _ = _lost_and_pruned(demo_run, tmp_path)
 
-    run = _cli(
+    run = cli(
         env,
         "run",
         "--quiet",
@@ -192,9 +177,9 @@ def test_accepting_lower_closed_periods_publishes_and_records_who_and_why(
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "lower closed-period counts accepted (2024Q1 court exports lost with the old server)" in run.stdout
-    (received,) = _serving(home, RECEIVED_2024)[0]
+    (received,) = serving_rows(home, RECEIVED_2024)[0]
     assert received < 476
-    rows = _serving(
+    rows = serving_rows(
         home, "select accepted_by, reason, lower_counts, missing_files, details from audit.accepted_revisions"
     )
     assert len(rows) == 1

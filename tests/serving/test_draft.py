@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import duckdb
-import pyarrow.parquet as pq
 import pytest
 
 from rolwh import freeze
@@ -19,6 +18,7 @@ from rolwh.release_anchor import write_anchor
 from rolwh.report import write_report
 from rolwh.report.draft import PROVISIONAL, DraftError, latest_release
 from rolwh.settings import Settings
+from tests.serving.demo_cli import forge_value
 from tests.serving.marts_fixture import build_working_marts
 
 
@@ -65,22 +65,6 @@ def _freeze_like(settings: Settings, year: int, version: str, revision: int) -> 
     )
     freeze._lock_down(folder)
     return folder
-
-
-def _rewrite_value(parquet: Path, code: str, value: float) -> None:
-    """What an attacker (or a careless clerk) does: rewrite one value of a release's Parquet in place."""
-    parquet.chmod(0o644)
-    parquet.parent.chmod(0o755)
-    con = duckdb.connect()
-    try:
-        rows = con.sql(
-            "select * replace (case when indicator_code = ? and community_code = 'ALL' then ? else value end"
-            " as value) from read_parquet(?)",
-            params=[code, value, str(parquet)],
-        ).to_arrow_table()
-    finally:
-        con.close()
-    pq.write_table(rows, parquet)
 
 
 def test_draft_without_a_release_uses_live_marts_and_says_provisional(published: Settings) -> None:
@@ -137,7 +121,7 @@ def test_draft_template_naming_an_unknown_indicator_is_an_error(
 
 def test_draft_refuses_a_release_that_fails_verification(published: Settings) -> None:
     folder = _freeze_like(published, 2024, "v1", revision=0)
-    _rewrite_value(folder / "data" / "fct_indicator_annual.parquet", "CR_RECEIVED", 999)
+    forge_value(folder / "data" / "fct_indicator_annual.parquet", "CR_RECEIVED", 999)
 
     with pytest.raises(
         FreezeError, match=r"release 2024/v1 failed verification .*changed file data/fct_indicator_annual"

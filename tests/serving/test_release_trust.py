@@ -12,27 +12,18 @@ import hashlib
 import json
 import shutil
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
-import duckdb
-import pyarrow.parquet as pq
 import pytest
 
 from rolwh.freeze import latest_releases
 from rolwh.settings import load_settings
+from tests.serving.demo_cli import cli, forge_value, serving_rows
 
 pytestmark = pytest.mark.slow
 
 YEAR = 2024
 FORGED = 999.0  # the demo's 2024 受理 is 476
-
-
-def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "rolwh.cli", *args], env=env, capture_output=True, text=True, timeout=900
-    )
 
 
 def _env(demo_env: dict[str, str], home: Path, key_file: Path) -> dict[str, str]:
@@ -51,7 +42,7 @@ def frozen_demo(demo_run: dict, tmp_path_factory: pytest.TempPathFactory) -> tup
     root = tmp_path_factory.mktemp("frozen-demo")
     home, key_file = root / "home", root / "release-key" / "release.key"
     shutil.copytree(demo_run["home"], home, symlinks=True)
-    frozen = _cli(_env(demo_run["env"], home, key_file), "freeze", "--year", str(YEAR))
+    frozen = cli(_env(demo_run["env"], home, key_file), "freeze", "--year", str(YEAR))
     assert frozen.returncode == 0, frozen.stdout + frozen.stderr
     assert f"created the release key {key_file} (mode 0600): back it up" in frozen.stdout
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
@@ -76,32 +67,8 @@ def _writable(path: Path) -> None:
         p.chmod(0o755 if p.is_dir() else 0o644)
 
 
-def _forge_received(release: Path) -> None:
-    """Rewrite 受理 (CR_RECEIVED, ALL) in the release's annual Parquet, as an attacker would."""
-    parquet = release / "data" / "fct_indicator_annual.parquet"
-    _writable(parquet)
-    con = duckdb.connect()
-    try:
-        table = con.sql(
-            "select * replace (case when indicator_code = 'CR_RECEIVED' and community_code = 'ALL'"
-            " then ? else value end as value) from read_parquet(?)",
-            params=[FORGED, str(parquet)],
-        ).to_arrow_table()
-    finally:
-        con.close()
-    pq.write_table(table, parquet)
-
-
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _serving(home: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(home / "serving" / "rolwh.duckdb"), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 FROZEN_RECEIVED = (
@@ -117,35 +84,35 @@ LIVE_RECEIVED = (
 def test_a_rewritten_value_is_refused_by_verify_run_draft_and_diff(demo: tuple[Path, dict[str, str]]) -> None:
     home, env = demo
     # the untouched release is served by the next run
-    ok = _cli(env, "run", "--quiet")
+    ok = cli(env, "run", "--quiet")
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    assert _serving(home, FROZEN_RECEIVED) == [(476,)]
+    assert serving_rows(home, FROZEN_RECEIVED) == [(476,)]
 
-    _forge_received(_release(home))
+    forge_value(_release(home) / "data" / "fct_indicator_annual.parquet", "CR_RECEIVED", FORGED)
 
-    verify = _cli(env, "verify", "--year", str(YEAR))
+    verify = cli(env, "verify", "--year", str(YEAR))
     assert verify.returncode == 1
     assert "v1: changed file data/fct_indicator_annual.parquet" in verify.stdout
 
-    run = _cli(env, "run", "--quiet")
+    run = cli(env, "run", "--quiet")
     assert run.returncode == 5, run.stdout + run.stderr
     assert f"release {YEAR}/v1 failed verification and is not used" in run.stdout
     assert f"rolwh verify --year {YEAR}" in run.stdout
     assert "result: NEEDS ATTENTION — published" in run.stdout
-    assert _serving(home, FROZEN_RECEIVED) == []  # not served …
-    assert _serving(home, f"select count(*) from marts.fct_indicator_annual_frozen where year = {YEAR}") == [
-        (0,)
-    ]
-    assert _serving(home, LIVE_RECEIVED) == [(476,)]  # … while the rest is published
+    assert serving_rows(home, FROZEN_RECEIVED) == []  # not served …
+    assert serving_rows(
+        home, f"select count(*) from marts.fct_indicator_annual_frozen where year = {YEAR}"
+    ) == [(0,)]
+    assert serving_rows(home, LIVE_RECEIVED) == [(476,)]  # … while the rest is published
 
-    draft = _cli(env, "report", "--year", str(YEAR), "--draft")
+    draft = cli(env, "report", "--year", str(YEAR), "--draft")
     assert draft.returncode == 1
     assert f"release {YEAR}/v1 failed verification" in draft.stderr
     for name in ("draft.md", "draft.html"):
         path = home / "reports" / str(YEAR) / name
         assert not path.exists() or "999" not in path.read_text(encoding="utf-8")
 
-    diff = _cli(env, "diff", "--year", str(YEAR))
+    diff = cli(env, "diff", "--year", str(YEAR))
     assert diff.returncode == 1 and f"release {YEAR}/v1 failed verification" in diff.stderr
     assert "999" not in diff.stdout
     for proc in (verify, run, draft, diff):
@@ -155,7 +122,7 @@ def test_a_rewritten_value_is_refused_by_verify_run_draft_and_diff(demo: tuple[P
 def test_a_consistent_rewrite_fails_verify_on_the_anchor(demo: tuple[Path, dict[str, str]]) -> None:
     home, env = demo
     release = _release(home)
-    _forge_received(release)
+    forge_value(release / "data" / "fct_indicator_annual.parquet", "CR_RECEIVED", FORGED)
     # … then every checksum under ROLWH_HOME recomputed: manifest, manifest.sha256, ledger
     manifest_path = release / "manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -175,10 +142,10 @@ def test_a_consistent_rewrite_fails_verify_on_the_anchor(demo: tuple[Path, dict[
     (release / "data").chmod(0o555)
     release.chmod(0o555)
 
-    verify = _cli(env, "verify", "--year", str(YEAR))
+    verify = cli(env, "verify", "--year", str(YEAR))
     assert verify.returncode == 1, verify.stdout
     assert (
-        "v1: anchor does not match manifest.json: the manifest was rewritten after the freeze"
+        "v1: anchor does not match manifest.json: the manifest (or manifest.hmac) was rewritten after the freeze"
         in verify.stdout
     )
     assert "changed file" not in verify.stdout  # every checksum agrees: only the anchor catches it
@@ -189,7 +156,7 @@ def test_a_consistent_rewrite_fails_verify_on_the_anchor(demo: tuple[Path, dict[
     release.chmod(0o755)
     (release / "manifest.hmac").unlink()
     release.chmod(0o555)
-    stripped = _cli(env, "verify", "--year", str(YEAR))
+    stripped = cli(env, "verify", "--year", str(YEAR))
     assert stripped.returncode == 1
     assert "v1: unanchored (frozen before anchoring, no manifest.hmac)" in stripped.stdout
     assert latest_releases(settings) == []
@@ -202,7 +169,7 @@ def test_a_missing_or_misplaced_release_key_is_a_clear_error(
     gone = tmp_path / "nowhere" / "release.key"
     no_key = {**env, "ROLWH_RELEASE_KEY_FILE": str(gone)}
 
-    verify = _cli(no_key, "verify", "--year", str(YEAR))
+    verify = cli(no_key, "verify", "--year", str(YEAR))
     assert verify.returncode == 1
     assert (
         f"v1: cannot check the anchor: no release key (ROLWH_RELEASE_KEY unset, no file {gone})"
@@ -210,7 +177,7 @@ def test_a_missing_or_misplaced_release_key_is_a_clear_error(
     )
     assert "restore the key file from your backup" in verify.stdout
 
-    refreeze = _cli(no_key, "freeze", "--year", str(YEAR), "--reason", "补录")
+    refreeze = cli(no_key, "freeze", "--year", str(YEAR), "--reason", "补录")
     assert refreeze.returncode == 1
     assert f"releases {YEAR}/v1 are anchored under it, so no new key is made" in refreeze.stderr
     assert not gone.exists() and not (home / "releases" / str(YEAR) / "v2").exists()
@@ -219,7 +186,7 @@ def test_a_missing_or_misplaced_release_key_is_a_clear_error(
     inside.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(env["ROLWH_RELEASE_KEY_FILE"], inside)
     inside.chmod(0o600)
-    misplaced = _cli({**env, "ROLWH_RELEASE_KEY_FILE": str(inside)}, "verify", "--year", str(YEAR))
+    misplaced = cli({**env, "ROLWH_RELEASE_KEY_FILE": str(inside)}, "verify", "--year", str(YEAR))
     assert misplaced.returncode == 1
     assert f"the release key file {inside} is under ROLWH_HOME" in misplaced.stdout
     for proc in (verify, refreeze, misplaced):
@@ -237,7 +204,7 @@ def test_a_release_frozen_before_anchoring_warns_until_anchored(
     new_key = tmp_path / "fresh" / "release.key"
     legacy = {**env, "ROLWH_RELEASE_KEY_FILE": str(new_key)}
 
-    verify = _cli(legacy, "verify", "--year", str(YEAR))
+    verify = cli(legacy, "verify", "--year", str(YEAR))
     assert verify.returncode == 0, verify.stdout
     assert (
         f"warning: v1: unanchored (frozen before anchoring, no manifest.hmac): re-freeze or "
@@ -245,12 +212,12 @@ def test_a_release_frozen_before_anchoring_warns_until_anchored(
     )
     assert latest_releases(load_settings(legacy))  # served as before, with the warning
 
-    anchored = _cli(legacy, "anchor", "--year", str(YEAR))
+    anchored = cli(legacy, "anchor", "--year", str(YEAR))
     assert anchored.returncode == 0, anchored.stdout + anchored.stderr
     assert (
         f"created the release key {new_key}" in anchored.stdout and f"anchored {YEAR}: v1" in anchored.stdout
     )
     assert stat.S_IMODE(new_key.stat().st_mode) == 0o600
     assert stat.S_IMODE((release / "manifest.hmac").stat().st_mode) == 0o444
-    again = _cli(legacy, "verify", "--year", str(YEAR))
+    again = cli(legacy, "verify", "--year", str(YEAR))
     assert again.returncode == 0 and "warning" not in again.stdout, again.stdout
