@@ -25,7 +25,7 @@ import os
 import secrets
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rolwh.errors import RolwhError
@@ -49,7 +49,7 @@ class Settings:
     threads: int | None = None
     serving_grace_hours: float = 24.0
     release_key_file: Path | None = None  # None: the default outside ROLWH_HOME (see release_anchor)
-    release_key_env: str | None = None
+    release_key_env: str | None = field(default=None, repr=False)  # a secret: never in a repr or log
 
     # -- state layout -------------------------------------------------------------------------
     @property
