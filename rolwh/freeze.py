@@ -322,15 +322,21 @@ def freeze(settings: Settings, year: int, reason: str | None = None, who: str | 
     checkpoint("freeze.before_ledger")
     _append_ledger(settings, year, version, manifest, final)
     notes = [key.created_note()] if key.created else []
+    unanchored = _releases(settings, anchored=False)
+    if unanchored:  # frozen before anchoring: with a release key they no longer verify until anchored
+        notes.append(
+            f"releases {', '.join(unanchored)} are unanchored: check them, then `rolwh anchor --year`"
+        )
     return Release(year=year, version=version, path=final, manifest=manifest, notes=notes)
 
 
-def _anchored_releases(settings: Settings) -> list[str]:
+def _releases(settings: Settings, *, anchored: bool) -> list[str]:
+    """Every release ("year/vN") that is (or is not) anchored."""
     return [
         f"{y}/{v}"
         for y in release_years(settings)
         for v in versions(settings, y)
-        if is_anchored(year_dir(settings, y) / v)
+        if is_anchored(year_dir(settings, y) / v) == anchored
     ]
 
 
@@ -340,7 +346,7 @@ def _freeze_key(settings: Settings) -> ReleaseKey:
     key = load_key(settings)
     if key is not None:
         return key
-    anchored = _anchored_releases(settings)
+    anchored = _releases(settings, anchored=True)
     if anchored:
         raise ReleaseKeyError(
             f"{missing_key_message(settings)}; releases {', '.join(anchored)} are anchored under it, "
