@@ -17,6 +17,7 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_GATE_BLOCKED = 3
 EXIT_BUSY = 4
+EXIT_ATTENTION = 5  # rolwh run: a release refused or a publication held; the summary says what to do
 EXIT_KEY_MISMATCH = 6  # rolwh.settings.KeyMismatch: another key than the warehouse's (rotate-key)
 EXIT_ENVIRONMENT = 7  # rolwh.errors.EnvironmentFault: read-only / full disk, missing / unwritable folder
 EXIT_TIMEOUT = 8  # rolwh.query.QueryTimeout: `rolwh sql` ran past --timeout
@@ -58,7 +59,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from rolwh.pipeline import run_nightly
 
-    result = run_nightly(_settings(args), progress=not args.quiet, full_refresh=args.full_refresh)
+    result = run_nightly(
+        _settings(args),
+        progress=not args.quiet,
+        full_refresh=args.full_refresh,
+        accept_lower_closed_periods=args.accept_lower_closed_periods,
+    )
     _print(result.render())
     return result.exit_code
 
@@ -135,6 +141,19 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
+def cmd_anchor(args: argparse.Namespace) -> int:
+    from rolwh.freeze import anchor
+    from rolwh.pipeline import writer_lock
+
+    settings = _settings(args)
+    with writer_lock(settings, what=f"rolwh anchor {args.year}"):
+        done, notes = anchor(settings, year=args.year, version=args.version)
+    print(
+        "\n".join([*notes, f"anchored {args.year}: {', '.join(done) or 'nothing to do (already anchored)'}"])
+    )
+    return EXIT_OK
+
+
 def cmd_releases(args: argparse.Namespace) -> int:
     from rolwh.freeze import render_releases
 
@@ -193,6 +212,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_paths(p)
     p.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
     p.add_argument("--quiet", action="store_true")
+    p.add_argument(
+        "--accept-lower-closed-periods",
+        metavar="REASON",
+        help="publish even though counts of closed quarters go down with files of the last publication "
+        "missing; recorded with REASON in audit.accepted_revisions",
+    )
 
     p = add("build", cmd_build, "build the dbt models and run their tests (dbt build)")
     _add_paths(p)
@@ -236,6 +261,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_paths(p)
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--version", help="e.g. v1 (default: every version of the year)")
+
+    p = add("anchor", cmd_anchor, "anchor releases frozen before anchoring (HMAC under the release key)")
+    _add_paths(p)
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--version", help="e.g. v1 (default: every unanchored version of the year)")
 
     p = add("releases", cmd_releases, "list the frozen releases")
     _add_paths(p)

@@ -100,3 +100,10 @@ def environment_fault(exc: BaseException) -> str | None:
             return f"{what} {path or 'the rolwh state'}: {todo} ({SAFE_STATE}). [{text[:300]}]"
         seen = seen.__cause__ or seen.__context__
     return None
+
+
+class NeedsAttention(RolwhError):
+    """The run did what it safely could but an operator must act (a refused release, a held
+    publication): the message says what; ``rolwh run`` exits 5."""
+
+    exit_code = 5

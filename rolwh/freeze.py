@@ -5,6 +5,8 @@ A release lives in ``releases_dir/<year>/v<N>/``::
     manifest.json            every file below with SHA-256 and row count, code commit, dbt and GX
                              results, input files, who / when / why
     manifest.sha256          SHA-256 of manifest.json (also appended to releases_dir/ledger.jsonl)
+    manifest.hmac            the anchor: HMAC-SHA256 of manifest.json under the release key, kept
+                             outside ROLWH_HOME (see rolwh.release_anchor)
     data/<table>.parquet     fct_indicator_annual, fct_indicator_quarterly (rows of the year),
                              dim_indicator, dim_community
     release.duckdb           the same four tables in schema marts (DuckDB 1.4-readable)
@@ -15,6 +17,12 @@ It is written into a temporary folder beside its final place, made read-only (fi
 0555) and renamed into place in one step. Later corrections of the year reach the live marts only;
 :func:`render_diff` shows frozen against live values, :func:`attach_releases` gives analysts
 ``marts.fct_indicator_annual_frozen`` over the latest release of each year.
+
+Everything that reads a release (the frozen mart, the draft, the diff) first verifies it (every
+file's SHA-256 and the anchor) and refuses one that fails: :func:`checked_latest`, :func:`require_verified`.
+A release frozen before anchoring (no ``manifest.hmac``) passes with a warning while no release key
+exists; once one exists it fails until ``rolwh anchor --year`` (or a re-freeze) anchors it, so
+deleting ``manifest.hmac`` is no way around the anchor.
 """
 
 from __future__ import annotations
@@ -34,6 +42,16 @@ from typing import TYPE_CHECKING, Any
 
 from rolwh.errors import GateBlocked, RolwhError
 from rolwh.faults import checkpoint
+from rolwh.release_anchor import (
+    ANCHOR_FILE,
+    ReleaseKey,
+    ReleaseKeyError,
+    anchor_problem,
+    is_anchored,
+    load_key,
+    missing_key_message,
+    write_anchor,
+)
 from rolwh.settings import REPO_ROOT, Settings
 
 if TYPE_CHECKING:
@@ -47,7 +65,7 @@ VERSION_RE = re.compile(r"^v(\d+)$")
 YEAR_RE = re.compile(r"^\d{4}$")
 FILE_MODE = 0o444
 DIR_MODE = 0o555
-SELF_FILES = ("manifest.json", "manifest.sha256")
+SELF_FILES = ("manifest.json", "manifest.sha256", ANCHOR_FILE)
 
 
 class FreezeError(RolwhError):
@@ -62,12 +80,14 @@ class Release:
     version: str
     path: Path
     manifest: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
 
     def render(self) -> str:
         m = self.manifest
         files = m.get("files", [])
         gate = m.get("gate", {})
         lines = [
+            *self.notes,
             f"froze {self.year} as {self.version} at {self.path}",
             f"  by {m.get('frozen_by')} at {m.get('frozen_at')}; "
             f"reason: {m.get('reason') or '(first release)'}",
@@ -89,6 +109,7 @@ class VerifyResult:
     year: int
     checked: list[str] = field(default_factory=list)  # versions
     problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     files_checked: int = 0
 
     @property
@@ -101,7 +122,19 @@ class VerifyResult:
         head = "OK" if self.ok else "FAILED"
         lines = [f"verify {self.year} {', '.join(self.checked)}: {head} ({self.files_checked} files checked)"]
         lines += [f"  {p}" for p in self.problems]
+        lines += [f"  warning: {w}" for w in self.warnings]
         return "\n".join(lines)
+
+    def refusal(self) -> str:
+        """One line for a reader that refuses this release: which, why, and what to do."""
+        shown = "; ".join(self.problems[:3]) + (
+            f"; … {len(self.problems) - 3} more" if len(self.problems) > 3 else ""
+        )
+        return (
+            f"release {self.year}/{', '.join(self.checked)} failed verification and is not used ({shown}). "
+            f"Run `rolwh verify --year {self.year}`; restore the release and releases/ledger.jsonl from "
+            f'your backup, or re-freeze: rolwh freeze --year {self.year} --reason "…"'
+        )
 
 
 # -- helpers --------------------------------------------------------------------------------------
@@ -246,6 +279,7 @@ def freeze(settings: Settings, year: int, reason: str | None = None, who: str | 
         )
     if not settings.warehouse_path.exists():
         raise FreezeError(f"no warehouse at {settings.warehouse_path}: run `rolwh run` before freezing")
+    key = _freeze_key(settings)
     version = f"v{int(VERSION_RE.match(existing[-1]).group(1)) + 1}" if existing else "v1"  # type: ignore[union-attr]
     parent = year_dir(settings, year)
     parent.mkdir(parents=True, exist_ok=True)
@@ -269,6 +303,7 @@ def freeze(settings: Settings, year: int, reason: str | None = None, who: str | 
                 raise GateBlocked(f"freeze of {year} refused: the quality gate blocked.\n{gate.render()}")
             checkpoint("freeze.after_gate")
             manifest = _write_release(settings, con, tmp, year, version, gate, reason, who)
+            write_anchor(tmp, key)
         finally:
             con.close()
         checkpoint("freeze.after_write")
@@ -286,7 +321,70 @@ def freeze(settings: Settings, year: int, reason: str | None = None, who: str | 
         raise
     checkpoint("freeze.before_ledger")
     _append_ledger(settings, year, version, manifest, final)
-    return Release(year=year, version=version, path=final, manifest=manifest)
+    notes = [key.created_note()] if key.created else []
+    unanchored = _releases(settings, anchored=False)
+    if unanchored:  # frozen before anchoring: with a release key they no longer verify until anchored
+        notes.append(
+            f"releases {', '.join(unanchored)} are unanchored: check them, then `rolwh anchor --year`"
+        )
+    return Release(year=year, version=version, path=final, manifest=manifest, notes=notes)
+
+
+def _releases(settings: Settings, *, anchored: bool) -> list[str]:
+    """Every release ("year/vN") that is (or is not) anchored."""
+    return [
+        f"{y}/{v}"
+        for y in release_years(settings)
+        for v in versions(settings, y)
+        if is_anchored(year_dir(settings, y) / v) == anchored
+    ]
+
+
+def _freeze_key(settings: Settings) -> ReleaseKey:
+    """The release key a freeze (or anchor) signs with; the first one creates it, unless releases
+    anchored under a key that is now missing exist (a new key would orphan them)."""
+    key = load_key(settings)
+    if key is not None:
+        return key
+    anchored = _releases(settings, anchored=True)
+    if anchored:
+        raise ReleaseKeyError(
+            f"{missing_key_message(settings)}; releases {', '.join(anchored)} are anchored under it, "
+            "so no new key is made"
+        )
+    key = load_key(settings, create=True)
+    assert key is not None
+    return key
+
+
+def anchor(settings: Settings, year: int, version: str | None = None) -> tuple[list[str], list[str]]:
+    """Anchor releases frozen before anchoring (no manifest.hmac) whose checksums verify.
+
+    Returns (anchored versions, notes). A release whose checksums fail is not anchored (FreezeError):
+    anchoring blesses the bytes as they are now, so check them first (``rolwh verify``, a backup).
+    """
+    key = _freeze_key(settings)
+    todo = [version] if version else versions(settings, year)
+    if not todo:
+        raise FreezeError(f"{year} has no release under {year_dir(settings, year)}")
+    ledger = _ledger(settings)
+    done: list[str] = []
+    for v in todo:
+        folder = year_dir(settings, year) / v
+        if is_anchored(folder):
+            continue
+        check = VerifyResult(year=year, checked=[v])
+        _verify_one(folder, v, ledger.get((year, v)), check)
+        if not check.ok:
+            raise FreezeError(f"{year}/{v} not anchored: its checksums fail.\n{check.render()}")
+        os.chmod(folder, 0o755)
+        try:
+            write_anchor(folder, key)
+            os.chmod(folder / ANCHOR_FILE, FILE_MODE)
+        finally:
+            os.chmod(folder, DIR_MODE)
+        done.append(v)
+    return done, ([key.created_note()] if key.created else [])
 
 
 def _write_release(
@@ -437,6 +535,11 @@ def verify(settings: Settings, year: int, version: str | None = None) -> VerifyR
     result = VerifyResult(year=year)
     todo = [version] if version else versions(settings, year)
     ledger = _ledger(settings)
+    key, key_error = None, None
+    try:
+        key = load_key(settings) if todo else None
+    except ReleaseKeyError as exc:
+        key_error = str(exc)
     for v in todo:
         folder = year_dir(settings, year) / v
         result.checked.append(v)
@@ -444,10 +547,23 @@ def verify(settings: Settings, year: int, version: str | None = None) -> VerifyR
             result.problems.append(f"{v}: missing release folder {folder}")
             continue
         _verify_one(folder, v, ledger.get((year, v)), result)
+        if key_error:
+            result.problems.append(f"{v}: cannot check the anchor: {key_error}")
+        elif not is_anchored(folder):
+            note = (
+                f"{v}: unanchored (frozen before anchoring, no {ANCHOR_FILE}): re-freeze or "
+                f"`rolwh anchor --year {year}`"
+            )
+            (result.problems if key is not None else result.warnings).append(note)
+        else:
+            problem = anchor_problem(folder, key, settings)
+            if problem:
+                result.problems.append(f"{v}: {problem}")
     return result
 
 
 def _verify_one(folder: Path, v: str, ledger_entry: dict[str, Any] | None, result: VerifyResult) -> None:
+    """Checksums, ledger, listing and modes of one version (the anchor is checked by the caller)."""
     manifest_path = folder / "manifest.json"
     if not manifest_path.exists():
         result.problems.append(f"{v}: missing file manifest.json")
@@ -586,6 +702,7 @@ def diff_rows(
     import duckdb
 
     version = _resolve_version(settings, year, version)
+    require_verified(settings, year, version)
     parquet = year_dir(settings, year) / version / "data" / "fct_indicator_annual.parquet"
     mem = duckdb.connect()
     try:
@@ -651,27 +768,56 @@ def render_diff(settings: Settings, year: int, version: str | None = None, *, al
     return "\n".join(lines)
 
 
+# -- readers of releases verify them first -------------------------------------------------------
+def require_verified(settings: Settings, year: int, version: str) -> VerifyResult:
+    """Verify one release before it is read; FreezeError (exit 1) names it and what to do."""
+    check = verify(settings, year, version)
+    if not check.ok:
+        raise FreezeError(check.refusal())
+    return check
+
+
+def checked_latest(settings: Settings) -> list[VerifyResult]:
+    """The latest version of each year's release, verified (checksums and anchor)."""
+    return [
+        verify(settings, y, versions(settings, y)[-1])
+        for y in release_years(settings)
+        if versions(settings, y)
+    ]
+
+
+def release_attention(settings: Settings) -> tuple[list[str], list[str]]:
+    """(refusals, warnings) of the latest releases, for the run summary."""
+    checks = checked_latest(settings)
+    refused = [c.refusal() for c in checks if not c.ok]
+    warnings = [f"release {c.year}/{w}" for c in checks if c.ok for w in c.warnings]
+    return refused, warnings
+
+
 # -- frozen view for analysts ---------------------------------------------------------------------
-def latest_releases(settings: Settings) -> list[tuple[int, str, Path, str | None]]:
-    """(year, version, annual parquet path, frozen_at) of the latest release of each year."""
+def latest_releases(
+    settings: Settings, checks: list[VerifyResult] | None = None
+) -> list[tuple[int, str, Path, str | None]]:
+    """(year, version, annual parquet path, frozen_at) of the latest release of each year, if it
+    verifies: a year whose latest release fails is left out (no fallback to an older version)."""
     out = []
-    for year in release_years(settings):
-        have = versions(settings, year)
-        if not have:
+    for check in checked_latest(settings) if checks is None else checks:
+        if not check.ok:
             continue
-        folder = year_dir(settings, year) / have[-1]
+        year, version = check.year, check.checked[-1]
+        folder = year_dir(settings, year) / version
         try:
             frozen_at = json.loads((folder / "manifest.json").read_text(encoding="utf-8")).get("frozen_at")
         except (OSError, ValueError):
             frozen_at = None
-        out.append((year, have[-1], (folder / "data" / "fct_indicator_annual.parquet").resolve(), frozen_at))
+        out.append((year, version, (folder / "data" / "fct_indicator_annual.parquet").resolve(), frozen_at))
     return out
 
 
-def frozen_view_sql(settings: Settings) -> str | None:
-    """SELECT over the latest release of each year (absolute Parquet paths), or None without releases."""
+def frozen_view_sql(settings: Settings, checks: list[VerifyResult] | None = None) -> str | None:
+    """SELECT over the latest verified release of each year (absolute Parquet paths), or None."""
     parts = []
-    for year, version, path, frozen_at in latest_releases(settings):
+    for year, version, path, frozen_at in latest_releases(settings, checks):
         stamp = f"cast({_sql_string(frozen_at)} as timestamptz)" if frozen_at else "cast(null as timestamptz)"
         parts.append(
             f"select *, {_sql_string(version)} as release_version, {stamp} as frozen_at"
@@ -681,13 +827,15 @@ def frozen_view_sql(settings: Settings) -> str | None:
 
 
 def attach_releases(con: duckdb.DuckDBPyConnection, settings: Settings, *, materialize: bool = False) -> int:
-    """(Re)create ``marts.fct_indicator_annual_frozen`` in ``con``; returns the number of releases.
+    """(Re)create ``marts.fct_indicator_annual_frozen`` in ``con``; returns the number of releases in it.
 
     A view over the releases' Parquet files by default (publish copies it as a table into the
-    serving file); ``materialize=True`` makes a table. Without releases it is empty, with the
-    columns of the live annual mart plus ``release_version`` and ``frozen_at``.
+    serving file); ``materialize=True`` makes a table. Only releases that verify are in it (see
+    :func:`release_attention` for the others). Without releases it is empty, with the columns of
+    the live annual mart plus ``release_version`` and ``frozen_at``.
     """
-    select = frozen_view_sql(settings)
+    checks = checked_latest(settings)
+    select = frozen_view_sql(settings, checks)
     if select is None:
         select = (
             "select *, cast(null as varchar) as release_version, cast(null as timestamptz) as frozen_at"
@@ -702,4 +850,4 @@ def attach_releases(con: duckdb.DuckDBPyConnection, settings: Settings, *, mater
         con.execute(f"drop {'view' if row[0] == 'VIEW' else 'table'} {FROZEN_VIEW}")
     kind = "table" if materialize else "view"
     con.execute(f"create {kind} {FROZEN_VIEW} as {select}")
-    return len(latest_releases(settings))
+    return len(latest_releases(settings, checks))

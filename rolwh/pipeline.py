@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from rolwh.errors import DataError, GateBlocked, RolwhError, WarehouseBusy
+from rolwh.errors import DataError, GateBlocked, NeedsAttention, RolwhError, WarehouseBusy
 from rolwh.faults import checkpoint
 from rolwh.settings import Settings
 
@@ -34,6 +34,7 @@ TASK_LOCK_WAIT_SECONDS = 300.0
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_GATE_BLOCKED = GateBlocked.exit_code
+EXIT_ATTENTION = NeedsAttention.exit_code
 
 _held = threading.local()  # per-thread depth of writer_lock, so nested steps do not self-deadlock
 
@@ -176,13 +177,47 @@ def gate_step(
     return summary
 
 
-def publish_step(settings: Settings, *, wait_seconds: float = TASK_LOCK_WAIT_SECONDS) -> dict[str, Any]:
-    """Atomically publish the marts to the serving file readers open."""
+@dataclass
+class PublishOutcome:
+    """What the publish step did: published or held, and what needs an operator."""
+
+    published: bool
+    summary: str
+    attention: list[str] = field(default_factory=list)
+
+
+def publish_checked(settings: Settings, *, accept_lower_closed_periods: str | None = None) -> PublishOutcome:
+    """Publish unless lower closed-period counts are unexplained (then hold the last publication);
+    releases that fail verification are left out of the frozen mart and named for the operator."""
+    from rolwh import closed_periods
+    from rolwh.freeze import release_attention
     from rolwh.publish import publish
 
+    refused, warnings = release_attention(settings)
+    held = closed_periods.check(settings)
+    warned = [f"warning: {w}" for w in warnings]
+    if held.held and not accept_lower_closed_periods:
+        text = "nothing published: lower counts in closed periods (see needs attention)"
+        return PublishOutcome(False, "\n".join([text, *warned]), [held.render(), *refused])
+    notes = [held.render(), *warned]
+    if held.held:
+        closed_periods.record_acceptance(settings, held, str(accept_lower_closed_periods))
+        notes.append(
+            f"lower closed-period counts accepted ({accept_lower_closed_periods}); recorded in "
+            f"{closed_periods.ACCEPT_TABLE}"
+        )
+    result = publish(settings)
+    return PublishOutcome(True, "\n".join([result.render(), _write_dashboards(settings), *notes]), refused)
+
+
+def publish_step(settings: Settings, *, wait_seconds: float = TASK_LOCK_WAIT_SECONDS) -> dict[str, Any]:
+    """Publish the marts to the serving file readers open (see :func:`publish_checked`); a held
+    publication raises NeedsAttention, refused releases are listed under ``attention``."""
     with writer_lock(settings, wait_seconds=wait_seconds, what="publish"):
-        result = publish(settings)
-    return {"step": "publish", "summary": result.render() + "\n" + _write_dashboards(settings)}
+        outcome = publish_checked(settings)
+    if not outcome.published:
+        raise NeedsAttention("\n".join(outcome.attention))
+    return {"step": "publish", "summary": outcome.summary, "attention": outcome.attention}
 
 
 def _write_dashboards(settings: Settings) -> str:
@@ -222,6 +257,7 @@ class StepOutcome:
     name: str
     ok: bool
     summary: str
+    state: str | None = None  # shown instead of ok / FAILED (e.g. HELD)
 
 
 @dataclass
@@ -232,17 +268,33 @@ class RunResult:
     steps: list[StepOutcome] = field(default_factory=list)
     quarantined: list[dict[str, str]] = field(default_factory=list)
     published: bool = False
+    attention: list[str] = field(default_factory=list)
 
     def render(self) -> str:
         lines = ["nightly run"]
         for s in self.steps:
-            lines.append(f"== {s.name}: {'ok' if s.ok else 'FAILED'}")
+            lines.append(f"== {s.name}: {s.state or ('ok' if s.ok else 'FAILED')}")
             lines.extend("   " + line for line in s.summary.rstrip().splitlines())
         if self.quarantined:
             lines.append(f"== {len(self.quarantined)} file(s) quarantined — to do:")
             lines.extend(f" - {q['action']}" for q in self.quarantined)
+        if self.attention:
+            lines.append(f"== needs attention ({len(self.attention)}):")
+            for item in self.attention:
+                first, *rest = item.splitlines()
+                lines += [f" - {first}", *(f"   {line}" for line in rest)]
         if self.exit_code == EXIT_GATE_BLOCKED:
             lines.append("result: gate BLOCKED — nothing published, the previous publication stays (exit 3)")
+        elif self.exit_code == EXIT_ATTENTION:
+            lines.append(
+                "result: NEEDS ATTENTION — "
+                + (
+                    "published; act on the above"
+                    if self.published
+                    else "nothing published, the previous publication stays"
+                )
+                + f" (exit {EXIT_ATTENTION})"
+            )
         elif self.exit_code:
             lines.append(f"result: FAILED (exit {self.exit_code})")
         else:
@@ -251,13 +303,21 @@ class RunResult:
 
 
 def run_nightly(
-    settings: Settings, progress: bool = True, full_refresh: bool = False, *, wait_seconds: float = 0.0
+    settings: Settings,
+    progress: bool = True,
+    full_refresh: bool = False,
+    *,
+    wait_seconds: float = 0.0,
+    accept_lower_closed_periods: str | None = None,
 ) -> RunResult:
-    """Ingest all feeds, build, gate (nightly), publish if the gate passed; one writer at a time."""
+    """Ingest all feeds, build, gate (nightly), publish if the gate passed; one writer at a time.
+
+    Exit 5 (needs attention): a release failed verification (the rest is published without it), or
+    lower closed-period counts held the publication (see :func:`publish_checked`).
+    """
     from expectations.gate import run_gate
     from ingest import run_ingest
     from rolwh.build import build
-    from rolwh.publish import publish
 
     result = RunResult()
 
@@ -293,12 +353,15 @@ def run_nightly(
             return result
         checkpoint("run.after_gate")
         try:
-            published = publish(settings)
+            outcome = publish_checked(settings, accept_lower_closed_periods=accept_lower_closed_periods)
         except RolwhError as exc:
             return fail("publish", exc)
-        reports = _write_dashboards(settings)
-        result.steps.append(StepOutcome("publish", True, published.render() + "\n" + reports))
-        result.published = True
+        state = None if outcome.published else "HELD"
+        result.steps.append(StepOutcome("publish", outcome.published, outcome.summary, state))
+        result.published = outcome.published
+        result.attention = outcome.attention
+        if outcome.attention:
+            result.exit_code = EXIT_ATTENTION
     return result
 
 
@@ -310,7 +373,7 @@ def _retry_helps(exc: BaseException) -> bool:
     """False for errors a retry cannot fix: bad data, a blocked gate, a missing key, a refused freeze."""
     from rolwh.settings import SettingsError
 
-    if isinstance(exc, DataError | GateBlocked | SettingsError):
+    if isinstance(exc, DataError | GateBlocked | NeedsAttention | SettingsError):
         return False
     return type(exc).__name__ != "FreezeError"  # rolwh.freeze's refusals (already frozen, no reason)
 
@@ -351,6 +414,7 @@ def render_run_summary(title: str, outcomes: dict[str, dict[str, Any] | None]) -
     lines = [f"# {title}", ""]
     bad: list[str] = []
     to_do: list[str] = []
+    attention: list[str] = []
     for task_id, outcome in outcomes.items():
         if outcome is None:
             note = "; nothing published, the previous publication stays" if task_id == "publish" else ""
@@ -369,10 +433,20 @@ def render_run_summary(title: str, outcomes: dict[str, dict[str, Any] | None]) -
                 else f"{task_id}: transient error, retried automatically; if it keeps failing read its log"
             )
         to_do.extend(q["action"] for q in outcome.get("quarantined", ()))
+        if outcome.get("attention"):
+            attention.append(task_id)
+            to_do.extend(outcome["attention"])
     if to_do:
         lines += ["", "## To do", *(f"- {t}" for t in to_do)]
-    lines += ["", "Result: " + ("FAILED: " + ", ".join(bad) if bad else "ok")]
-    return "\n".join(lines), bad
+    result = (
+        "FAILED: " + ", ".join(bad)
+        if bad
+        else "needs attention: " + ", ".join(attention)
+        if attention
+        else "ok"
+    )
+    lines += ["", "Result: " + result]
+    return "\n".join(lines), bad + attention
 
 
 def airflow_run_summary(settings: Settings, task_ids: list[str]) -> str:
@@ -399,5 +473,5 @@ def airflow_run_summary(settings: Settings, task_ids: list[str]) -> str:
     )
     log.info("run summary (%s):\n%s", out, text)
     if bad:
-        raise AirflowFailException(f"{dag_id}: step(s) failed: {', '.join(bad)}; see {out}")
+        raise AirflowFailException(f"{dag_id}: step(s) failed or need attention: {', '.join(bad)}; see {out}")
     return text

@@ -19,6 +19,9 @@
 | ``ROLWH_SQL_TIMEOUT`` | ``60``                              | default ``--timeout`` of `rolwh sql`   |
 | ``ROLWH_SETTLE_SECONDS`` | ``60``                           | a landing file is taken only when its  |
 |                      |                                      | mtime is at least this old (complete)  |
+| ``ROLWH_RELEASE_KEY`` | (unset)                             | release key: HMAC anchor of releases   |
+| ``ROLWH_RELEASE_KEY_FILE`` | ``~/.config/rolwh/release.key``| file holding it (0600), never under    |
+|                      | (``$XDG_CONFIG_HOME`` if set)        | ``ROLWH_HOME``                         |
 
 Python reads them through :func:`load_settings`; dbt reads the paths through the environment that
 :meth:`Settings.dbt_env` builds (``{{ env_var('ROLWH_WAREHOUSE_PATH') }}`` in ``profiles.yml``).
@@ -34,7 +37,7 @@ import stat
 import tempfile
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rolwh.errors import RolwhError
@@ -108,6 +111,8 @@ class Settings:
     sql_temp_root: Path | None = None  # None: the system temp folder
     sql_timeout: float = 60.0
     settle_seconds: float = 60.0
+    release_key_file: Path | None = None  # None: the default outside ROLWH_HOME (see release_anchor)
+    release_key_env: str | None = field(default=None, repr=False)  # a secret: never in a repr or log
 
     # -- state layout -------------------------------------------------------------------------
     @property
@@ -231,6 +236,8 @@ class Settings:
             env["ROLWH_SQL_TEMP_ROOT"] = str(self.sql_temp_root)
         if self.threads:
             env["ROLWH_DUCKDB_THREADS"] = str(self.threads)
+        if self.release_key_file is not None:
+            env["ROLWH_RELEASE_KEY_FILE"] = str(self.release_key_file)
         return env
 
     def dbt_env(self) -> dict[str, str]:
@@ -255,6 +262,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
     key_file = Path(str(env.get("ROLWH_KEY_FILE") or home / "secrets" / "pseudonym.key"))
     threads = env.get("ROLWH_DUCKDB_THREADS")
     sql_temp_root = env.get("ROLWH_SQL_TEMP_ROOT")
+    release_key_file = env.get("ROLWH_RELEASE_KEY_FILE")
     return Settings(
         home=home,
         landing=landing,
@@ -268,6 +276,8 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         sql_temp_root=Path(sql_temp_root).resolve() if sql_temp_root else None,
         sql_timeout=float(env.get("ROLWH_SQL_TIMEOUT", "60")),
         settle_seconds=float(env.get("ROLWH_SETTLE_SECONDS", "60")),
+        release_key_file=Path(release_key_file).expanduser() if release_key_file else None,
+        release_key_env=env.get("ROLWH_RELEASE_KEY") or None,
     )
 
 

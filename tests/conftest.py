@@ -12,6 +12,19 @@ from rolwh.settings import Settings, load_settings
 TEST_KEY = "test-key-0123456789abcdef0123456789abcdef"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _release_key_outside_home(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """The default release key file ($XDG_CONFIG_HOME/rolwh/release.key) in a temporary folder, for
+    this process and every child: no test creates or reads ~/.config/rolwh/release.key."""
+    before = os.environ.get("XDG_CONFIG_HOME")
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("xdg-config"))
+    yield
+    if before is None:
+        os.environ.pop("XDG_CONFIG_HOME", None)
+    else:
+        os.environ["XDG_CONFIG_HOME"] = before
+
+
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """Settings on a fresh ROLWH_HOME under tmp_path, with a fixed test key in the environment."""
@@ -21,6 +34,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("ROLWH_KEY", TEST_KEY)
     monkeypatch.setenv("ROLWH_SETTLE_SECONDS", "0")  # files written by a test are complete at once
     monkeypatch.delenv("ROLWH_KEY_FILE", raising=False)
+    monkeypatch.setenv("ROLWH_RELEASE_KEY_FILE", str(tmp_path / "release-key" / "release.key"))
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     s = load_settings()
     s.ensure_dirs()

@@ -3,6 +3,10 @@
 Figures come from the latest frozen release of the year (``releases/<year>/vN``: its manifest and
 Parquet) when there is one, else from the live marts, and the draft then says so:
 「数据未冻结,仅供参考」. Every figure links to its indicator in the glossary at the end.
+
+The release is verified first (every file's SHA-256 and its anchor, :func:`rolwh.freeze.require_verified`).
+A release that fails is refused: no draft is written (exit 1, naming the release and what to do),
+rather than printing its figures or silently falling back to live ones.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from rolwh.errors import RolwhError
+from rolwh.freeze import require_verified, versions, year_dir
 from rolwh.report.formatting import format_value
 from rolwh.report.templates import TEMPLATE_DIR, environment
 from rolwh.settings import Settings
@@ -58,8 +63,6 @@ class Segment:
 
 def latest_release(settings: Settings, year: int) -> Path | None:
     """The folder of the latest version (``vN``) of ``year``'s release that has a manifest, or None."""
-    from rolwh.freeze import versions, year_dir
-
     found = [year_dir(settings, year) / v for v in versions(settings, year)]
     found = [f for f in found if (f / "manifest.json").is_file()]
     return found[-1] if found else None
@@ -150,9 +153,12 @@ def _read_live(settings: Settings, year: int) -> FigureSource:
 
 
 def figure_source(settings: Settings, year: int) -> FigureSource:
-    """The latest frozen release of ``year`` if any, else the live marts."""
+    """The latest frozen release of ``year`` if any (verified first), else the live marts."""
     folder = latest_release(settings, year)
-    return _read_release(folder, year) if folder else _read_live(settings, year)
+    if folder is None:
+        return _read_live(settings, year)
+    require_verified(settings, year, folder.name)
+    return _read_release(folder, year)
 
 
 def _segments(template: str, year: int, source: FigureSource, where: str) -> list[Segment]:

@@ -22,7 +22,10 @@ def frozen(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     from rolwh.freeze import freeze
 
     home = tmp_path_factory.mktemp("frozen") / "home"
-    s = load_settings(env={"ROLWH_HOME": str(home), "ROLWH_KEY": "k" * 40})
+    key_file = home.parent / "release-key" / "release.key"
+    s = load_settings(
+        env={"ROLWH_HOME": str(home), "ROLWH_KEY": "k" * 40, "ROLWH_RELEASE_KEY_FILE": str(key_file)}
+    )
     s.ensure_dirs()
     build_clean_warehouse(s.warehouse_path)
     freeze(s, YEAR, who="审计员")
@@ -53,6 +56,7 @@ def test_freeze_writes_a_read_only_release_with_a_complete_manifest(frozen: Sett
     on_disk = {p.relative_to(folder).as_posix() for p in _files(folder)} - {
         "manifest.json",
         "manifest.sha256",
+        "manifest.hmac",
     }
     assert on_disk == set(listed)
     inputs = manifest["inputs"]
@@ -91,7 +95,9 @@ def test_verify_catches_a_changed_byte_in_every_release_file(frozen: Settings) -
             result = verify(frozen, YEAR, "v1")
             assert not result.ok, rel
             assert any(
-                f"changed file {rel}" in p or (rel == "manifest.sha256" and "manifest.json" in p)
+                f"changed file {rel}" in p
+                or (rel == "manifest.sha256" and "manifest.json" in p)
+                or (rel == "manifest.hmac" and "manifest.hmac" in p)
                 for p in result.problems
             ), (rel, result.problems)
             assert "FAILED" in result.render()

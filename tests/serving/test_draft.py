@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -10,15 +11,20 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from rolwh import freeze
+from rolwh.freeze import FreezeError
 from rolwh.publish import publish
+from rolwh.release_anchor import write_anchor
 from rolwh.report import write_report
 from rolwh.report.draft import PROVISIONAL, DraftError, latest_release
 from rolwh.settings import Settings
+from tests.serving.demo_cli import forge_value
 from tests.serving.marts_fixture import build_working_marts
 
 
 def _freeze_like(settings: Settings, year: int, version: str, revision: int) -> Path:
-    """A release folder laid out as rolwh.freeze writes it (data/<table>.parquet and manifest.json).
+    """A release folder laid out, checksummed, anchored, read-only and in the ledger as rolwh.freeze
+    writes it (data/<table>.parquet, manifest.json, manifest.sha256, manifest.hmac).
 
     The real freeze also runs the gate on the raw layer, which these mart-only fixtures lack.
     """
@@ -32,9 +38,13 @@ def _freeze_like(settings: Settings, year: int, version: str, revision: int) -> 
             rel = f"data/{table}.parquet"
             where = f"where year = {year}" if table.startswith("fct_") else ""
             con.execute(f"copy (select * from marts.{table} {where}) to '{folder / rel}' (format parquet)")
-            files.append({"path": rel, "sha256": "0" * 64, "rows": None})
     finally:
         con.close()
+    for table in ("fct_indicator_annual", "fct_indicator_quarterly", "dim_indicator", "dim_community"):
+        rel = f"data/{table}.parquet"
+        files.append(
+            {"path": rel, "sha256": hashlib.sha256((folder / rel).read_bytes()).hexdigest(), "rows": None}
+        )
     manifest = {
         "release": f"{year}/{version}",
         "year": year,
@@ -43,6 +53,17 @@ def _freeze_like(settings: Settings, year: int, version: str, revision: int) -> 
         "files": files,
     }
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    digest = hashlib.sha256((folder / "manifest.json").read_bytes()).hexdigest()
+    (folder / "manifest.sha256").write_text(f"{digest}  manifest.json\n", encoding="utf-8")
+    write_anchor(folder, freeze._freeze_key(settings))
+    freeze._append_ledger(
+        settings,
+        year,
+        version,
+        {"frozen_at": manifest["frozen_at"], "frozen_by": "t", "reason": None},
+        folder,
+    )
+    freeze._lock_down(folder)
     return folder
 
 
@@ -96,3 +117,15 @@ def test_draft_template_naming_an_unknown_indicator_is_an_error(
     monkeypatch.setattr(draft, "SENTENCES_FILE", bad)
     with pytest.raises(DraftError, match="NO_SUCH_CODE"):
         write_report(published, 2024, draft=True)
+
+
+def test_draft_refuses_a_release_that_fails_verification(published: Settings) -> None:
+    folder = _freeze_like(published, 2024, "v1", revision=0)
+    forge_value(folder / "data" / "fct_indicator_annual.parquet", "CR_RECEIVED", 999)
+
+    with pytest.raises(
+        FreezeError, match=r"release 2024/v1 failed verification .*changed file data/fct_indicator_annual"
+    ):
+        write_report(published, 2024, draft=True)
+    draft = published.reports_dir / "2024" / "draft.md"
+    assert not draft.exists() or "999" not in draft.read_text(encoding="utf-8")
