@@ -19,8 +19,8 @@ from ingest.headers import find_header
 from ingest.load import GRID, PARSED, _counts, insert_raw_rows, insert_rejected_rows, parsed_positions
 from ingest.parse_sql import MACROS, ColumnSql, _outputs, _parsed, build_parse_sql
 from ingest.pseudonymize import hmac_macro_sql
-from rolwh.contracts import feed
-from rolwh.warehouse import ensure_schema
+from rolwh.core.contracts import feed
+from rolwh.core.warehouse import ensure_schema
 
 fname, path = sys.argv[1], Path(sys.argv[2])
 con = duckdb.connect()

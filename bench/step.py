@@ -27,7 +27,7 @@ def step(name: str) -> Callable:
 
 
 def _settings(args: dict[str, Any]):  # -> Settings
-    from rolwh.settings import load_settings
+    from rolwh.core.settings import load_settings
 
     return load_settings(home=args["home"], landing=args.get("landing"))
 
@@ -175,8 +175,8 @@ def rolwh_ingest(args: dict[str, Any]) -> tuple[int, dict[str, Any]]:
 
 
 def _raw_rows(s) -> int:
-    from rolwh.contracts import FEEDS
-    from rolwh.warehouse import connect
+    from rolwh.core.contracts import FEEDS
+    from rolwh.core.warehouse import connect
 
     con = connect(s, read_only=True)
     try:
@@ -188,7 +188,7 @@ def _raw_rows(s) -> int:
 @step("dbt_build")
 def dbt_build(args: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     """``rolwh build`` (dbt build: seeds, models, tests) without docs; full refresh or incremental."""
-    from rolwh.build import build
+    from rolwh.transform.build import build
 
     s = _settings(args)
     started = time.perf_counter()
@@ -204,7 +204,7 @@ def nightly_increment(args: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     import pyarrow.compute  # noqa: F401
 
     from ingest import run_ingest
-    from rolwh.build import build
+    from rolwh.transform.build import build
 
     s = _settings(args)
     started = time.perf_counter()
@@ -220,7 +220,7 @@ def rolwh_run(args: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     import duckdb  # noqa: F401
     import pyarrow.compute  # noqa: F401
 
-    from rolwh.pipeline import run_nightly
+    from rolwh.orchestration.pipeline import run_nightly
 
     s = _settings(args)
     before = sum(f.rows_read for f in _file_loads(s)) if s.warehouse_path.exists() else 0
@@ -234,7 +234,7 @@ def rolwh_run(args: dict[str, Any]) -> tuple[int, dict[str, Any]]:
 def _file_loads(s):
     from types import SimpleNamespace
 
-    from rolwh.warehouse import connect
+    from rolwh.core.warehouse import connect
 
     con = connect(s, read_only=True)
     try:
@@ -253,14 +253,14 @@ PRELOAD: dict[str, tuple[str, ...]] = {
     "calamine_xlsx": ("python_calamine",),
     "fastexcel_xlsx": ("fastexcel",),
     "rolwh_ingest": ("fastexcel", "ingest.runner", "ingest.load"),
-    "nightly_increment": ("fastexcel", "ingest.runner", "ingest.load", "rolwh.build"),
+    "nightly_increment": ("fastexcel", "ingest.runner", "ingest.load", "rolwh.transform.build"),
     "rolwh_run": (
         "fastexcel",
         "ingest.runner",
         "ingest.load",
-        "rolwh.build",
+        "rolwh.transform.build",
         "expectations.gate",
-        "rolwh.publish",
+        "rolwh.serving.publish",
     ),
 }
 

@@ -10,10 +10,11 @@ frozen; fix the data, re-run `rol_nightly`, then trigger this DAG again.
 
 from __future__ import annotations
 
+# lazy imports: the scheduler parses DAG files often; rolwh's code loads inside the tasks, in the worker.
 import pendulum
 from airflow.sdk import Asset, CronTriggerTimetable, Param, dag, task
 
-from rolwh.settings import dag_default_args
+from rolwh.core.settings import dag_default_args
 
 POOL = "rolwh_duckdb_writer"
 RELEASES = Asset("rolwh://releases")
@@ -37,23 +38,35 @@ def rol_annual_freeze() -> None:
     @task
     def pick_year(params: dict | None = None, logical_date=None) -> int:
         """The year to freeze: the `year` param, else the year before the logical date."""
-        from rolwh.pipeline import freeze_year
+        from rolwh.orchestration.pipeline import (
+            freeze_year,
+        )
 
         return freeze_year(params or {}, logical_date)
 
     @task(pool=POOL)
     def full_gate(year: int) -> dict:
         """The full quality gate of the year (freeze mode)."""
-        from rolwh.pipeline import airflow_step, gate_step
-        from rolwh.settings import load_settings
+        from rolwh.core.settings import (
+            load_settings,
+        )
+        from rolwh.orchestration.pipeline import (
+            airflow_step,
+            gate_step,
+        )
 
         return airflow_step("gate freeze", lambda: gate_step(load_settings(), mode="freeze", year=year))
 
     @task(pool=POOL, outlets=[RELEASES])
     def freeze(year: int, params: dict | None = None) -> dict:
         """Write the immutable release of the year."""
-        from rolwh.pipeline import airflow_step, freeze_step
-        from rolwh.settings import load_settings
+        from rolwh.core.settings import (
+            load_settings,
+        )
+        from rolwh.orchestration.pipeline import (
+            airflow_step,
+            freeze_step,
+        )
 
         reason = (params or {}).get("reason")
         return airflow_step(f"freeze {year}", lambda: freeze_step(load_settings(), year, reason))

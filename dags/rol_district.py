@@ -18,12 +18,13 @@ gate, publish) as one **mapped task instance per tenant** (`.expand`), then buil
 
 from __future__ import annotations
 
+# lazy imports: the scheduler parses DAG files often; rolwh's code loads inside the tasks, in the worker.
 from datetime import timedelta
 
 import pendulum
 from airflow.sdk import Asset, CronTriggerTimetable, TriggerRule, dag, task
 
-from rolwh.settings import dag_default_args, tenant_parallelism
+from rolwh.core.settings import dag_default_args, tenant_parallelism
 
 PARALLELISM = tenant_parallelism()
 DISTRICT = Asset("rolwh://district")
@@ -43,25 +44,37 @@ def rol_district() -> None:
     @task
     def tenants() -> list[str]:
         """The tenant folders under $ROLWH_TENANTS_ROOT."""
-        from rolwh.tenants import list_tenants
+        from rolwh.orchestration.tenants import (
+            list_tenants,
+        )
 
         return list_tenants()
 
     @task(max_active_tis_per_dagrun=PARALLELISM, execution_timeout=timedelta(hours=3))
     def tenant_nightly(tenant: str) -> dict:
         """One tenant's nightly cycle under that tenant's own writer lock."""
-        from rolwh.pipeline import airflow_step
-        from rolwh.tenants import tenant_run_step
+        from rolwh.orchestration.pipeline import (
+            airflow_step,
+        )
+        from rolwh.orchestration.tenants import (
+            tenant_run_step,
+        )
 
         return airflow_step(f"nightly {tenant}", lambda: tenant_run_step(tenant))
 
     @task(trigger_rule=TriggerRule.ALL_DONE, outlets=[DISTRICT])
     def district_rollup(names: list[str]) -> dict:
         """district_marts.duckdb from every tenant's published marts; fails afterwards if a tenant failed."""
-        from airflow.sdk import get_current_context
-        from airflow.sdk.exceptions import AirflowFailException
+        from airflow.sdk import (
+            get_current_context,
+        )
+        from airflow.sdk.exceptions import (
+            AirflowFailException,
+        )
 
-        from rolwh.tenants import rollup
+        from rolwh.orchestration.tenants import (
+            rollup,
+        )
 
         result = rollup(tenants=names)
         done = {

@@ -18,11 +18,12 @@ to the serving file **only if the gate passed** (otherwise the previous publicat
 
 from __future__ import annotations
 
+# lazy imports: the scheduler parses DAG files often; rolwh's code loads inside the tasks, in the worker.
 import pendulum
 from airflow.sdk import Asset, CronTriggerTimetable, Param, TriggerRule, dag, task
 
-from rolwh.contracts import FEEDS
-from rolwh.settings import dag_default_args
+from rolwh.core.contracts import FEEDS
+from rolwh.core.settings import dag_default_args
 
 POOL = "rolwh_duckdb_writer"
 FEED_NAMES = [f.name for f in FEEDS]
@@ -51,16 +52,26 @@ def rol_nightly() -> None:
     @task(pool=POOL)
     def ingest(feed: str) -> dict:
         """Load the new export files of one feed into the raw layer."""
-        from rolwh.pipeline import airflow_step, ingest_step
-        from rolwh.settings import load_settings
+        from rolwh.core.settings import (
+            load_settings,
+        )
+        from rolwh.orchestration.pipeline import (
+            airflow_step,
+            ingest_step,
+        )
 
         return airflow_step(f"ingest {feed}", lambda: ingest_step(load_settings(), feed))
 
     @task(pool=POOL, outlets=[MARTS])
     def build(params: dict | None = None) -> dict:
         """dbt build: staging, intermediate and marts, with their tests."""
-        from rolwh.pipeline import airflow_step, build_step
-        from rolwh.settings import load_settings
+        from rolwh.core.settings import (
+            load_settings,
+        )
+        from rolwh.orchestration.pipeline import (
+            airflow_step,
+            build_step,
+        )
 
         full_refresh = bool((params or {}).get("full_refresh"))
         return airflow_step("build", lambda: build_step(load_settings(), full_refresh=full_refresh))
@@ -68,16 +79,26 @@ def rol_nightly() -> None:
     @task(pool=POOL)
     def gate() -> dict:
         """Nightly quality gate; a blocking failure stops publication."""
-        from rolwh.pipeline import airflow_step, gate_step
-        from rolwh.settings import load_settings
+        from rolwh.core.settings import (
+            load_settings,
+        )
+        from rolwh.orchestration.pipeline import (
+            airflow_step,
+            gate_step,
+        )
 
         return airflow_step("gate", lambda: gate_step(load_settings(), mode="nightly"))
 
     @task(pool=POOL, outlets=[SERVING])
     def publish() -> dict:
         """Atomically publish the marts to the serving file."""
-        from rolwh.pipeline import airflow_step, publish_step
-        from rolwh.settings import load_settings
+        from rolwh.core.settings import (
+            load_settings,
+        )
+        from rolwh.orchestration.pipeline import (
+            airflow_step,
+            publish_step,
+        )
 
         return airflow_step("publish", lambda: publish_step(load_settings()))
 
@@ -86,8 +107,12 @@ def rol_nightly() -> None:
     @task(trigger_rule=TriggerRule.ALL_DONE, retries=0)
     def summary() -> str:
         """Log every step's outcome and what the operator should do; fail if a step failed."""
-        from rolwh.pipeline import airflow_run_summary
-        from rolwh.settings import load_settings
+        from rolwh.core.settings import (
+            load_settings,
+        )
+        from rolwh.orchestration.pipeline import (
+            airflow_run_summary,
+        )
 
         return airflow_run_summary(load_settings(), step_ids)
 

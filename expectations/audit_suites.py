@@ -10,7 +10,7 @@ import pandas as pd
 
 from expectations.checks import BLOCKING, COMPLETENESS, WARNING, Problem, Validation, check, table_exists
 from expectations.config import QualityConfig
-from rolwh.contracts import FEEDS, Kind
+from rolwh.core.contracts import FEEDS, Kind
 
 if TYPE_CHECKING:
     import duckdb

@@ -11,17 +11,19 @@ blocks a freeze and only warns on nightly runs; ``warning`` never blocks.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-import great_expectations.expectations as gxe
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 if TYPE_CHECKING:
     import duckdb
+    import great_expectations.expectations as gxe
 
 BLOCKING = "blocking"
 COMPLETENESS = "completeness"
@@ -79,13 +81,21 @@ def check(
     if column is not None and "column_list" not in kwargs:
         kwargs["column"] = column
     return Check(
-        getattr(gxe, expectation)(**kwargs),
+        getattr(gx_expectations(), expectation)(**kwargs),
         severity,
         what,
         column=column,
         label=label,
         labels_only=labels_only,
     )
+
+
+def gx_expectations() -> ModuleType:
+    """``great_expectations.expectations``, imported with GX's own logging quietened first."""
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    import great_expectations.expectations as gxe  # lazy: GX takes seconds to import and logs at import time; only a gate run pays for it
+
+    return gxe
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:

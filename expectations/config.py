@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rolwh.contracts import FEEDS
-from rolwh.errors import ConfigError
+import yaml
+
+from rolwh.core.contracts import FEEDS
+from rolwh.core.errors import ConfigError
 
 CONFIG_PATH = Path(__file__).resolve().parent / "quality.yaml"
 #: Days a "month" of cadence stands for (31, so month ends 01-31 -> 02-29 -> 03-31 never warn).
@@ -45,7 +47,6 @@ class QualityConfig:
 
 def load_config(path: Path | None = None, **overrides: Any) -> QualityConfig:
     """The configuration in ``path`` (default expectations/quality.yaml); keyword overrides win."""
-    import yaml
 
     path = path or CONFIG_PATH
     data: dict[str, Any] = {}

@@ -12,11 +12,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from expectations.checks import BLOCKING, COMPLETENESS, Problem, Validation
 from expectations.config import QualityConfig, load_config
 from expectations.suites import all_validations
-from rolwh.errors import ConfigError
-from rolwh.settings import Settings
+from rolwh.core.errors import ConfigError
+from rolwh.core.settings import Settings
+from rolwh.core.warehouse import connect
 
 if TYPE_CHECKING:
     import duckdb
@@ -139,8 +142,6 @@ def run_gate(
 
     own = con is None
     if con is None:
-        from rolwh.warehouse import connect
-
         con = connect(settings, read_only=not record)
     try:
         validations, problems = all_validations(con, cfg, year=year, today=today)
@@ -164,8 +165,8 @@ def _classify(severity: str, mode: str) -> bool:
 
 def _context(docs_dir: Path) -> Any:
     """An in-memory GX context whose only Data Docs site is ``docs_dir`` (no temp folders)."""
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import (
+    import great_expectations as gx  # lazy: GX takes seconds to import and logs at import time; only a gate run pays for it
+    from great_expectations.data_context.types.base import (  # lazy: GX takes seconds to import and logs at import time; only a gate run pays for it
         DataContextConfig,
         InMemoryStoreBackendDefaults,
         ProgressBarsConfig,
@@ -194,7 +195,7 @@ def _context(docs_dir: Path) -> Any:
 def _run_gx(
     validations: list[Validation], problems: list[Problem], result: GateResult, docs_dir: Path
 ) -> None:
-    import great_expectations as gx
+    import great_expectations as gx  # lazy: GX takes seconds to import and logs at import time; only a gate run pays for it
 
     for p in problems:
         f = Finding(p.suite, p.expectation, p.table, None, p.severity, p.message)
@@ -248,7 +249,6 @@ def nanosecond_times(frame: pd.DataFrame) -> pd.DataFrame:
     33 of the gate's 61 s). A time outside the nanosecond range (years 1677-2262) becomes the
     nearest of 1678-01-01 / 2262-01-01, so a range check still fails on it.
     """
-    import pandas as pd
 
     columns = [c for c in frame.columns if pd.api.types.is_datetime64_dtype(frame[c].dtype)]
     columns = [c for c in columns if frame[c].dtype != "datetime64[ns]"]
@@ -335,8 +335,6 @@ def _plain(x: Any) -> Any:
     if isinstance(x, dict):
         return {str(k): _plain(i) for k, i in x.items()}
     try:
-        import pandas as pd
-
         if pd.isna(x):
             return None
     except (TypeError, ValueError):

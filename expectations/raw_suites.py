@@ -18,7 +18,7 @@ from expectations.checks import (
     timestamp,
 )
 from expectations.config import QualityConfig
-from rolwh.contracts import FEEDS, Column, Feed, Kind
+from rolwh.core.contracts import FEEDS, Column, Feed, Kind
 
 if TYPE_CHECKING:
     import duckdb

@@ -26,8 +26,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from rolwh.contracts import EXPORT_DATE_PATTERN
-from rolwh.settings import Settings
+from rolwh.core.contracts import EXPORT_DATE_PATTERN
+from rolwh.core.settings import Settings
 
 CHUNK = 1024 * 1024
 IN_TRANSIT_SUFFIXES = (".part", ".tmp")

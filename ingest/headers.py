@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ingest.quarantine import Quarantine
-from rolwh.contracts import HEADER_SEARCH_ROWS, Feed, normalise_header
+from rolwh.core.contracts import HEADER_SEARCH_ROWS, Feed, normalise_header
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import duckdb
 
 from ingest.discover import LandingFile
 from ingest.report import visible
-from rolwh.errors import RolwhError
+from rolwh.core.errors import RolwhError
 
 log = logging.getLogger("rolwh.ingest")
 

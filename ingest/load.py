@@ -11,14 +11,15 @@ from typing import TYPE_CHECKING
 from ingest.discover import LandingFile
 from ingest.headers import HeaderMatch, find_header
 from ingest.isolate import environment_fault
-from ingest.parse_sql import MACROS, ParsePlan, build_parse_sql
+from ingest.parse_sql import MACROS, ParsePlan, build_parse_sql, q
 from ingest.pseudonymize import hmac_macro_sql
 from ingest.quarantine import Quarantine
 from ingest.readers import grid_view, leading_rows, normalise_grid, read_sheet
 from ingest.report import FileResult
-from rolwh.contracts import LINEAGE_COLUMNS, MAX_REJECTED_SHARE, Feed, Kind, feed
-from rolwh.faults import checkpoint
-from rolwh.settings import Settings
+from rolwh.core.contracts import LINEAGE_COLUMNS, MAX_REJECTED_SHARE, Feed, Kind, feed
+from rolwh.core.faults import checkpoint
+from rolwh.core.settings import Settings
+from rolwh.core.warehouse import checked_key, connect, ensure_schema
 
 if TYPE_CHECKING:
     import duckdb
@@ -29,7 +30,6 @@ PARSED = "rolwh_parsed"
 
 def open_warehouse(settings: Settings) -> duckdb.DuckDBPyConnection:
     """The writer connection with the raw/audit schema and the temp parse + HMAC macros."""
-    from rolwh.warehouse import checked_key, connect, ensure_schema
 
     con = connect(settings)
     # Checkpoint (write the WAL's rows into the database file) every 256 MB of WAL instead of
@@ -245,7 +245,6 @@ def insert_raw_rows(
 
 def insert_rejected_rows(con: duckdb.DuckDBPyConnection, plan: ParsePlan, params: dict[str, str]) -> None:
     """One audit row per bad (row, column): the reason, never the value."""
-    from ingest.parse_sql import q
 
     parts = " union all ".join(
         f"select _row_number, {q(header)} as column_name, {name} as reason from {PARSED} where {name} is not null"

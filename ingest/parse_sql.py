@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rolwh.contracts import FOOTER_PREFIXES, ID_LIST_SEPARATORS, Column, Feed, Kind
+from rolwh.core.contracts import FOOTER_PREFIXES, ID_LIST_SEPARATORS, Column, Feed, Kind
 
 GB11643_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 GB11643_CHECK = "10X98765432"

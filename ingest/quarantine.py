@@ -19,7 +19,7 @@ import stat
 from pathlib import Path
 
 from ingest.discover import LandingFile, display_name
-from rolwh.settings import Settings
+from rolwh.core.settings import Settings
 
 NOTE_SUFFIX = ".reason.txt"
 NAME_MAX_BYTES = 255  # longest file name (bytes) on the usual file systems

@@ -19,8 +19,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import duckdb
+import fastexcel
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from ingest.quarantine import Quarantine
-from rolwh.contracts import HEADER_SEARCH_ROWS, MAX_XLSX_UNCOMPRESSED_BYTES
+from rolwh.core.contracts import HEADER_SEARCH_ROWS, MAX_XLSX_UNCOMPRESSED_BYTES
 
 if TYPE_CHECKING:
     import duckdb
@@ -111,7 +116,6 @@ def _head_width(path: Path) -> int:
 def read_csv_sheet(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) -> pa.Table:
     """A csv export as an Arrow table of its cells ``c0..cN`` (DuckDB's csv reader, all VARCHAR,
     not normalised), one row per csv record; trailing columns without any value dropped."""
-    import duckdb
 
     source = utf8_source(path, workdir)
     width = _head_width(source)
@@ -177,8 +181,6 @@ def xlsx_arrow(path: Path) -> pa.Table:
     rounded to the second); :func:`_contract_text` then makes date cells 'YYYY-MM-DD' and time
     cells 'HH:MM:SS'. Leading empty rows are kept, so grid row numbers are sheet row numbers.
     """
-    import fastexcel
-    import pyarrow as pa
 
     check_xlsx_container(path)
     try:
@@ -201,7 +203,6 @@ _DAY_ZERO = r"^1899-12-3[01] (\d{2}:\d{2}:\d{2})$"
 
 
 def _contract_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
-    import pyarrow.compute as pc
 
     if pc.any(pc.ends_with(col, _MIDNIGHT)).as_py():
         col = pc.replace_substring_regex(col, r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", r"\1")
@@ -212,7 +213,6 @@ def _contract_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
 
 def read_xlsx_grid(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> pa.Table:
     """The first sheet of an xlsx as a normalised grid (pyarrow table; for inspection and tests)."""
-    import duckdb
 
     con = con or duckdb.connect()
     load_grid(con, path, path.parent, _SCRATCH)  # no work files for xlsx
@@ -230,8 +230,6 @@ def normalise_grid(table: pa.Table, nfkc: Collection[int] | None = None) -> pa.T
     duplicate rows), for which trimmed text is enough.
     No ``pa.array``/``pa.scalar`` here: they import pandas on first use (seconds per process).
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
     arrays = [
         pc.utf8_trim_whitespace(pc.utf8_normalize(col, "NFKC") if nfkc is None or i in nfkc else col)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from io import StringIO
 from typing import TYPE_CHECKING
 
+from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -73,10 +76,6 @@ class IngestReport:
 
     def render(self) -> str:
         """A summary table, then every quarantined file with its reason and where it went."""
-        from io import StringIO
-
-        from rich.console import Console
-        from rich.table import Table
 
         buf = StringIO()
         console = Console(file=buf, width=160, force_terminal=False, color_system=None)

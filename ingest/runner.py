@@ -10,14 +10,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.progress import Progress
+
 from ingest.discover import LandingFile, Pending, display_name, list_files, open_landing_file
 from ingest.isolate import environment_fault, log_unreadable, unreadable_reason
 from ingest.load import earlier_load_of_content, load_file, open_warehouse, record_only, recorded
 from ingest.quarantine import move_to_quarantine
 from ingest.report import FileResult, IngestReport, PendingFile, printable
-from rolwh.contracts import FEEDS, FILE_SUFFIXES, MAX_FILE_BYTES, feed
-from rolwh.faults import checkpoint
-from rolwh.settings import Settings
+from rolwh.core.contracts import FEEDS, FILE_SUFFIXES, MAX_FILE_BYTES, feed
+from rolwh.core.faults import checkpoint
+from rolwh.core.settings import Settings
 
 if TYPE_CHECKING:
     import duckdb
@@ -129,7 +131,6 @@ def _progress(enabled: bool, total: int) -> Iterator:
     if not (enabled and total and sys.stderr.isatty()):
         yield lambda _label: None
         return
-    from rich.progress import Progress
 
     with Progress(transient=True) as bar:
         task = bar.add_task("ingest", total=total)

@@ -11,6 +11,11 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from rolwh.core.console import plain
+
+# lazy imports: each command imports what it needs inside its function, so `rolwh --help` and
+# `rolwh status` start at once instead of loading Airflow, dbt and GX (seconds each).
+
 #: Exit codes the operator (and Airflow) can act on.
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -18,27 +23,29 @@ EXIT_USAGE = 2
 EXIT_GATE_BLOCKED = 3
 EXIT_BUSY = 4
 EXIT_ATTENTION = 5  # rolwh run: a release refused or a publication held; the summary says what to do
-EXIT_KEY_MISMATCH = 6  # rolwh.settings.KeyMismatch: another key than the warehouse's (rotate-key)
-EXIT_ENVIRONMENT = 7  # rolwh.errors.EnvironmentFault: read-only / full disk, missing / unwritable folder
-EXIT_TIMEOUT = 8  # rolwh.query.QueryTimeout: `rolwh sql` ran past --timeout
+EXIT_KEY_MISMATCH = 6  # rolwh.core.settings.KeyMismatch: another key than the warehouse's (rotate-key)
+EXIT_ENVIRONMENT = 7  # rolwh.core.errors.EnvironmentFault: read-only / full disk, missing / unwritable folder
+EXIT_TIMEOUT = 8  # rolwh.serving.query.QueryTimeout: `rolwh sql` ran past --timeout
 
 
 def _print(text: object) -> None:
-    """Print a command's summary with every control character shown escaped (rolwh.console): file
+    """Print a command's summary with every control character shown escaped (rolwh.core.console): file
     names and reasons in it come from delivered files."""
-    from rolwh.console import plain
-
     print(plain(text))
 
 
 def _settings(args: argparse.Namespace):  # -> Settings; typed lazily to keep --help instant
-    from rolwh.settings import load_settings
+    from rolwh.core.settings import (
+        load_settings,
+    )
 
     return load_settings(home=getattr(args, "home", None), landing=getattr(args, "landing", None))
 
 
 def cmd_demo_data(args: argparse.Namespace) -> int:
-    from rolwh.demo_data import generate
+    from rolwh.demo_data import (
+        generate,
+    )
 
     summary = generate(Path(args.out), seed=args.seed, scale=args.scale)
     _print(summary)
@@ -46,8 +53,12 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from ingest import run_ingest
-    from rolwh.pipeline import writer_lock
+    from ingest import (
+        run_ingest,
+    )
+    from rolwh.orchestration.pipeline import (
+        writer_lock,
+    )
 
     settings = _settings(args)
     with writer_lock(settings, what="rolwh ingest"):
@@ -57,7 +68,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from rolwh.pipeline import run_nightly
+    from rolwh.orchestration.pipeline import (
+        run_nightly,
+    )
 
     result = run_nightly(
         _settings(args),
@@ -70,32 +83,42 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from rolwh.build import build
-    from rolwh.pipeline import writer_lock
+    from rolwh.orchestration.pipeline import (
+        build_marts,
+        writer_lock,
+    )
 
     settings = _settings(args)
     with writer_lock(settings, what="rolwh build"):
-        result = build(settings, full_refresh=args.full_refresh)
+        result = build_marts(settings, full_refresh=args.full_refresh)
     _print(result.render())
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
-    from rolwh.query import run_query
+    from rolwh.serving.query import (
+        run_query,
+    )
 
     return run_query(_settings(args), args.query, fmt=args.format, out=sys.stdout, timeout=args.timeout)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from rolwh.status import render_status
+    from rolwh.serving.status import (
+        render_status,
+    )
 
     _print(render_status(_settings(args)))
     return EXIT_OK
 
 
 def cmd_rotate_key(args: argparse.Namespace) -> int:
-    from rolwh.pipeline import writer_lock
-    from rolwh.rotate import rotate_key
+    from rolwh.orchestration.pipeline import (
+        writer_lock,
+    )
+    from rolwh.orchestration.rotate_key import (
+        rotate_key,
+    )
 
     settings = _settings(args)
     with writer_lock(settings, what="rolwh rotate-key"):
@@ -105,36 +128,49 @@ def cmd_rotate_key(args: argparse.Namespace) -> int:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
-    from rolwh.indicators import print_indicators
+    from rolwh.serving.indicators import (
+        print_indicators,
+    )
 
     return print_indicators(_settings(args), year=args.year, quarter=args.quarter, community=args.community)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from rolwh.airflow_local import run_demo
+    from rolwh.orchestration.airflow_local import (
+        run_demo,
+    )
 
     return run_demo(_settings(args), seed=args.seed, scale=args.scale)
 
 
 def cmd_airflow_ui(args: argparse.Namespace) -> int:
-    from rolwh.airflow_local import standalone
+    from rolwh.orchestration.airflow_local import (
+        standalone,
+    )
 
     return standalone(_settings(args))
 
 
 def cmd_freeze(args: argparse.Namespace) -> int:
-    from rolwh.freeze import freeze
-    from rolwh.pipeline import writer_lock
+    from rolwh.orchestration.pipeline import (
+        freeze_and_republish,
+        writer_lock,
+    )
 
     settings = _settings(args)
     with writer_lock(settings, what=f"rolwh freeze {args.year}"):
-        release = freeze(settings, year=args.year, reason=args.reason)
+        release, outcome = freeze_and_republish(settings, args.year, args.reason)
     _print(release.render())
-    return EXIT_OK
+    _print(outcome.summary)
+    for note in outcome.attention:
+        _print(f"needs attention: {note}")
+    return EXIT_OK if outcome.published and not outcome.attention else EXIT_ATTENTION
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from rolwh.freeze import verify
+    from rolwh.releases.freeze import (
+        verify,
+    )
 
     result = verify(_settings(args), year=args.year, version=args.version)
     _print(result.render())
@@ -142,8 +178,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_anchor(args: argparse.Namespace) -> int:
-    from rolwh.freeze import anchor
-    from rolwh.pipeline import writer_lock
+    from rolwh.orchestration.pipeline import (
+        writer_lock,
+    )
+    from rolwh.releases.freeze import (
+        anchor,
+    )
 
     settings = _settings(args)
     with writer_lock(settings, what=f"rolwh anchor {args.year}"):
@@ -155,21 +195,27 @@ def cmd_anchor(args: argparse.Namespace) -> int:
 
 
 def cmd_releases(args: argparse.Namespace) -> int:
-    from rolwh.freeze import render_releases
+    from rolwh.releases.freeze import (
+        render_releases,
+    )
 
     _print(render_releases(_settings(args)))
     return EXIT_OK
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from rolwh.freeze import render_diff
+    from rolwh.releases.freeze import (
+        render_diff,
+    )
 
     _print(render_diff(_settings(args), year=args.year, version=args.version))
     return EXIT_OK
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from rolwh.report import write_report
+    from rolwh.report import (
+        write_report,
+    )
 
     for path in write_report(_settings(args), year=args.year, draft=args.draft):
         _print(path)
@@ -177,7 +223,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_tenants(args: argparse.Namespace) -> int:
-    from rolwh.tenants import main as tenants_main
+    from rolwh.orchestration.tenants import (
+        main as tenants_main,
+    )
 
     return tenants_main(args.rest)
 
@@ -295,8 +343,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from rolwh.console import plain
-    from rolwh.errors import RolwhError, environment_fault
+    from rolwh.core.console import (
+        plain,
+    )
+    from rolwh.core.errors import (
+        RolwhError,
+        environment_fault,
+    )
 
     try:
         return int(args.func(args))

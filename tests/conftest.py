@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rolwh.settings import Settings, load_settings
+from rolwh.core.settings import Settings, load_settings
 
 TEST_KEY = "test-key-0123456789abcdef0123456789abcdef"
 
@@ -61,8 +61,9 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     }
     env.pop("ROLWH_KEY_FILE", None)
     rolwh = [sys.executable, "-m", "rolwh.cli"]
-    subprocess.run([*rolwh, "demo-data", "--out", str(home / "landing")], env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [*rolwh, "demo-data", "--out", str(home / "landing")], env=env, check=True, capture_output=True
+    )
     landing_copy = home.parent / "landing-as-delivered"
     import shutil
 

@@ -1,8 +1,8 @@
 {#- The `*_versions` model of a feed: every version of every record of raw.<feed>, appended per new
-    load (incremental on _load_id, so the nightly build takes in only new loads, and rolwh.build can
+    load (incremental on _load_id, so the nightly build takes in only new loads, and rolwh.transform.build can
     tell which feeds have loads the model has not seen). Its columns: version_id (file content hash +
     row number), then the raw table's columns in order, lineage columns last (as
-    models/staging/_sources.yml lists them, generated from rolwh/contracts.py).
+    models/staging/_sources.yml lists them, generated from rolwh/core/contracts.py).
 
     `columns` says what becomes of a raw column, in its place:
       'new_name'                   renamed;
@@ -16,7 +16,7 @@
 {%- for name in columns if execute and name not in raw_columns %}
     {{ exceptions.raise_compiler_error(
         "feed_versions('" ~ feed ~ "'): raw." ~ feed ~ " has no column '" ~ name ~ "' (its columns: "
-        ~ raw_columns | join(', ') ~ "); regenerate _sources.yml with `python -m rolwh.specdocs --write`"
+        ~ raw_columns | join(', ') ~ "); regenerate _sources.yml with `python -m rolwh.report.specdocs --write`"
     ) }}
 {%- endfor %}
 

@@ -18,7 +18,7 @@
     pre-hook deletes them, the model appends them again (a record voided in its latest version
     stays out). The newest row may lag (its record voided since): that only recomputes more
     records, never fewer. A change of the project, its vars or dbt is rebuilt in full
-    (rolwh.build passes --full-refresh when the fingerprint differs from the last build's). -#}
+    (rolwh.transform.build passes --full-refresh when the fingerprint differs from the last build's). -#}
 {% macro keys_with_new_versions(key, versions) -%}
     select {{ key }} from {{ versions }}
     where _loaded_at > (select coalesce(max(_loaded_at), timestamp '-infinity') from {{ this }})

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rolwh.demo_data.landing import generate as _generate
+
 if TYPE_CHECKING:
     from rolwh.demo_data.landing import DemoSummary
 
 
 def generate(out: Path, seed: int = 2024, scale: int = 1) -> DemoSummary:
     """Write the demo exports under ``out``; see :mod:`rolwh.demo_data.landing`."""
-    from rolwh.demo_data.landing import generate as _generate
 
     return _generate(out, seed=seed, scale=scale)

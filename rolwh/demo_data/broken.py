@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from rolwh.contracts import feed
+from rolwh.core.contracts import feed
 from rolwh.demo_data import truth
 from rolwh.demo_data.cells import CellStyle, Raw
 from rolwh.demo_data.sinks import XlsxSink

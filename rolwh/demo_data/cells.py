@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from rolwh.contracts import Column, Kind
+from rolwh.core.contracts import Column, Kind
 from rolwh.demo_data import communities
 
 _FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")

@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass
 from functools import cache
 
-from rolwh.settings import DBT_PROJECT_DIR
+from rolwh.core.settings import DBT_PROJECT_DIR
 
 SEED_FILE = DBT_PROJECT_DIR / "seeds" / "communities.csv"
 UNKNOWN = "UNKNOWN"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from rolwh.contracts import Column, Feed
+from rolwh.core.contracts import Column, Feed
 from rolwh.demo_data import people
 from rolwh.demo_data.calendar import month_ends, quarter_ends
 from rolwh.demo_data.cells import DATE_STYLES, CellStyle

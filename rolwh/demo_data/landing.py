@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rolwh.contracts import FEEDS
+from rolwh.core.contracts import FEEDS
 from rolwh.demo_data.broken import BrokenFile, write_broken, write_duplicate_delivery
 from rolwh.demo_data.exports import write_feed
 

@@ -7,6 +7,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
 
+import xlsxwriter
+
 from rolwh.demo_data.cells import to_text
 
 #: Fixed document properties so the same seed gives byte-identical workbooks.
@@ -23,7 +25,6 @@ class XlsxSink:
     """Rows go straight to disk (xlsxwriter ``constant_memory``): any volume in flat memory."""
 
     def __init__(self, path: Path, width: int, title: str) -> None:
-        import xlsxwriter
 
         self.wb = xlsxwriter.Workbook(
             str(path),

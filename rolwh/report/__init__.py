@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rolwh.settings import Settings
+from rolwh.core.settings import Settings
+from rolwh.report.dashboard import write_dashboard
+from rolwh.report.data import read_dashboard_data
+from rolwh.report.draft import write_draft
+from rolwh.serving.query import open_reader
 
 
 def write_report(settings: Settings, year: int, draft: bool = False) -> list[Path]:
     """Write ``reports/<year>/index.html`` (and with ``draft`` the report draft); return the paths."""
-    from rolwh.query import open_reader
-    from rolwh.report.dashboard import write_dashboard
-    from rolwh.report.data import read_dashboard_data
 
     out_dir = settings.reports_dir / str(year)
     con = open_reader(settings)
@@ -21,15 +22,12 @@ def write_report(settings: Settings, year: int, draft: bool = False) -> list[Pat
         con.close()
     paths = [write_dashboard(data, out_dir)]
     if draft:
-        from rolwh.report.draft import write_draft
-
         paths += write_draft(settings, year, out_dir)
     return paths
 
 
 def write_dashboards(settings: Settings) -> list[Path]:
     """The nightly run's reports: the dashboard of every year the published marts hold."""
-    from rolwh.query import open_reader
 
     con = open_reader(settings)
     try:

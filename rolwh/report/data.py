@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from expectations.gate import latest_gate_run
+from rolwh.core.contracts import FEEDS
 from rolwh.report.formatting import COMMUNITY_FALLBACK_NAMES
 
 if TYPE_CHECKING:
@@ -89,7 +91,6 @@ def read_communities(con: duckdb.DuckDBPyConnection, codes_in_data: set[str]) ->
 
 
 def read_freshness(con: duckdb.DuckDBPyConnection) -> list[Freshness]:
-    from rolwh.contracts import FEEDS
 
     titles = {f.name: f.title_zh for f in FEEDS}
     found: dict[str, tuple[Any, Any, Any]] = {}
@@ -111,7 +112,6 @@ def read_freshness(con: duckdb.DuckDBPyConnection) -> list[Freshness]:
 
 def read_gate_status(con: duckdb.DuckDBPyConnection) -> GateStatus:
     """The latest run recorded in ``audit.gate_runs`` (by the quality gate); "未检查" when there is none."""
-    from expectations.gate import latest_gate_run
 
     run = latest_gate_run(con)
     if run is None:

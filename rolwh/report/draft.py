@@ -4,7 +4,7 @@ Figures come from the latest frozen release of the year (``releases/<year>/vN``:
 Parquet) when there is one, else from the live marts, and the draft then says so:
 「数据未冻结,仅供参考」. Every figure links to its indicator in the glossary at the end.
 
-The release is verified first (every file's SHA-256 and its anchor, :func:`rolwh.freeze.require_verified`).
+The release is verified first (every file's SHA-256 and its anchor, :func:`rolwh.releases.freeze.require_verified`).
 A release that fails is refused: no draft is written (exit 1, naming the release and what to do),
 rather than printing its figures or silently falling back to live ones.
 """
@@ -18,11 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rolwh.errors import RolwhError
-from rolwh.freeze import require_verified, versions, year_dir
+import duckdb
+
+from rolwh.core.errors import RolwhError
+from rolwh.core.settings import Settings
+from rolwh.releases.freeze import require_verified, versions, year_dir
 from rolwh.report.formatting import format_value
 from rolwh.report.templates import TEMPLATE_DIR, environment
-from rolwh.settings import Settings
+from rolwh.serving.query import open_reader, reader_path
 
 SENTENCES_FILE = TEMPLATE_DIR / "draft_sentences.toml"
 PROVISIONAL = "数据未冻结,仅供参考"
@@ -92,7 +95,6 @@ def _release_parquet(folder: Path, manifest: dict[str, Any], table: str) -> list
 
 
 def _read_release(folder: Path, year: int) -> FigureSource:
-    import duckdb
 
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     annual = _release_parquet(folder, manifest, "fct_indicator_annual")
@@ -128,7 +130,6 @@ def _glossary(rows: list[tuple[Any, ...]]) -> dict[str, GlossaryEntry]:
 
 
 def _read_live(settings: Settings, year: int) -> FigureSource:
-    from rolwh.query import open_reader, reader_path
 
     path = reader_path(settings)
     con = open_reader(settings)

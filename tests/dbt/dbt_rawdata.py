@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from rolwh.contracts import feed
+from rolwh.core.contracts import feed
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     import duckdb
 
-    from rolwh.settings import Settings
+    from rolwh.core.settings import Settings
 
 T = datetime.fromisoformat
 D = date.fromisoformat
@@ -20,7 +20,7 @@ D = date.fromisoformat
 
 def load_into(settings: Settings, *batches: Callable[[duckdb.DuckDBPyConnection], None]) -> None:
     """Apply raw-row batches to the settings' warehouse (raw and audit layers created first)."""
-    from rolwh.warehouse import connect, ensure_schema
+    from rolwh.core.warehouse import connect, ensure_schema
 
     con = connect(settings)
     try:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from rolwh.build import BuildResult, DbtBuildError, build
-from rolwh.settings import Settings, load_settings
+from rolwh.core.settings import Settings, load_settings
+from rolwh.transform.build import BuildResult, DbtBuildError, build
 from tests.dbt.dbt_rawdata import D, insert_rows, load_batch_a, load_batch_b, load_into
 
 TEST_KEY = "test-key-0123456789abcdef0123456789abcdef"
@@ -33,7 +33,7 @@ def _settings(home: Path) -> Settings:
 
 
 def _marts(settings: Settings) -> dict[str, dict[Key, Row]]:
-    from rolwh.warehouse import connect
+    from rolwh.core.warehouse import connect
 
     con = connect(settings, read_only=True)
     try:
@@ -225,7 +225,7 @@ def test_as_of_date_recomputes_the_indicators_as_known_then(built: Built) -> Non
 
 @pytest.mark.slow
 def test_indicator_rows_and_print_read_the_marts(built: Built) -> None:
-    from rolwh.indicators import indicator_rows, print_indicators
+    from rolwh.serving.indicators import indicator_rows, print_indicators
 
     rows = {r["indicator_code"]: r for r in indicator_rows(built.settings, 2024)}
     assert len(rows) == 32
@@ -245,7 +245,7 @@ def test_indicator_rows_and_print_read_the_marts(built: Built) -> None:
 
 @pytest.mark.slow
 def test_failing_build_raises_with_the_failing_node(settings: Settings) -> None:
-    from rolwh.warehouse import connect, ensure_schema
+    from rolwh.core.warehouse import connect, ensure_schema
 
     con = connect(settings)
     ensure_schema(con)
@@ -276,7 +276,7 @@ def test_build_refuses_a_warehouse_held_by_another_process(settings: Settings) -
     import subprocess
     import sys
 
-    from rolwh.errors import WarehouseBusy
+    from rolwh.core.errors import WarehouseBusy
 
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     holder = subprocess.Popen(

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from rolwh.build import INCOMPLETE_MARKER, build
-from rolwh.settings import Settings, load_settings
+from rolwh.core.settings import Settings, load_settings
+from rolwh.transform.build import INCOMPLETE_MARKER, build
 from tests.dbt.dbt_rawdata import D, insert_rows, load_batch_a, load_into
 
 TEST_KEY = "test-key-0123456789abcdef0123456789abcdef"
 
 
 def _sessions(settings: Settings) -> float:
-    from rolwh.warehouse import connect
+    from rolwh.core.warehouse import connect
 
     con = connect(settings, read_only=True)
     try:

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
-from rolwh.contracts import EXPORT_DATE_PATTERN, FOOTER_PREFIXES, Feed, Kind, normalise_header
+from rolwh.core.contracts import EXPORT_DATE_PATTERN, FOOTER_PREFIXES, Feed, Kind, normalise_header
 
 EXCEL_EPOCH = date(1899, 12, 30)
 _DT = re.compile(r"^(\d{4})\D(\d{1,2})\D(\d{1,2})日?(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")

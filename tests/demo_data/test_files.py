@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from rolwh.contracts import FEEDS, feed, normalise_header
+from rolwh.core.contracts import FEEDS, feed, normalise_header
 from rolwh.demo_data import generate
 from rolwh.demo_data.people import is_valid_id
 from tests.demo_data.conftest import SEED

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from rolwh.contracts import feed
+from rolwh.core.contracts import feed
 from rolwh.demo_data import truth
 from rolwh.demo_data.targets import TARGETS_2024
 from tests.demo_data import oracle

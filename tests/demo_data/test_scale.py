@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rolwh.contracts import feed
+from rolwh.core.contracts import feed
 from rolwh.demo_data import truth
 from rolwh.demo_data.exports import write_feed
 from rolwh.demo_data.targets import TARGETS_2024

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rolwh.settings import Settings
+from rolwh.core.settings import Settings
 
 Cell = object
 

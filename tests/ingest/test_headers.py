@@ -6,7 +6,7 @@ import pytest
 
 from ingest.headers import find_header
 from ingest.quarantine import Quarantine
-from rolwh.contracts import feed
+from rolwh.core.contracts import feed
 
 STUDY = ["活动编号", "活动日期", "活动类型", "主题", "主讲人", "参加人数", "组织科室"]
 

@@ -17,7 +17,7 @@ from ingest.discover import Pending, open_landing_file
 from ingest.isolate import environment_fault
 from ingest.quarantine import NAME_MAX_BYTES, NOTE_SUFFIX, move_to_quarantine, stored_name
 from ingest.report import printable
-from rolwh.settings import Settings
+from rolwh.core.settings import Settings
 
 
 def test_a_symlink_to_a_fifo_is_described_without_being_opened(tmp_path: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ingest import run_ingest
-from rolwh.status import render_status
+from rolwh.serving.status import render_status
 from tests.ingest.test_runner import court_file, court_row
 
 
@@ -27,7 +27,7 @@ def test_status_lists_feeds_files_rejections_and_quarantine(settings):
 def test_cli_status_while_a_writer_holds_the_warehouse_says_so_in_one_line(settings):
     import duckdb
 
-    from rolwh.errors import WarehouseBusy
+    from rolwh.core.errors import WarehouseBusy
     from tests.reliability.conftest import rolwh
 
     court_file(settings, "案件_20240331.xlsx", [court_row(1)])

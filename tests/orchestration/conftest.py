@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from rolwh.settings import Settings, load_settings
+from rolwh.core.settings import Settings, load_settings
 
 
 @pytest.fixture(scope="session")
 def dagbag(tmp_path_factory: pytest.TempPathFactory):
     """The repository's dags/ parsed once, as the dag-processor parses it."""
-    from rolwh.airflow_local import airflow_env
+    from rolwh.orchestration.airflow_local import airflow_env
 
     home = tmp_path_factory.mktemp("dagbag-home")
     env = airflow_env(load_settings({"ROLWH_HOME": str(home)}))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from rolwh.settings import Settings
+from rolwh.core.settings import Settings
 
 #: Columns that say when or by which run something was built, not what it holds.
 RUN_COLUMNS_SUFFIXES = ("built_at", "loaded_at", "published_at", "_load_id", "run_id", "_dbt_run_at")

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from rolwh.airflow_local import airflow_bin, airflow_env, dags_test, prepare_airflow
-from rolwh.settings import REPO_ROOT, Settings, load_settings
+from rolwh.core.settings import REPO_ROOT, Settings, load_settings
+from rolwh.orchestration.airflow_local import airflow_bin, airflow_env, dags_test, prepare_airflow
 
 from .marts import marts_snapshot, raw_counts
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rolwh.settings import REPO_ROOT
+from rolwh.core.settings import REPO_ROOT
 
 COMPOSE = REPO_ROOT / "docker-compose.yaml"
 AIRFLOW_SERVICES = (

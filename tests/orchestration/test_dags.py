@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from rolwh.contracts import FEEDS
-from rolwh.pipeline import freeze_year
+from rolwh.core.contracts import FEEDS
+from rolwh.orchestration.pipeline import freeze_year
 
 WRITER_POOL = "rolwh_duckdb_writer"
 WRITER_TASK_PREFIXES = ("ingest_", "build", "gate", "full_gate", "publish", "freeze")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from rolwh.airflow_local import airflow_env, dags_test, latest_run_summary, prepare_airflow
-from rolwh.settings import Settings, load_settings
+from rolwh.core.settings import Settings, load_settings
+from rolwh.orchestration.airflow_local import airflow_env, dags_test, latest_run_summary, prepare_airflow
 
 from .marts import marts_snapshot, raw_counts
 

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from rolwh.pipeline import EXIT_GATE_BLOCKED, RunResult, StepOutcome, quarantine_action, render_run_summary
-from rolwh.settings import Settings
+from rolwh.core.settings import Settings
+from rolwh.orchestration.pipeline import (
+    EXIT_GATE_BLOCKED,
+    RunResult,
+    StepOutcome,
+    quarantine_action,
+    render_run_summary,
+)
 
 
 def test_summary_names_failed_step_with_its_reason_and_steps_that_did_not_run(settings: Settings) -> None:
@@ -46,9 +52,9 @@ def test_blocked_gate_renders_exit_3_and_keeps_previous_publication() -> None:
 
 
 def test_only_transient_errors_are_retried() -> None:
-    from rolwh.errors import DataError, GateBlocked, WarehouseBusy
-    from rolwh.pipeline import _retry_helps
-    from rolwh.settings import SettingsError
+    from rolwh.core.errors import DataError, GateBlocked, WarehouseBusy
+    from rolwh.core.settings import SettingsError
+    from rolwh.orchestration.pipeline import _retry_helps
 
     assert not _retry_helps(DataError("disputes.xlsx row 3 column 登记日期: not a date"))
     assert not _retry_helps(GateBlocked("blocked"))

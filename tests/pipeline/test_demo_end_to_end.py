@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from rolwh.contracts import FEEDS
+from rolwh.core.contracts import FEEDS
 from rolwh.demo_data.targets import TARGETS_2024
 from tests.support.pii import collect_pii, scan_duckdb, scan_files
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 
 def _connect(run: dict[str, object]) -> duckdb.DuckDBPyConnection:
-    from rolwh.query import reader_path
+    from rolwh.serving.query import reader_path
 
     return duckdb.connect(str(reader_path(run["settings"])), read_only=True)
 
@@ -47,8 +47,7 @@ def test_2024_figures_of_the_whole_subdistrict_equal_the_report(demo_run: dict[s
 def test_every_file_is_accounted_for_row_by_row(demo_run: dict[str, object]) -> None:
     con = _connect(demo_run)
     bad = con.execute(
-        "select file_name from audit.file_loads "
-        "where rows_read <> rows_loaded + rows_rejected + rows_skipped"
+        "select file_name from audit.file_loads where rows_read <> rows_loaded + rows_rejected + rows_skipped"
     ).fetchall()
     assert bad == []
     delivered = {p.name for p in demo_run["landing"].rglob("*") if p.is_file()}
@@ -59,7 +58,8 @@ def test_every_file_is_accounted_for_row_by_row(demo_run: dict[str, object]) -> 
     ).fetchone()[0]
     work = duckdb.connect(str(demo_run["settings"].warehouse_path), read_only=True)
     raw_rows = sum(
-        work.execute(f"select count(*) from {f.table}").fetchone()[0] for f in FEEDS  # contract names
+        work.execute(f"select count(*) from {f.table}").fetchone()[0]
+        for f in FEEDS  # contract names
     )
     assert loaded_rows == raw_rows
 
@@ -88,8 +88,11 @@ def test_no_personal_data_in_any_duckdb_file_or_text_artefact(demo_run: dict[str
     for db in home.rglob("*.duckdb"):
         hits += scan_duckdb(db, needles)
     text_like = [
-        p for p in home.rglob("*")
-        if p.is_file() and "landing" not in p.parts and "quarantine" not in p.parts
+        p
+        for p in home.rglob("*")
+        if p.is_file()
+        and "landing" not in p.parts
+        and "quarantine" not in p.parts
         and p.suffix in {".json", ".html", ".md", ".log", ".txt", ".csv", ".sql", ".yml"}
     ]
     hits += scan_files(text_like, needles)
@@ -116,7 +119,9 @@ def test_a_second_run_loads_nothing_new_and_changes_no_row(demo_run: dict[str, o
     before = snapshot()
     again = subprocess.run(
         [sys.executable, "-m", "rolwh.cli", "run", "--quiet"],
-        env=demo_run["env"], capture_output=True, text=True,
+        env=demo_run["env"],
+        capture_output=True,
+        text=True,
     )
     assert again.returncode == 0, again.stdout + again.stderr
     assert "no new files" in again.stdout
@@ -132,13 +137,16 @@ def test_freeze_of_2024_holds_the_report_figures_and_verifies(
     shutil.copytree(demo_run["home"], home, symlinks=True)  # the shared home stays untouched
     env = {**demo_run["env"], "ROLWH_HOME": str(home), "ROLWH_LANDING": str(home / "landing")}
     cli = [sys.executable, "-m", "rolwh.cli"]
-    frozen = subprocess.run([*cli, "freeze", "--year", "2024", "--reason", "年度报告"], env=env,
-                            capture_output=True, text=True)
+    frozen = subprocess.run(
+        [*cli, "freeze", "--year", "2024", "--reason", "年度报告"], env=env, capture_output=True, text=True
+    )
     assert frozen.returncode == 0, frozen.stdout + frozen.stderr
     annual = next(home.glob("releases/2024/v1/**/fct_indicator_annual*.parquet"))
-    rows = dict(duckdb.sql(
-        f"select indicator_code, value from read_parquet('{annual}') where community_code = 'ALL' and year = 2024"
-    ).fetchall())
+    rows = dict(
+        duckdb.sql(
+            f"select indicator_code, value from read_parquet('{annual}') where community_code = 'ALL' and year = 2024"
+        ).fetchall()
+    )
     for code, target in TARGETS_2024.items():
         assert rows[code] == pytest.approx(float(target), abs=1e-9), code
     verified = subprocess.run([*cli, "verify", "--year", "2024"], env=env, capture_output=True, text=True)

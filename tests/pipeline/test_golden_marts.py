@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from rolwh.query import reader_path
+from rolwh.serving.query import reader_path
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from rolwh.settings import Settings
+from rolwh.core.settings import Settings
 from tests.quality.dataset import build_clean_warehouse
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from rolwh.contracts import FEEDS, Kind
+from rolwh.core.contracts import FEEDS, Kind
 
 YEAR = 2024
 COMMUNITIES = (("JJ01", "东门社区", "社区"), ("JJ02", "长冲村", "村"))
@@ -63,7 +63,7 @@ def build_clean_warehouse(path: Path) -> None:
     """Raw rows and file loads for every feed, staging keys and consistent marts for 2024."""
     import duckdb
 
-    from rolwh.warehouse import ensure_schema
+    from rolwh.core.warehouse import ensure_schema
 
     con = duckdb.connect(str(path))
     try:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from expectations.config import load_config
-from rolwh.contracts import FEEDS_BY_NAME
-from rolwh.errors import ConfigError
+from rolwh.core.contracts import FEEDS_BY_NAME
+from rolwh.core.errors import ConfigError
 
 
 def test_cadences_default_from_the_contract() -> None:
@@ -25,7 +25,7 @@ def test_configured_cadence_changes_what_counts_as_an_export_gap(tmp_path: Path)
     import duckdb
 
     from expectations.audit_suites import export_gap_frame
-    from rolwh.warehouse import ensure_schema
+    from rolwh.core.warehouse import ensure_schema
 
     con = duckdb.connect()
     ensure_schema(con)

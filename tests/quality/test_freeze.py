@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from rolwh.errors import GateBlocked
-from rolwh.settings import Settings, load_settings
+from rolwh.core.errors import GateBlocked
+from rolwh.core.settings import Settings, load_settings
 from tests.quality.dataset import YEAR, build_clean_warehouse
 
 pytestmark = pytest.mark.slow
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def frozen(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """One clean warehouse frozen once (v1), shared by the read-only tests of this module."""
-    from rolwh.freeze import freeze
+    from rolwh.releases.freeze import freeze
 
     home = tmp_path_factory.mktemp("frozen") / "home"
     key_file = home.parent / "release-key" / "release.key"
@@ -80,7 +80,7 @@ def test_release_files_and_folders_are_read_only(frozen: Settings) -> None:
 
 
 def test_verify_catches_a_changed_byte_in_every_release_file(frozen: Settings) -> None:
-    from rolwh.freeze import verify
+    from rolwh.releases.freeze import verify
 
     folder = frozen.releases_dir / str(YEAR) / "v1"
     assert verify(frozen, YEAR).ok
@@ -108,7 +108,7 @@ def test_verify_catches_a_changed_byte_in_every_release_file(frozen: Settings) -
 
 
 def test_verify_names_missing_and_extra_files(frozen: Settings) -> None:
-    from rolwh.freeze import verify
+    from rolwh.releases.freeze import verify
 
     folder = frozen.releases_dir / str(YEAR) / "v1"
     target = folder / "data" / "dim_community.parquet"
@@ -130,7 +130,7 @@ def test_verify_names_missing_and_extra_files(frozen: Settings) -> None:
 
 
 def test_second_freeze_needs_a_reason_and_then_makes_v2_keeping_v1(clean_warehouse: Settings) -> None:
-    from rolwh.freeze import FreezeError, freeze, render_releases, verify
+    from rolwh.releases.freeze import FreezeError, freeze, render_releases, verify
 
     first = freeze(clean_warehouse, YEAR)
     v1 = first.path
@@ -154,7 +154,7 @@ def test_second_freeze_needs_a_reason_and_then_makes_v2_keeping_v1(clean_warehou
 def test_freeze_is_refused_when_the_freeze_gate_blocks_and_writes_nothing(
     sql: Callable[..., None], clean_warehouse: Settings
 ) -> None:
-    from rolwh.freeze import freeze
+    from rolwh.releases.freeze import freeze
 
     sql("delete from audit.file_loads where feed = 'petitions' and export_date = date '2024-06-30'")
 
@@ -169,7 +169,8 @@ def test_late_correction_changes_live_values_and_diff_never_the_release(
 ) -> None:
     import duckdb
 
-    from rolwh.freeze import attach_releases, diff_rows, freeze, render_diff, verify
+    from rolwh.releases.freeze import diff_rows, freeze, frozen_release_vars, render_diff, verify
+    from rolwh.transform.build import refresh_frozen
 
     release = freeze(clean_warehouse, YEAR)
     annual = release.path / "data" / "fct_indicator_annual.parquet"
@@ -193,10 +194,11 @@ def test_late_correction_changes_live_values_and_diff_never_the_release(
     assert annual.read_bytes() == frozen_bytes
     assert verify(clean_warehouse, YEAR).ok
 
-    # analysts read the frozen figures through the view, with the version
+    # analysts read the frozen figures through the dbt model, with the version
+    assert len(frozen_release_vars(clean_warehouse)) == 1
+    assert refresh_frozen(clean_warehouse, frozen_release_vars(clean_warehouse))
     con = duckdb.connect(str(clean_warehouse.warehouse_path))
     try:
-        assert attach_releases(con, clean_warehouse) == 1
         frozen_value, version = con.execute(
             "select value, release_version from marts.fct_indicator_annual_frozen"
             " where indicator_code = 'CR_RECEIVED' and community_code = 'ALL'"
@@ -211,24 +213,29 @@ def test_late_correction_changes_live_values_and_diff_never_the_release(
     assert frozen_value == changed["frozen_value"] and live_value == frozen_value + 3
 
 
-def test_frozen_view_is_empty_without_releases_and_follows_the_latest_version(
+def test_frozen_mart_is_empty_without_releases_and_follows_the_latest_version(
     clean_warehouse: Settings,
 ) -> None:
+    """marts.fct_indicator_annual_frozen is a dbt model: built by dbt from the verified releases,
+    rebuilt only when they change."""
     import duckdb
 
-    from rolwh.freeze import attach_releases, freeze
+    from rolwh.releases.freeze import freeze, frozen_release_vars
+    from rolwh.transform.build import refresh_frozen
 
+    assert frozen_release_vars(clean_warehouse) == []
+    assert refresh_frozen(clean_warehouse, [])
+    assert not refresh_frozen(clean_warehouse, [])  # the same releases: dbt does not run again
     con = duckdb.connect(str(clean_warehouse.warehouse_path))
     try:
-        assert attach_releases(con, clean_warehouse) == 0
         assert con.execute("select count(*) from marts.fct_indicator_annual_frozen").fetchone() == (0,)
     finally:
         con.close()
     freeze(clean_warehouse, YEAR)
     freeze(clean_warehouse, YEAR, reason="second")
+    assert refresh_frozen(clean_warehouse, frozen_release_vars(clean_warehouse))
     con = duckdb.connect(str(clean_warehouse.warehouse_path))
     try:
-        attach_releases(con, clean_warehouse, materialize=True)
         assert con.execute(
             "select distinct release_version from marts.fct_indicator_annual_frozen"
         ).fetchall() == [("v2",)]

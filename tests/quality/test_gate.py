@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from rolwh.settings import Settings
+from rolwh.core.settings import Settings
 
 pytestmark = pytest.mark.slow
 

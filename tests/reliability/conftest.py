@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rolwh.settings import REPO_ROOT, Settings, load_settings
+from rolwh.core.settings import REPO_ROOT, Settings, load_settings
 from tests.conftest import TEST_KEY
 
 ROLWH = str(Path(sys.executable).parent / "rolwh")

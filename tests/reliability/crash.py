@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rolwh.settings import REPO_ROOT, Settings
+from rolwh.core.settings import REPO_ROOT, Settings
 from tests.reliability.conftest import (
     DELTA_MONTHS,
     OLD_MONTHS,
@@ -43,8 +43,8 @@ FREEZE_WITH_NIGHTLY_RULES = (
     "sys.exit(main(sys.argv[1:]))\n"
 )
 PUBLISH = (
-    "from rolwh.pipeline import publish_step\n"
-    "from rolwh.settings import load_settings\n"
+    "from rolwh.orchestration.pipeline import publish_step\n"
+    "from rolwh.core.settings import load_settings\n"
     "print(publish_step(load_settings(), wait_seconds=0)['summary'])\n"
 )
 
@@ -175,7 +175,7 @@ def parquet_marts_of_release(folder: Path) -> dict[str, list[tuple]]:
 
 
 def versions(settings: Settings) -> list[str]:
-    from rolwh.freeze import versions as _versions
+    from rolwh.releases.freeze import versions as _versions
 
     return _versions(settings, YEAR)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from rolwh.settings import Settings
+from rolwh.core.settings import Settings
 from tests.reliability import crash
 from tests.reliability.conftest import copy_home, rolwh
 from tests.reliability.crash import UNDATED, Reference
@@ -93,7 +93,7 @@ def _nth_committed(ref: Reference, name: str) -> int:
 def _nth_scanned_delta_file(s: Settings, ref: Reference, k: int) -> int:
     """The pass of ingest.file_start at which the k-th new file is reached (old files come first per feed)."""
     from ingest.discover import list_files
-    from rolwh.contracts import FEEDS
+    from rolwh.core.contracts import FEEDS
 
     scanned = [p.name for f in FEEDS for p in list_files(s, f.name)]
     new = {p.name for p in ref.delta.rglob("*") if p.is_file()}

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from rolwh.errors import EnvironmentFault
-from rolwh.publish import publish
-from rolwh.settings import Settings
+from rolwh.core.errors import EnvironmentFault
+from rolwh.core.settings import Settings
+from rolwh.serving.publish import publish
 from tests.reliability.conftest import rolwh, settings_at, small_landing
 from tests.reliability.test_disk_full import _fill, tmpfs  # noqa: F401 - the tmpfs fixture
 from tests.serving.marts_fixture import build_working_marts

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from ingest import run_ingest
 from ingest.discover import display_name, in_transit_name
-from rolwh.settings import Settings
+from rolwh.core.settings import Settings
 from tests.reliability.conftest import settings_at
 from tests.reliability.test_hostile_files import HEADER, ROW
 

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from ingest import run_ingest
 from ingest.quarantine import stored_name
-from rolwh.settings import REPO_ROOT, Settings
+from rolwh.core.settings import REPO_ROOT, Settings
 from tests.reliability.conftest import ROLWH, child_env
 
 FEED = "dispatch_events"

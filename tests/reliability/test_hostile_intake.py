@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from ingest.quarantine import stored_name
-from rolwh.settings import Settings
+from rolwh.core.settings import Settings
 from tests.reliability.conftest import rolwh
 from tests.reliability.test_hostile_files import HEADER, ROW, csv_bytes
 from tests.support.pii import scan_duckdb, scan_files

@@ -1,4 +1,4 @@
-"""Markup and control sequences in file names and cells print inert (rolwh.console), through the real
+"""Markup and control sequences in file names and cells print inert (rolwh.core.console), through the real
 CLI: `rolwh status`, `rolwh sql`, `rolwh indicators` and error lines never crash, never emit an
 escape sequence, and show the text literally."""
 
@@ -10,9 +10,9 @@ import duckdb
 import pytest
 
 from ingest import run_ingest
-from rolwh.console import json_inert, plain, safe
-from rolwh.publish import publish
-from rolwh.settings import Settings
+from rolwh.core.console import json_inert, plain, safe
+from rolwh.core.settings import Settings
+from rolwh.serving.publish import publish
 from tests.ingest.test_runner import court_file, court_row
 from tests.reliability.conftest import rolwh
 from tests.serving.marts_fixture import build_working_marts

@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from rolwh.settings import KeyMismatch, Settings, key_problem, load_settings, new_key
-from rolwh.warehouse import key_fingerprint
+from rolwh.core.settings import KeyMismatch, Settings, key_problem, load_settings, new_key
+from rolwh.core.warehouse import key_fingerprint
 from tests.conftest import TEST_KEY
 from tests.reliability.conftest import rolwh, settings_at, small_landing
 

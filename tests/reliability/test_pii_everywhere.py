@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from rolwh.settings import load_settings
+from rolwh.core.settings import load_settings
 from tests.conftest import TEST_KEY
 from tests.support.pii import collect_pii, scan_duckdb, scan_files
 

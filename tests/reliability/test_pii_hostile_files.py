@@ -15,8 +15,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from rolwh.contracts import FEEDS
-from rolwh.settings import Settings
+from rolwh.core.contracts import FEEDS
+from rolwh.core.settings import Settings
 from tests.conftest import TEST_KEY
 from tests.ingest.conftest import VALID_ID, VALID_ID_2, write_csv, write_xlsx
 from tests.reliability.conftest import OLD_MONTHS, rolwh, small_landing

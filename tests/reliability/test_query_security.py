@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from rolwh.console import plain
-from rolwh.errors import RolwhError
-from rolwh.publish import publish
-from rolwh.query import EXIT_TIMEOUT, open_reader, published_path, run_query, sql_reader
-from rolwh.settings import Settings
+from rolwh.core.console import plain
+from rolwh.core.errors import RolwhError
+from rolwh.core.settings import Settings
+from rolwh.serving.publish import publish
+from rolwh.serving.query import EXIT_TIMEOUT, open_reader, published_path, run_query, sql_reader
 from tests.reliability.conftest import ROLWH, child_env, rolwh, sha256
 from tests.serving.marts_fixture import build_working_marts
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from rolwh.settings import Settings
+from rolwh.core.settings import Settings
 from tests.serving.marts_fixture import build_working_marts
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -22,7 +22,7 @@ def working(settings: Settings) -> Settings:
 @pytest.fixture
 def published(working: Settings) -> Settings:
     """``working``, published once to the serving file."""
-    from rolwh.publish import publish
+    from rolwh.serving.publish import publish
 
     publish(working)
     return working

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from expectations.gate import GATE_RUNS_DDL
-from rolwh.settings import DBT_PROJECT_DIR, Settings
-from rolwh.specdocs import read_dictionary
+from rolwh.core.settings import DBT_PROJECT_DIR, Settings
+from rolwh.report.specdocs import read_dictionary
 
 if TYPE_CHECKING:
     import duckdb
@@ -112,7 +112,7 @@ def build_working_marts(settings: Settings, *, revision: int = 0, path: Path | N
     """Write the marts, audit and gate tables into the working file (replacing them)."""
     import duckdb
 
-    from rolwh.warehouse import ensure_schema
+    from rolwh.core.warehouse import ensure_schema
 
     communities = list(csv.DictReader(COMMUNITIES.open(encoding="utf-8")))
     codes = [c["community_code"] for c in communities]

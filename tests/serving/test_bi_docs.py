@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rolwh.query import open_reader
-from rolwh.settings import Settings
+from rolwh.core.settings import Settings
+from rolwh.serving.query import open_reader
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "bi.md"
 QUERIES = re.findall(r"```sql\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)

@@ -11,10 +11,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from rolwh.closed_periods import check, quarter_start
-from rolwh.pipeline import EXIT_ATTENTION, render_run_summary
-from rolwh.publish import current_version, publish
-from rolwh.settings import Settings, load_settings
+from rolwh.core.settings import Settings, load_settings
+from rolwh.orchestration.pipeline import EXIT_ATTENTION, render_run_summary
+from rolwh.serving.closed_periods import check, quarter_start
+from rolwh.serving.publish import current_version, publish
 from tests.serving.demo_cli import cli, serving_rows
 
 AFTER_2025Q1 = dt.date(2025, 6, 1)  # 2024Q1 … 2025Q1 are closed

@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from rolwh.core.settings import Settings
 from rolwh.report import write_report
-from rolwh.settings import Settings
 from tests.serving.conftest import ARTIFACTS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -50,7 +50,7 @@ def test_dashboard_shows_the_years_figures_freshness_and_gate(published: Setting
 
 
 def test_dashboard_says_unchecked_without_gate_runs(working: Settings) -> None:
-    from rolwh.publish import publish
+    from rolwh.serving.publish import publish
 
     con = duckdb.connect(str(working.warehouse_path))
     con.execute("drop table audit.gate_runs")
@@ -61,7 +61,7 @@ def test_dashboard_says_unchecked_without_gate_runs(working: Settings) -> None:
 
 
 def test_dashboard_escapes_names_from_the_data(working: Settings) -> None:
-    from rolwh.publish import publish
+    from rolwh.serving.publish import publish
 
     con = duckdb.connect(str(working.warehouse_path))
     con.execute("update marts.dim_community set name_zh = '<b>东门</b>社区' where community_code = 'JJ01'")
@@ -112,7 +112,7 @@ def test_dashboard_loads_offline_in_chromium_without_errors(published: Settings)
 
 
 def test_dashboard_shows_a_failed_gate(working: Settings) -> None:
-    from rolwh.publish import publish
+    from rolwh.serving.publish import publish
 
     con = duckdb.connect(str(working.warehouse_path))
     con.execute(

@@ -11,19 +11,19 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from rolwh import freeze
-from rolwh.freeze import FreezeError
-from rolwh.publish import publish
-from rolwh.release_anchor import write_anchor
+from rolwh.core.settings import Settings
+from rolwh.releases import freeze
+from rolwh.releases.anchor import write_anchor
+from rolwh.releases.freeze import FreezeError
 from rolwh.report import write_report
 from rolwh.report.draft import PROVISIONAL, DraftError, latest_release
-from rolwh.settings import Settings
+from rolwh.serving.publish import publish
 from tests.serving.demo_cli import forge_value
 from tests.serving.marts_fixture import build_working_marts
 
 
 def _freeze_like(settings: Settings, year: int, version: str, revision: int) -> Path:
-    """A release folder laid out, checksummed, anchored, read-only and in the ledger as rolwh.freeze
+    """A release folder laid out, checksummed, anchored, read-only and in the ledger as rolwh.releases.freeze
     writes it (data/<table>.parquet, manifest.json, manifest.sha256, manifest.hmac).
 
     The real freeze also runs the gate on the raw layer, which these mart-only fixtures lack.

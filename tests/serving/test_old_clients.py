@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rolwh.settings import Settings
+from rolwh.core.settings import Settings
 from tests.serving.conftest import ARTIFACTS
 
 REPO = Path(__file__).resolve().parents[2]

@@ -15,9 +15,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from rolwh.publish import PublishError, cleanup, current_version, publish, versions_dir
-from rolwh.query import open_reader, reader_path
-from rolwh.settings import Settings
+from rolwh.core.settings import Settings
+from rolwh.serving.publish import PublishError, cleanup, current_version, publish, versions_dir
+from rolwh.serving.query import open_reader, reader_path
 from tests.serving.marts_fixture import build_working_marts
 
 CR_RECEIVED_SQL = (
@@ -88,7 +88,7 @@ def test_publish_reads_through_the_writers_own_connection(working: Settings) -> 
 
 
 def test_publish_without_marts_fails_and_leaves_nothing_current(settings: Settings) -> None:
-    from rolwh.warehouse import connect, ensure_schema
+    from rolwh.core.warehouse import connect, ensure_schema
 
     con = connect(settings)
     ensure_schema(con)
@@ -104,7 +104,7 @@ READER_LOOP = textwrap.dedent(
     """
     import json, sys, time
     import duckdb
-    from rolwh.query import reader_path
+    from rolwh.serving.query import reader_path
     serving, stop = sys.argv[1], sys.argv[2]
     import pathlib
     seen, errors, n = [], [], 0

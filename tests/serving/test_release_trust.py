@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from rolwh.freeze import latest_releases
-from rolwh.settings import load_settings
+from rolwh.core.settings import load_settings
+from rolwh.releases.freeze import latest_releases
 from tests.serving.demo_cli import cli, forge_value, serving_rows
 
 pytestmark = pytest.mark.slow
@@ -221,3 +221,25 @@ def test_a_release_frozen_before_anchoring_warns_until_anchored(
     assert stat.S_IMODE((release / "manifest.hmac").stat().st_mode) == 0o444
     again = cli(legacy, "verify", "--year", str(YEAR))
     assert again.returncode == 0 and "warning" not in again.stdout, again.stdout
+
+
+def test_a_freeze_is_served_at_once_without_another_run(demo: tuple[Path, dict[str, str]]) -> None:
+    """`rolwh freeze` rebuilds the dbt model marts.fct_indicator_annual_frozen and republishes:
+    `rolwh sql` sees the year's frozen rows straight after it (issue 13, point 3)."""
+    home, env = demo
+    frozen = cli(
+        env,
+        "sql",
+        "--format",
+        "csv",
+        f"select count(*) from marts.fct_indicator_annual_frozen where year = {YEAR}",
+    )
+    live = cli(
+        env, "sql", "--format", "csv", f"select count(*) from marts.fct_indicator_annual where year = {YEAR}"
+    )
+    assert frozen.returncode == 0 and live.returncode == 0, frozen.stderr + live.stderr
+    count = int(frozen.stdout.strip().splitlines()[-1])
+    assert count > 0 and count == int(live.stdout.strip().splitlines()[-1])
+    assert serving_rows(home, "select distinct release_version from marts.fct_indicator_annual_frozen") == [
+        ("v1",)
+    ]

@@ -1,4 +1,4 @@
-"""The per-feed spec (rolwh/contracts.py Feed) and the indicator dictionary against the dbt project
+"""The per-feed spec (rolwh/core/contracts.py Feed) and the indicator dictionary against the dbt project
 they drive, read from its files: each feed's versions model, its latest-version model and key, and
 each indicator's family and measures. A drift fails here before a nightly build drops a check."""
 
@@ -10,9 +10,9 @@ from typing import Any
 
 import yaml
 
-from rolwh.contracts import FEEDS, FEEDS_BY_NAME
-from rolwh.settings import DBT_PROJECT_DIR
-from rolwh.specdocs import read_dictionary
+from rolwh.core.contracts import FEEDS, FEEDS_BY_NAME
+from rolwh.core.settings import DBT_PROJECT_DIR
+from rolwh.report.specdocs import read_dictionary
 
 MODELS_DIR = DBT_PROJECT_DIR / "models"
 FEED_VERSIONS_CALL = re.compile(r"\{\{\s*feed_versions\(\s*'(\w+)'")

@@ -9,19 +9,25 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rolwh import specdocs
-from rolwh.contracts import FEEDS, FEEDS_BY_NAME
-from rolwh.settings import REPO_ROOT
+from rolwh.core.contracts import FEEDS, FEEDS_BY_NAME
+from rolwh.core.settings import REPO_ROOT
+from rolwh.report import specdocs
 
 
 def test_generated_files_are_current() -> None:
-    """Fails when contracts.py or indicators.csv changed without `python -m rolwh.specdocs --write`."""
-    assert specdocs.stale() == [], "stale: run `python -m rolwh.specdocs --write` and commit the result"
+    """Fails when contracts.py or indicators.csv changed without `python -m rolwh.report.specdocs --write`."""
+    assert specdocs.stale() == [], (
+        "stale: run `python -m rolwh.report.specdocs --write` and commit the result"
+    )
 
 
 def test_check_through_the_real_command_passes_on_the_repository() -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "rolwh.specdocs"], cwd=REPO_ROOT, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "rolwh.report.specdocs"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout == "" and "Traceback" not in proc.stderr

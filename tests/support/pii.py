@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rolwh.contracts import FEEDS_BY_NAME, ID_LIST_SEPARATORS, normalise_header
+from rolwh.core.contracts import FEEDS_BY_NAME, ID_LIST_SEPARATORS, normalise_header
 
 
 def _cells_csv(path: Path) -> list[list[str]]:
@@ -192,7 +192,9 @@ def scan_duckdb(path: Path, needles: set[str]) -> list[str]:
 
 #: Static assets copied verbatim by tools (GX Data Docs images, fonts): no data is ever written into
 #: them, and decoding their bytes as GB18030 makes random two-character "names".
-STATIC_ASSET_SUFFIXES = frozenset({".gif", ".png", ".jpg", ".jpeg", ".ico", ".svgz", ".woff", ".woff2", ".ttf", ".eot"})
+STATIC_ASSET_SUFFIXES = frozenset(
+    {".gif", ".png", ".jpg", ".jpeg", ".ico", ".svgz", ".woff", ".woff2", ".ttf", ".eot"}
+)
 
 
 def scan_files(paths: Iterable[Path], needles: set[str]) -> list[str]:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from rolwh.settings import REPO_ROOT
-from rolwh.tenants import district_path, init_tenant, list_tenants, rollup, tenant_settings
+from rolwh.core.settings import REPO_ROOT
+from rolwh.orchestration.tenants import district_path, init_tenant, list_tenants, rollup, tenant_settings
 
 TENANTS = {"jiangjin-a": 11, "jiangjin-b": 12, "jiangjin-c": 13}
 
@@ -42,7 +42,7 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> Path:
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "PYTHONPATH": str(REPO_ROOT)}
     procs = {
         name: subprocess.Popen(
-            [sys.executable, "-m", "rolwh.tenants", "--root", str(root), "run", name],
+            [sys.executable, "-m", "rolwh.orchestration.tenants", "--root", str(root), "run", name],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

@@ -1,5 +1,5 @@
 {#- Generic test: the column holds names of feeds, the tables of source `raw` (_sources.yml, generated
-    from rolwh/contracts.py FEEDS), so the accepted values follow the contract. -#}
+    from rolwh/core/contracts.py FEEDS), so the accepted values follow the contract. -#}
 {% test is_a_feed(model, column_name) %}
     {%- set feeds = [] -%}
     {%- if execute -%}

@@ -6,6 +6,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import jinja2
+
 if TYPE_CHECKING:
     import jinja2
 
@@ -15,7 +17,6 @@ TEMPLATE_DIR = Path(__file__).resolve().parent
 @cache
 def environment() -> jinja2.Environment:
     """HTML templates autoescape; Markdown ones (``.md``) do not (they escape what they need)."""
-    import jinja2
 
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),

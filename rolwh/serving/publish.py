@@ -26,9 +26,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rolwh.errors import RolwhError
-from rolwh.faults import checkpoint
-from rolwh.settings import Settings
+import duckdb
+
+from rolwh.core.errors import RolwhError
+from rolwh.core.faults import checkpoint
+from rolwh.core.settings import Settings
 
 if TYPE_CHECKING:
     import duckdb
@@ -228,8 +230,6 @@ def publish(
             (source,) = con.execute("select current_database()").fetchone() or ("",)
             tables = _copy_version(con, str(source), target, parquet)
         else:
-            import duckdb
-
             if not settings.warehouse_path.exists():
                 raise PublishError(
                     f"no working warehouse at {settings.warehouse_path}: run `rolwh run` first"

@@ -1,6 +1,6 @@
 """Read-only access for analysts: ``rolwh sql`` and every reader of the marts.
 
-Readers open the published serving file (see :mod:`rolwh.publish`), read-only, so a reader can never
+Readers open the published serving file (see :mod:`rolwh.serving.publish`), read-only, so a reader can never
 write, never takes the writer's lock and never blocks publishing. Before the first publish the
 fixed readers (indicators, reports) fall back to the working warehouse (read-only: that fails while
 a writer has it open); ``rolwh sql`` never does: it runs free-form SQL, and the working file holds
@@ -25,9 +25,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from rolwh.console import json_inert, plain, safe
-from rolwh.errors import RolwhError
-from rolwh.settings import Settings
+import duckdb
+from rich.console import Console
+from rich.table import Table
+
+from rolwh.core.console import json_inert, plain, safe
+from rolwh.core.errors import RolwhError
+from rolwh.core.settings import Settings
 
 if TYPE_CHECKING:
     import duckdb
@@ -82,7 +86,6 @@ def open_reader(
 ) -> duckdb.DuckDBPyConnection:
     """A read-only, sandboxed connection to ``path`` (default :func:`reader_path`; see
     :data:`READER_CONFIG`); ``limits`` override its memory limit and spill settings."""
-    import duckdb
 
     path = path or reader_path(settings)
     if not path.exists():
@@ -143,9 +146,8 @@ def run_query(
     """Run ``sql`` read-only on the published file and write its result as a table, csv or json.
 
     ``timeout`` (seconds, default ``settings.sql_timeout``; 0: none) interrupts the query and
-    raises :class:`QueryTimeout`. Every value and name printed is inert (:mod:`rolwh.console`).
+    raises :class:`QueryTimeout`. Every value and name printed is inert (:mod:`rolwh.core.console`).
     """
-    import duckdb
 
     seconds = settings.sql_timeout if timeout is None else timeout
     with sql_reader(settings) as con:
@@ -174,7 +176,7 @@ def run_query(
 
 def write_result(columns: list[str], rows: list[tuple], fmt: str, out: IO[str]) -> None:
     """A query result as json (array of objects, exact text), csv (formula-safe; control characters
-    shown as escapes, see :mod:`rolwh.console`) or a table, every text inert."""
+    shown as escapes, see :mod:`rolwh.core.console`) or a table, every text inert."""
     if fmt == "json":
         records = [dict(zip(columns, r, strict=True)) for r in rows]
         out.write(json_inert(json.dumps(records, ensure_ascii=False, default=str)) + "\n")
@@ -183,9 +185,6 @@ def write_result(columns: list[str], rows: list[tuple], fmt: str, out: IO[str]) 
         writer.writerow([plain(csv_safe(c)) for c in columns])
         writer.writerows([plain(csv_safe(v)) if isinstance(v, str) else v for v in r] for r in rows)
     else:
-        from rich.console import Console
-        from rich.table import Table
-
         table = Table()
         for c in columns:
             table.add_column(safe(c), overflow="fold")  # wrapped, never cut (width: $COLUMNS)

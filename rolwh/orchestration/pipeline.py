@@ -22,10 +22,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from rolwh.errors import DataError, GateBlocked, NeedsAttention, RolwhError, WarehouseBusy
-from rolwh.faults import checkpoint
-from rolwh.settings import Settings
+from expectations.gate import run_gate
+from ingest import ingest_feed, run_ingest
+from rolwh.core.errors import DataError, GateBlocked, NeedsAttention, RolwhError, WarehouseBusy
+from rolwh.core.faults import checkpoint
+from rolwh.core.settings import Settings, SettingsError
+from rolwh.releases.freeze import Release, freeze, frozen_release_vars, release_attention
+from rolwh.report import write_dashboards
+from rolwh.serving import closed_periods
+from rolwh.serving.publish import publish
+from rolwh.transform.build import BuildResult, build, refresh_frozen
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +130,6 @@ def ingest_step(
     settings: Settings, feed: str, *, wait_seconds: float = TASK_LOCK_WAIT_SECONDS
 ) -> dict[str, Any]:
     """Load new files of one feed; quarantined files are listed, they do not fail the step."""
-    from ingest import ingest_feed
 
     with writer_lock(settings, wait_seconds=wait_seconds, what=f"ingest {feed}"):
         report = ingest_feed(settings, feed, progress=False)
@@ -137,14 +144,29 @@ def ingest_step(
     }
 
 
+def build_marts(settings: Settings, *, full_refresh: bool = False) -> BuildResult:
+    """``dbt build`` with the verified releases handed to the frozen mart (a release that fails
+    verification is left out of it; :func:`publish_checked` names it for the operator)."""
+    return build(settings, full_refresh=full_refresh, frozen_releases=frozen_release_vars(settings))
+
+
+def freeze_and_republish(
+    settings: Settings, year: int, reason: str | None = None
+) -> tuple[Release, PublishOutcome]:
+    """Freeze ``year``, rebuild the frozen mart from the releases and publish, so the serving file
+    shows the new release at once (not after the next nightly run). The caller holds the lock."""
+    release = freeze(settings, year=year, reason=reason)
+    refresh_frozen(settings, frozen_release_vars(settings))
+    return release, publish_checked(settings)
+
+
 def build_step(
     settings: Settings, *, full_refresh: bool = False, wait_seconds: float = TASK_LOCK_WAIT_SECONDS
 ) -> dict[str, Any]:
     """dbt build of every model and its tests; a failed build raises."""
-    from rolwh.build import build
 
     with writer_lock(settings, wait_seconds=wait_seconds, what="build"):
-        result = build(settings, full_refresh=full_refresh)
+        result = build_marts(settings, full_refresh=full_refresh)
     if not result.ok:
         raise RolwhError(f"dbt build failed:\n{result.render()}")
     return {"step": "build", "ok": True, "summary": result.render()}
@@ -158,7 +180,6 @@ def gate_step(
     wait_seconds: float = TASK_LOCK_WAIT_SECONDS,
 ) -> dict[str, Any]:
     """The quality gate; raises GateBlocked (nothing gets published) on a blocking failure."""
-    from expectations.gate import run_gate
 
     # The gate reads the working file: no writer may run meanwhile (DuckDB: one writer or readers).
     with writer_lock(settings, wait_seconds=wait_seconds, what=f"gate {mode}"):
@@ -189,9 +210,6 @@ class PublishOutcome:
 def publish_checked(settings: Settings, *, accept_lower_closed_periods: str | None = None) -> PublishOutcome:
     """Publish unless lower closed-period counts are unexplained (then hold the last publication);
     releases that fail verification are left out of the frozen mart and named for the operator."""
-    from rolwh import closed_periods
-    from rolwh.freeze import release_attention
-    from rolwh.publish import publish
 
     refused, warnings = release_attention(settings)
     held = closed_periods.check(settings)
@@ -222,7 +240,6 @@ def publish_step(settings: Settings, *, wait_seconds: float = TASK_LOCK_WAIT_SEC
 
 def _write_dashboards(settings: Settings) -> str:
     """After publishing: the dashboards of every published year (readers use the new version)."""
-    from rolwh.report import write_dashboards
 
     paths = write_dashboards(settings)
     return "dashboards: " + ", ".join(str(p) for p in paths)
@@ -232,17 +249,17 @@ def freeze_step(
     settings: Settings, year: int, reason: str | None = None, *, wait_seconds: float = TASK_LOCK_WAIT_SECONDS
 ) -> dict[str, Any]:
     """Write the immutable release of ``year``."""
-    from rolwh.freeze import freeze
 
     with writer_lock(settings, wait_seconds=wait_seconds, what=f"freeze {year}"):
-        release = freeze(settings, year=year, reason=reason)
-    return {"step": f"freeze {year}", "year": year, "summary": release.render()}
+        release, outcome = freeze_and_republish(settings, year, reason)
+    if not outcome.published:
+        raise NeedsAttention("\n".join([release.render(), *outcome.attention]))
+    return {"step": f"freeze {year}", "year": year, "summary": f"{release.render()}\n{outcome.summary}"}
 
 
 def freeze_year(params: dict[str, Any], logical_date: datetime | None) -> int:
     """The year a freeze run is for: the ``year`` param, else the year before the logical date
     (a run triggered by hand without a logical date counts from today, Asia/Shanghai)."""
-    from zoneinfo import ZoneInfo
 
     if params.get("year"):
         return int(params["year"])
@@ -315,9 +332,6 @@ def run_nightly(
     Exit 5 (needs attention): a release failed verification (the rest is published without it), or
     lower closed-period counts held the publication (see :func:`publish_checked`).
     """
-    from expectations.gate import run_gate
-    from ingest import run_ingest
-    from rolwh.build import build
 
     result = RunResult()
 
@@ -335,7 +349,7 @@ def run_nightly(
         result.quarantined = _quarantined(settings, report)
         checkpoint("run.after_ingest")
         try:
-            built = build(settings, full_refresh=full_refresh)
+            built = build_marts(settings, full_refresh=full_refresh)
         except RolwhError as exc:
             return fail("build", exc)
         result.steps.append(StepOutcome("build", bool(built.ok), built.render()))
@@ -371,11 +385,10 @@ OUTCOME_KEY = "outcome"
 
 def _retry_helps(exc: BaseException) -> bool:
     """False for errors a retry cannot fix: bad data, a blocked gate, a missing key, a refused freeze."""
-    from rolwh.settings import SettingsError
 
     if isinstance(exc, DataError | GateBlocked | NeedsAttention | SettingsError):
         return False
-    return type(exc).__name__ != "FreezeError"  # rolwh.freeze's refusals (already frozen, no reason)
+    return type(exc).__name__ != "FreezeError"  # rolwh.releases.freeze's refusals (already frozen, no reason)
 
 
 def airflow_step(name: str, func: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -385,8 +398,12 @@ def airflow_step(name: str, func: Callable[[], dict[str, Any]]) -> dict[str, Any
     (AirflowFailException: no retry helps); anything else is re-raised, so the task's retries
     with exponential back-off apply.
     """
-    from airflow.sdk import get_current_context
-    from airflow.sdk.exceptions import AirflowFailException
+    from airflow.sdk import (
+        get_current_context,  # lazy: Airflow takes seconds to import; only code that runs under Airflow pays for it
+    )
+    from airflow.sdk.exceptions import (
+        AirflowFailException,  # lazy: Airflow takes seconds to import; only code that runs under Airflow pays for it
+    )
 
     ti = get_current_context()["ti"]
     try:
@@ -452,8 +469,12 @@ def render_run_summary(title: str, outcomes: dict[str, dict[str, Any] | None]) -
 def airflow_run_summary(settings: Settings, task_ids: list[str]) -> str:
     """Final task (trigger rule all_done): log each step's outcome, keep it in the logs folder,
     and fail if any step failed, so the DAG run's state tells the truth."""
-    from airflow.sdk import get_current_context
-    from airflow.sdk.exceptions import AirflowFailException
+    from airflow.sdk import (
+        get_current_context,  # lazy: Airflow takes seconds to import; only code that runs under Airflow pays for it
+    )
+    from airflow.sdk.exceptions import (
+        AirflowFailException,  # lazy: Airflow takes seconds to import; only code that runs under Airflow pays for it
+    )
 
     ctx = get_current_context()
     ti, run_id, dag_id = ctx["ti"], ctx["run_id"], ctx["dag"].dag_id

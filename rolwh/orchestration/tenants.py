@@ -4,7 +4,7 @@ Layout (``ROLWH_TENANTS_ROOT``, default ``<repo>/var/tenants``)::
 
     <root>/<tenant>/                 the tenant's ROLWH_HOME: own landing, warehouse, key, writer lock
     <root>/<tenant>/landing/<feed>/  its exports
-    <root>/<tenant>/serving/parquet  -> current/parquet (rolwh.publish: <schema>.<table>/data.parquet)
+    <root>/<tenant>/serving/parquet  -> current/parquet (rolwh.serving.publish: <schema>.<table>/data.parquet)
     <root>/_district/district_marts.duckdb the roll-up (replaced atomically; readers open it read-only)
 
 A tenant is isolated: its own DuckDB file and flock, so tenants run in parallel with no shared
@@ -14,6 +14,7 @@ warehouse, so it needs no tenant lock and never sees a half-built tenant.
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import time
@@ -22,11 +23,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rolwh.errors import RolwhError
-from rolwh.settings import Settings, load_settings, tenants_root
+import duckdb
+
+from rolwh.core.errors import RolwhError
+from rolwh.core.settings import Settings, load_settings, tenants_root
+from rolwh.orchestration.pipeline import run_nightly
 
 if TYPE_CHECKING:
-    from rolwh.pipeline import RunResult
+    from rolwh.orchestration.pipeline import RunResult
 
 TENANT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 DISTRICT_DIR = "_district"
@@ -80,7 +84,6 @@ def run_tenant(
     tenant: str, root: Path | None = None, *, full_refresh: bool = False, wait_seconds: float = 0.0
 ) -> RunResult:
     """One tenant's nightly cycle (ingest, build, gate, publish) under that tenant's writer lock."""
-    from rolwh.pipeline import run_nightly
 
     s = tenant_settings(tenant, root)
     if not s.home.is_dir():
@@ -150,7 +153,6 @@ def rollup(
 
     The file is written next to the old one and swapped in with ``os.replace`` (atomic).
     """
-    import duckdb
 
     started = time.monotonic()
     root = root or tenants_root()
@@ -231,10 +233,11 @@ def _dim_indicator(files: dict[str, dict[str, Path]]) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m rolwh.tenants list | init NAME | run NAME | rollup`` (CLI access)."""
-    import argparse
+    """``python -m rolwh.orchestration.tenants list | init NAME | run NAME | rollup`` (CLI access)."""
 
-    p = argparse.ArgumentParser(prog="python -m rolwh.tenants", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(
+        prog="python -m rolwh.orchestration.tenants", description=__doc__.splitlines()[0]
+    )
     p.add_argument("--root", help="tenants root (default $ROLWH_TENANTS_ROOT or ./var/tenants)")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("list")

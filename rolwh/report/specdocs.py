@@ -1,7 +1,7 @@
 """Files derived from the spec: dbt's ``_sources.yml`` and ``docs/contract.md`` from the feed contract
-(:mod:`rolwh.contracts`), ``docs/indicators.md`` from the indicator dictionary (``indicators.csv``).
+(:mod:`rolwh.core.contracts`), ``docs/indicators.md`` from the indicator dictionary (``indicators.csv``).
 
-``python -m rolwh.specdocs`` says which are stale (exit 1) and ``--write`` rewrites them; a test
+``python -m rolwh.report.specdocs`` says which are stale (exit 1) and ``--write`` rewrites them; a test
 fails when one is stale, so a change of the contract or the dictionary carries its derived files.
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from fractions import Fraction
 from pathlib import Path
 
-from rolwh.contracts import (
+from rolwh.core.contracts import (
     EXPORT_DATE_PATTERN,
     FEEDS,
     FILE_SUFFIXES,
@@ -30,14 +30,14 @@ from rolwh.contracts import (
     Feed,
     Kind,
 )
+from rolwh.core.settings import DBT_PROJECT_DIR, REPO_ROOT
 from rolwh.demo_data.targets import TARGETS_2024, YEAR
-from rolwh.settings import DBT_PROJECT_DIR, REPO_ROOT
 
 SOURCES_YML = DBT_PROJECT_DIR / "models" / "staging" / "_sources.yml"
 CONTRACT_MD = REPO_ROOT / "docs" / "contract.md"
 INDICATORS_MD = REPO_ROOT / "docs" / "indicators.md"
 INDICATORS_CSV = DBT_PROJECT_DIR / "seeds" / "indicators.csv"
-COMMAND = "python -m rolwh.specdocs --write"
+COMMAND = "python -m rolwh.report.specdocs --write"
 
 #: Lineage columns that every raw row has (dbt tests them not null on every source table).
 NOT_NULL_LINEAGE = ("_file_name", "_file_sha256", "_export_date", "_row_number", "_load_id")
@@ -84,7 +84,7 @@ def _versions_note(feed: Feed) -> str:
 def sources_yml() -> str:
     """dbt's sources: every feed a table of source ``raw`` whose columns are the feed's raw columns."""
     lines = [
-        f"# Generated from rolwh/contracts.py by `{COMMAND}`: do not edit by hand.",
+        f"# Generated from rolwh/core/contracts.py by `{COMMAND}`: do not edit by hand.",
         "version: 2",
         "",
         "sources:",
@@ -150,11 +150,11 @@ def _column_row(col: Column, feed: Feed) -> str:
 
 
 def contract_md() -> str:
-    """docs/contract.md: the landing area, the feeds and every column, from rolwh/contracts.py."""
+    """docs/contract.md: the landing area, the feeds and every column, from rolwh/core/contracts.py."""
     out = [
         "# The export contract",
         "",
-        f"Generated from `rolwh/contracts.py` by `{COMMAND}`; do not edit by hand. Ingest, the raw",
+        f"Generated from `rolwh/core/contracts.py` by `{COMMAND}`; do not edit by hand. Ingest, the raw",
         "DDL, dbt's sources, the demo generator and the quality gate all read that one definition.",
         "",
         "## Landing area and files",
@@ -311,7 +311,9 @@ def write() -> list[Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m rolwh.specdocs", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m rolwh.report.specdocs", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--write", action="store_true", help="rewrite the stale files")
     args = parser.parse_args(argv)
     paths = write() if args.write else stale()

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from rolwh.console import safe
-from rolwh.errors import WarehouseBusy
-from rolwh.settings import Settings
+import datetime as dt
+from io import StringIO
+
+import duckdb
+from rich.console import Console
+from rich.table import Table
+
+from rolwh.core.console import safe
+from rolwh.core.contracts import FEEDS
+from rolwh.core.errors import WarehouseBusy
+from rolwh.core.settings import Settings
 
 RECENT_FILES = 50
 
 
 def render_status(settings: Settings) -> str:
     """Per feed and per file (latest first): loaded, rejected, skipped, quarantined and when."""
-    from io import StringIO
-
-    import duckdb
-    from rich.console import Console
-    from rich.table import Table
-
-    from rolwh.contracts import FEEDS
 
     buf = StringIO()
     console = Console(file=buf, width=180, color_system=None)
@@ -132,7 +133,6 @@ def render_status(settings: Settings) -> str:
 
 def _fmt(value: object) -> str:
     """A cell of the status tables, inert (file names and reasons come from delivered files)."""
-    import datetime as dt
 
     if value is None:
         return "-"

@@ -23,7 +23,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from rolwh.settings import MIN_KEY_LENGTH, Settings, SettingsError
+from rolwh.core.settings import MIN_KEY_LENGTH, Settings, SettingsError
 
 ANCHOR_FILE = "manifest.hmac"
 MANIFEST_FILE = "manifest.json"

@@ -5,9 +5,13 @@ from __future__ import annotations
 import sys
 from typing import IO, Any
 
-from rolwh.console import safe
-from rolwh.errors import RolwhError
-from rolwh.settings import Settings
+from rich.console import Console
+from rich.table import Table
+
+from rolwh.core.console import safe
+from rolwh.core.errors import RolwhError
+from rolwh.core.settings import Settings
+from rolwh.serving.query import open_reader
 
 #: Shown for a NULL value (no denominator, no roster snapshot).
 MISSING = "—"
@@ -59,7 +63,6 @@ def indicator_rows(
     Keys: indicator_code, name_zh, unit, kind, scope, period, community_code, numerator,
     denominator, value. Read through the read-only reader (serving file if published).
     """
-    from rolwh.query import open_reader
 
     if quarter is not None and quarter not in (1, 2, 3, 4):
         raise ValueError(f"quarter must be 1-4, got {quarter!r}")
@@ -106,8 +109,6 @@ def print_indicators(
     out: IO[str] | None = None,
 ) -> int:
     """Print the indicators of a year or quarter as a table in Chinese; exit code 0, 1 if none."""
-    from rich.console import Console
-    from rich.table import Table
 
     rows = indicator_rows(settings, year, quarter, community)
     period = f"{year}年" + (f"第{quarter}季度" if quarter else "")

@@ -38,11 +38,12 @@ import tempfile
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
-from rolwh.errors import RolwhError
+from rolwh.core.errors import RolwhError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 MIN_KEY_LENGTH = 32
 #: A key must also use at least this many distinct characters and carry at least this much Shannon
@@ -281,7 +282,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
     )
 
 
-# -- orchestration and tenants (read by the DAG files and rolwh.tenants) ---------------------------
+# -- orchestration and tenants (read by the DAG files and rolwh.orchestration.tenants) ---------------------------
 def task_retries(env: Mapping[str, str] | None = None) -> int:
     """``ROLWH_TASK_RETRIES`` (default 2): tries of an Airflow task after a transient failure."""
     env = os.environ if env is None else env
@@ -302,7 +303,6 @@ def tenants_root(env: Mapping[str, str] | None = None) -> Path:
 
 def dag_default_args(retry_minutes: int = 1, max_retry_minutes: int = 20) -> dict[str, object]:
     """Airflow ``default_args`` of every rolwh DAG: owner, retries with exponential back-off."""
-    from datetime import timedelta
 
     return {
         "owner": "rolwh",

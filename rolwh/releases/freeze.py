@@ -6,7 +6,7 @@ A release lives in ``releases_dir/<year>/v<N>/``::
                              results, input files, who / when / why
     manifest.sha256          SHA-256 of manifest.json (also appended to releases_dir/ledger.jsonl)
     manifest.hmac            the anchor: HMAC-SHA256 of manifest.json under the release key, kept
-                             outside ROLWH_HOME (see rolwh.release_anchor)
+                             outside ROLWH_HOME (see rolwh.releases.anchor)
     data/<table>.parquet     fct_indicator_annual, fct_indicator_quarterly (rows of the year),
                              dim_indicator, dim_community
     release.duckdb           the same four tables in schema marts (DuckDB 1.4-readable)
@@ -15,8 +15,8 @@ A release lives in ``releases_dir/<year>/v<N>/``::
 
 It is written into a temporary folder beside its final place, made read-only (files 0444, folders
 0555) and renamed into place in one step. Later corrections of the year reach the live marts only;
-:func:`render_diff` shows frozen against live values, :func:`attach_releases` gives analysts
-``marts.fct_indicator_annual_frozen`` over the latest release of each year.
+:func:`render_diff` shows frozen against live values; the dbt model ``marts.fct_indicator_annual_frozen``
+reads the latest release of each year (:func:`frozen_release_vars` hands dbt the verified ones).
 
 Everything that reads a release (the frozen mart, the draft, the diff) first verifies it (every
 file's SHA-256 and the anchor) and refuses one that fails: :func:`checked_latest`, :func:`require_verified`.
@@ -40,9 +40,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rolwh.errors import GateBlocked, RolwhError
-from rolwh.faults import checkpoint
-from rolwh.release_anchor import (
+import duckdb
+import pyarrow.parquet as pq
+
+from expectations.gate import run_gate
+from rolwh.core.errors import GateBlocked, RolwhError
+from rolwh.core.faults import checkpoint
+from rolwh.core.settings import REPO_ROOT, Settings
+from rolwh.core.warehouse import connect
+from rolwh.releases.anchor import (
     ANCHOR_FILE,
     ReleaseKey,
     ReleaseKeyError,
@@ -52,14 +58,13 @@ from rolwh.release_anchor import (
     missing_key_message,
     write_anchor,
 )
-from rolwh.settings import REPO_ROOT, Settings
+from rolwh.serving.query import open_reader
 
 if TYPE_CHECKING:
     import duckdb
 
 RELEASE_TABLES = ("fct_indicator_annual", "fct_indicator_quarterly", "dim_indicator", "dim_community")
 YEAR_TABLES = ("fct_indicator_annual", "fct_indicator_quarterly")
-FROZEN_VIEW = "marts.fct_indicator_annual_frozen"
 STORAGE_VERSION = "v1.4.0"
 VERSION_RE = re.compile(r"^v(\d+)$")
 YEAR_RE = re.compile(r"^\d{4}$")
@@ -268,7 +273,6 @@ def _remove_tree(root: Path) -> None:
 # -- freeze ---------------------------------------------------------------------------------------
 def freeze(settings: Settings, year: int, reason: str | None = None, who: str | None = None) -> Release:
     """Run the freeze gate for ``year`` and, if it passes, write the next immutable release."""
-    from rolwh.warehouse import connect
 
     _repair_ledger(settings, year)
     existing = versions(settings, year)
@@ -294,8 +298,6 @@ def freeze(settings: Settings, year: int, reason: str | None = None, who: str | 
     try:
         con = connect(settings)
         try:
-            from expectations.gate import run_gate
-
             gate = run_gate(
                 settings, mode="freeze", year=year, con=con, docs_dir=tmp / "quality" / "data_docs"
             )
@@ -397,8 +399,6 @@ def _write_release(
     reason: str | None,
     who: str | None,
 ) -> dict[str, Any]:
-    import duckdb
-    import pyarrow.parquet as pq
 
     data = tmp / "data"
     data.mkdir()
@@ -678,15 +678,9 @@ def _live_annual(
     if con is not None:
         rows = con.execute(sql, [year]).fetchall()
     else:
-        import duckdb
-
-        from rolwh.warehouse import connect
-
         try:
             live = connect(settings, read_only=True)
-        except (duckdb.IOException, FileNotFoundError):
-            from rolwh.query import open_reader  # the writer holds the working file: read the serving file
-
+        except (duckdb.IOException, FileNotFoundError):  # the writer holds the working file
             live = open_reader(settings)
         try:
             rows = live.execute(sql, [year]).fetchall()
@@ -699,7 +693,6 @@ def diff_rows(
     settings: Settings, year: int, version: str | None = None, con: duckdb.DuckDBPyConnection | None = None
 ) -> list[dict[str, Any]]:
     """Per indicator and community (ALL first), the frozen and live annual value and the change."""
-    import duckdb
 
     version = _resolve_version(settings, year, version)
     require_verified(settings, year, version)
@@ -814,40 +807,10 @@ def latest_releases(
     return out
 
 
-def frozen_view_sql(settings: Settings, checks: list[VerifyResult] | None = None) -> str | None:
-    """SELECT over the latest verified release of each year (absolute Parquet paths), or None."""
-    parts = []
-    for year, version, path, frozen_at in latest_releases(settings, checks):
-        stamp = f"cast({_sql_string(frozen_at)} as timestamptz)" if frozen_at else "cast(null as timestamptz)"
-        parts.append(
-            f"select *, {_sql_string(version)} as release_version, {stamp} as frozen_at"
-            f" from read_parquet({_sql_string(str(path))}) where year = {int(year)}"
-        )
-    return " union all by name ".join(parts) if parts else None
-
-
-def attach_releases(con: duckdb.DuckDBPyConnection, settings: Settings, *, materialize: bool = False) -> int:
-    """(Re)create ``marts.fct_indicator_annual_frozen`` in ``con``; returns the number of releases in it.
-
-    A view over the releases' Parquet files by default (publish copies it as a table into the
-    serving file); ``materialize=True`` makes a table. Only releases that verify are in it (see
-    :func:`release_attention` for the others). Without releases it is empty, with the columns of
-    the live annual mart plus ``release_version`` and ``frozen_at``.
-    """
-    checks = checked_latest(settings)
-    select = frozen_view_sql(settings, checks)
-    if select is None:
-        select = (
-            "select *, cast(null as varchar) as release_version, cast(null as timestamptz) as frozen_at"
-            " from marts.fct_indicator_annual where false"
-        )
-    con.execute("create schema if not exists marts")
-    row = con.execute(
-        "select table_type from information_schema.tables where table_schema = 'marts'"
-        " and table_name = 'fct_indicator_annual_frozen' and table_catalog = current_database()"
-    ).fetchone()
-    if row is not None:
-        con.execute(f"drop {'view' if row[0] == 'VIEW' else 'table'} {FROZEN_VIEW}")
-    kind = "table" if materialize else "view"
-    con.execute(f"create {kind} {FROZEN_VIEW} as {select}")
-    return len(latest_releases(settings, checks))
+def frozen_release_vars(settings: Settings, checks: list[VerifyResult] | None = None) -> list[dict[str, Any]]:
+    """The dbt var ``frozen_releases`` of the model ``marts.fct_indicator_annual_frozen``: the latest
+    release of each year that verifies, as {year, version, path (absolute annual Parquet), frozen_at}."""
+    return [
+        {"year": year, "version": version, "path": str(path), "frozen_at": frozen_at}
+        for year, version, path, frozen_at in latest_releases(settings, checks)
+    ]

@@ -2,27 +2,40 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import datetime as dt
+import hashlib
 import json
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
-from collections.abc import Mapping
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from rolwh.contracts import FEEDS
-from rolwh.errors import EnvironmentFault, RolwhError, WarehouseBusy
-from rolwh.faults import checkpoint
-from rolwh.settings import DBT_PROJECT_DIR, Settings
+import duckdb
+
+from rolwh.core.contracts import FEEDS
+from rolwh.core.errors import EnvironmentFault, RolwhError, WarehouseBusy
+from rolwh.core.faults import checkpoint
+from rolwh.core.settings import DBT_PROJECT_DIR, Settings
+from rolwh.core.warehouse import connect, ensure_schema
 
 log = logging.getLogger(__name__)
 
 #: Copy of the build's run_results.json (``dbt docs generate`` overwrites the original).
 BUILD_RESULTS_NAME = "build_run_results.json"
 #: In the dbt target dir while a build runs; still there when the last build failed or was killed.
+FROZEN_MODEL = "fct_indicator_annual_frozen"
+#: the var naming the verified releases the frozen mart reads (not part of the project's fingerprint)
+FROZEN_VAR = "frozen_releases"
 INCOMPLETE_MARKER = "build.incomplete"
 #: Statuses dbt reports for a node that did not pass.
 FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
@@ -173,9 +186,6 @@ def _run_dbt(args: list[str], settings: Settings) -> subprocess.CompletedProcess
 def _die_with_parent() -> None:
     """In the dbt child: get SIGKILL when the parent dies (Linux), so a killed run leaves no orphan
     dbt writing the warehouse after the writer lock is gone."""
-    import contextlib
-    import ctypes
-    import signal
 
     # not Linux: the lock file and DuckDB's own file lock still refuse a second writer
     with contextlib.suppress(OSError, AttributeError):
@@ -194,8 +204,6 @@ class LastBuilds:
 def project_fingerprint(dbt_vars: Mapping[str, Any] | None) -> str:
     """SHA-256 of everything a build's result depends on besides the data: every file of the dbt
     project (models, tests, macros, seeds, configuration), the --vars and the dbt versions."""
-    import hashlib
-    from importlib.metadata import version
 
     h = hashlib.sha256()
     for path in sorted(DBT_PROJECT_DIR.rglob("*")):
@@ -210,9 +218,6 @@ def project_fingerprint(dbt_vars: Mapping[str, Any] | None) -> str:
 def _prepare_warehouse(settings: Settings) -> LastBuilds:
     """Create the raw and audit layers (so dbt's sources exist before any load), then let go;
     returns what the last successful builds were."""
-    import duckdb
-
-    from rolwh.warehouse import connect, ensure_schema
 
     settings.ensure_dirs()
     try:
@@ -241,12 +246,16 @@ def build(
     select: str | None = None,
     *,
     dbt_vars: Mapping[str, Any] | None = None,
+    frozen_releases: Sequence[Mapping[str, Any]] = (),
     docs: bool = True,
     raise_on_failure: bool = True,
 ) -> BuildResult:
     """Run ``dbt build`` (seeds, models, data and unit tests) on the working warehouse.
 
-    ``dbt_vars`` are passed as dbt ``--vars`` (e.g. ``{"as_of_date": "2024-06-30"}``). On success the
+    ``dbt_vars`` are passed as dbt ``--vars`` (e.g. ``{"as_of_date": "2024-06-30"}``);
+    ``frozen_releases`` (verified by the caller: rolwh.releases.freeze.frozen_release_vars) become the
+    var ``frozen_releases`` of ``marts.fct_indicator_annual_frozen``, outside the project's
+    fingerprint: a new release rebuilds that one model, not the project. On success the
     docs site (index.html, manifest.json, catalog.json, lineage included) is generated into
     ``settings.dbt_target_dir``. Nothing else may hold the DuckDB file open meanwhile. A failing
     build raises :class:`DbtBuildError` naming the failing nodes (unless ``raise_on_failure`` is off).
@@ -256,7 +265,6 @@ def build(
     only what is downstream of feeds with rows not yet built, and no dbt at all when there are none
     (``BuildResult.skipped``). A build that failed or was killed leaves a marker: the next builds all.
     """
-    import time
 
     last = _prepare_warehouse(settings)
     settings.dbt_target_dir.mkdir(parents=True, exist_ok=True)
@@ -275,6 +283,7 @@ def build(
     feeds = _feeds_with_unbuilt_rows(settings) if same_project and not incomplete.exists() else None
     if feeds == [] and (not docs or (last.whole_docs and _docs_present(target))):
         _after_build(settings, None)
+        refresh_frozen(settings, frozen_releases, dbt_vars)
         return BuildResult(
             returncode=0,
             nodes=(),
@@ -298,8 +307,7 @@ def build(
         args += ["--select", *(f"source:raw.{f}+" for f in feeds)]
     if same_project:
         args += ["--exclude", "resource_type:seed", "resource_type:unit_test"]
-    if dbt_vars:
-        args += ["--vars", json.dumps(dict(dbt_vars), ensure_ascii=False, default=str)]
+    args += _vars_args(dbt_vars, frozen_releases)
     started = time.monotonic()
     checkpoint("build.before_dbt")
     incomplete.touch()
@@ -317,16 +325,22 @@ def build(
         # A new release of the models or the dictionary changed a table's columns: rebuild the
         # derived tables from the raw layer (it keeps every version, so nothing is lost).
         log.warning("model or seed columns changed since the last build: rebuilding with --full-refresh")
-        return build(settings, True, select, dbt_vars=dbt_vars, docs=docs, raise_on_failure=raise_on_failure)
+        return build(
+            settings,
+            True,
+            select,
+            dbt_vars=dbt_vars,
+            frozen_releases=frozen_releases,
+            docs=docs,
+            raise_on_failure=raise_on_failure,
+        )
 
     checkpoint("build.after_dbt")
     docs_ok = False
     if docs and proc.returncode == 0 and same_project and last.whole_docs and _docs_present(target):
         docs_ok = True  # same project as the docs site's: the build refreshed manifest.json itself
     elif docs and proc.returncode == 0:
-        docs_args = ["docs", "generate"]
-        if dbt_vars:
-            docs_args += ["--vars", json.dumps(dict(dbt_vars), ensure_ascii=False, default=str)]
+        docs_args = ["docs", "generate", *_vars_args(dbt_vars, frozen_releases)]
         docs_proc = _run_dbt(docs_args, settings)
         docs_ok = docs_proc.returncode == 0 and (settings.dbt_target_dir / "index.html").exists()
         if not docs_ok:
@@ -348,6 +362,8 @@ def build(
     if result.ok:
         selection = select or (f"feeds:{','.join(feeds)}" if auto_select else None)
         _after_build(settings, (fingerprint, selection, full_refresh, docs_ok))
+        if not select:  # a whole or feed-selected build rebuilt the frozen mart with these releases
+            _record_frozen(settings, frozen_releases)
         incomplete.unlink(missing_ok=True)
     if not result.ok and raise_on_failure:
         full = _disk_full_note(settings, proc.stdout + proc.stderr)
@@ -368,7 +384,6 @@ def _feeds_with_unbuilt_rows(settings: Settings) -> list[str] | None:
 
     Each versions model appends every new load of its raw table and the rest of the project is
     rebuilt from them, so a feed without such loads has nothing new for any model."""
-    from rolwh.warehouse import connect
 
     try:
         manifest = json.loads((settings.dbt_target_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -405,30 +420,54 @@ def _feeds_with_unbuilt_rows(settings: Settings) -> list[str] | None:
 
 
 def _after_build(settings: Settings, record: tuple[str, str | None, bool, bool] | None) -> None:
-    """(Re)create marts.fct_indicator_annual_frozen over the latest release of each year (a table,
-    so the published file does not depend on the releases folder); record the build
-    (fingerprint, selection, full refresh, docs) in audit.dbt_builds (a skipped build: None)."""
-    import datetime as dt
-
-    from rolwh.freeze import attach_releases
-    from rolwh.warehouse import connect
-
+    """Record the build (fingerprint, selection, full refresh, docs) in audit.dbt_builds."""
+    if record is None:
+        return
     con = connect(settings)
     try:
-        built = con.execute(
-            "select count(*) from information_schema.tables"
-            " where table_schema = 'marts' and table_name = 'fct_indicator_annual'"
-        ).fetchone()[0]
-        if built:  # a partial build (--select) may not have built the marts
-            attach_releases(con, settings, materialize=True)
-        if record is None:
-            return
         fingerprint, *rest = record
         con.execute(
             "insert into audit.dbt_builds values (?, ?, ?, ?, ?)", [fingerprint, dt.datetime.now(), *rest]
         )
     finally:
         con.close()
+
+
+def _vars_args(dbt_vars: Mapping[str, Any] | None, frozen_releases: Sequence[Mapping[str, Any]]) -> list[str]:
+    """``--vars`` of a dbt command: the project's vars plus the verified releases."""
+    merged = {**dict(dbt_vars or {}), FROZEN_VAR: [dict(r) for r in frozen_releases]}
+    return ["--vars", json.dumps(merged, ensure_ascii=False, default=str)]
+
+
+def _frozen_record(settings: Settings) -> Path:
+    return settings.dbt_target_dir / "frozen_releases.json"
+
+
+def _record_frozen(settings: Settings, frozen_releases: Sequence[Mapping[str, Any]]) -> None:
+    """Remember which releases the frozen mart holds (compared by :func:`refresh_frozen`)."""
+    _frozen_record(settings).write_text(
+        json.dumps([dict(r) for r in frozen_releases], sort_keys=True, default=str), encoding="utf-8"
+    )
+
+
+def refresh_frozen(
+    settings: Settings,
+    frozen_releases: Sequence[Mapping[str, Any]],
+    dbt_vars: Mapping[str, Any] | None = None,
+) -> bool:
+    """Rebuild only ``marts.fct_indicator_annual_frozen`` when the verified releases differ from
+    those it holds (a freeze, or a release that stopped verifying); True when it ran."""
+    wanted = json.dumps([dict(r) for r in frozen_releases], sort_keys=True, default=str)
+    record = _frozen_record(settings)
+    if record.exists() and record.read_text(encoding="utf-8") == wanted:
+        return False
+    args = ["build", "--select", FROZEN_MODEL, *_vars_args(dbt_vars, frozen_releases)]
+    proc = _run_dbt(args, settings)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-20:])
+        raise DbtBuildError(f"dbt could not rebuild {FROZEN_MODEL} from the releases:\n{tail}")
+    _record_frozen(settings, frozen_releases)
+    return True
 
 
 def _shape_changed(output: str, nodes: tuple[NodeResult, ...]) -> bool:

@@ -2,8 +2,8 @@
 
 For every feed its folder, key, columns (Chinese header, English raw-layer name, kind,
 required-ness, accepted codes), its cadence and its latest-version model. Nothing here does I/O;
-the raw-layer DDL is derived from these definitions by :mod:`rolwh.warehouse`, dbt's
-``_sources.yml`` and ``docs/contract.md`` by :mod:`rolwh.specdocs`.
+the raw-layer DDL is derived from these definitions by :mod:`rolwh.core.warehouse`, dbt's
+``_sources.yml`` and ``docs/contract.md`` by :mod:`rolwh.report.specdocs`.
 """
 
 from __future__ import annotations

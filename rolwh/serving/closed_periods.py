@@ -25,9 +25,9 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from rolwh.publish import serving_path
-from rolwh.settings import Settings
-from rolwh.warehouse import connect
+from rolwh.core.settings import Settings
+from rolwh.core.warehouse import connect
+from rolwh.serving.publish import serving_path
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 ACCEPT_TABLE = "audit.accepted_revisions"

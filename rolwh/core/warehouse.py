@@ -1,7 +1,7 @@
 """The working DuckDB file: connections and the DDL of the raw and audit layers.
 
 The raw layer has one table per feed (``raw.<feed>``), its columns derived from
-:mod:`rolwh.contracts`; every version of every record is kept there (history), with lineage
+:mod:`rolwh.core.contracts`; every version of every record is kept there (history), with lineage
 columns saying which file and row it came from. The audit layer accounts for every file and
 every rejected row.
 """
@@ -14,8 +14,10 @@ import hmac
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rolwh.contracts import FEEDS
-from rolwh.settings import KeyMismatch, Settings
+import duckdb
+
+from rolwh.core.contracts import FEEDS, feed
+from rolwh.core.settings import KeyMismatch, Settings
 
 #: What the key fingerprint is an HMAC of; changing it changes every fingerprint.
 KEY_FINGERPRINT_MESSAGE = b"rolwh key fingerprint v1"
@@ -56,7 +58,7 @@ AUDIT_DDL: tuple[str, ...] = (
     )
     """,
     # One row per successful dbt build: the fingerprint of the dbt project, vars and dbt versions
-    # it ran with, and its --select (NULL: the whole project). See rolwh.build: a different
+    # it ran with, and its --select (NULL: the whole project). See rolwh.transform.build: a different
     # fingerprint rebuilds in full; the same one as the last whole build skips what cannot have
     # changed (seeds, unit tests, the docs site).
     """
@@ -71,7 +73,7 @@ AUDIT_DDL: tuple[str, ...] = (
     # The fingerprint of the pseudonymisation key the raw layer was written with (set by the first
     # ingest): HMAC(key, KEY_FINGERPRINT_MESSAGE) truncated, never the key. A run under another key
     # is refused (see checked_key and `rolwh rotate-key`). In schema ``private``, which is never
-    # published (rolwh.publish copies marts and audit only).
+    # published (rolwh.serving.publish copies marts and audit only).
     """
     create table if not exists private.key_fingerprint (
         fingerprint varchar not null,
@@ -85,7 +87,6 @@ def connect(
     settings: Settings, *, read_only: bool = False, path: Path | None = None
 ) -> duckdb.DuckDBPyConnection:
     """A connection to the working warehouse (or ``path``), with the configured limits."""
-    import duckdb
 
     target = path or settings.warehouse_path
     if not read_only:
@@ -99,7 +100,6 @@ def connect(
 
 
 def raw_table_ddl(feed_name: str) -> str:
-    from rolwh.contracts import feed
 
     f = feed(feed_name)
     cols = ",\n    ".join(f"{name} {type_}" for name, type_ in f.raw_columns())

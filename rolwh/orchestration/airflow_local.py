@@ -16,7 +16,11 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from rolwh.settings import REPO_ROOT, Settings
+from rolwh.core.errors import RolwhError
+from rolwh.core.settings import REPO_ROOT, Settings
+from rolwh.demo_data import generate
+from rolwh.report import write_report
+from rolwh.serving.indicators import indicator_rows
 
 DAGS_DIR = REPO_ROOT / "dags"
 POOL = "rolwh_duckdb_writer"
@@ -102,7 +106,6 @@ def run_airflow(
 
 def prepare_airflow(env: Mapping[str, str]) -> None:
     """``airflow db migrate`` and the writer pool (1 slot); raises with Airflow's output on failure."""
-    from rolwh.errors import RolwhError
 
     for args in (["db", "migrate"], ["pools", "set", POOL, "1", POOL_DESCRIPTION]):
         done = run_airflow(env, args, capture=True)
@@ -127,7 +130,7 @@ def dags_test(
 
 
 def latest_run_summary(settings: Settings, dag_id: str, since: float = 0.0) -> dict | None:
-    """The summary the last run of ``dag_id`` wrote (see :func:`rolwh.pipeline.airflow_run_summary`)."""
+    """The summary the last run of ``dag_id`` wrote (see :func:`rolwh.orchestration.pipeline.airflow_run_summary`)."""
     found = (settings.logs_dir / "runs").glob(f"{dag_id}__*.json")
     runs = [p for p in found if p.stat().st_mtime >= since]
     if not runs:
@@ -143,8 +146,6 @@ def run_demo(settings: Settings, seed: int = 2024, scale: int = 1) -> int:
     """Demo exports (if the landing area is empty), then ``rol_nightly`` through Airflow; 0 if it passed."""
     settings.ensure_dirs()
     if _landing_is_empty(settings.landing):
-        from rolwh.demo_data import generate
-
         print(f"writing demo exports (seed {seed}, scale {scale}) to {settings.landing} …", flush=True)
         print(generate(settings.landing, seed=seed, scale=scale), flush=True)
     settings.key(create=True)  # only the demo creates a key; production brings its own
@@ -170,8 +171,6 @@ def run_demo(settings: Settings, seed: int = 2024, scale: int = 1) -> int:
         )
         return code or 1
     try:  # the dashboard and report draft of the demo year, from the published marts
-        from rolwh.report import write_report
-
         for path in write_report(settings, DEMO_YEAR, draft=True):
             print(f"wrote {path}")
     except Exception as exc:  # the DAG run succeeded; a report problem must not hide that
@@ -195,8 +194,6 @@ def _print_results(settings: Settings, log_file: Path) -> None:
     for label, path in places:
         print(f"  {label:<30} {path}{'' if path.exists() else '  (not written)'}")
     try:
-        from rolwh.indicators import indicator_rows
-
         rows = indicator_rows(settings, DEMO_YEAR)
     except Exception as exc:  # the run succeeded; a missing reader must not hide that
         print(f"\n(headline figures unavailable: {exc})")

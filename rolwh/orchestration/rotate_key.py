@@ -23,10 +23,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ingest import IngestReport, run_ingest
-from rolwh.console import plain
-from rolwh.errors import RolwhError
-from rolwh.settings import Settings
-from rolwh.warehouse import connect, ensure_schema, key_fingerprint, record_fingerprint, recorded_fingerprint
+from rolwh.core.console import plain
+from rolwh.core.errors import RolwhError
+from rolwh.core.settings import Settings
+from rolwh.core.warehouse import (
+    connect,
+    ensure_schema,
+    key_fingerprint,
+    record_fingerprint,
+    recorded_fingerprint,
+)
 
 if TYPE_CHECKING:
     import duckdb

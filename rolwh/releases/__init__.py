@@ -1,0 +1,1 @@
+"""Layer 3: immutable yearly releases: freeze, ledger, verify, diff."""

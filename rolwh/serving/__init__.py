@@ -1,0 +1,1 @@
+"""Layer 2: publishing to the serving file and reading it (query, status, indicators)."""
