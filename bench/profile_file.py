@@ -44,7 +44,7 @@ if path.suffix == ".csv":
     src = t("utf-8 check / transcode", lambda: readers.utf8_source(path, w))
     sheet = t("read_csv -> arrow", lambda: readers.read_csv_sheet(con, src, w))
 else:
-    sheet = t("xlsx -> arrow", lambda: readers.read_sheet(con, path, w))
+    sheet = t("xlsx -> arrow", lambda: readers.read_sheet(con, path, w, feed(fname)).cells)
 f = feed(fname)
 h = t("find header", lambda: find_header(f, readers.leading_rows(sheet)))
 g = t("NFKC/trim (arrow)", lambda: readers.normalise_grid(sheet, nfkc=parsed_positions(f, h)))

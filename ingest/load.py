@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ingest.cell_notices import cell_notices
 from ingest.discover import LandingFile
 from ingest.headers import HeaderMatch, find_header
 from ingest.parse_sql import MACROS, ParsePlan, build_parse_sql
@@ -120,11 +121,12 @@ def load_file(con: duckdb.DuckDBPyConnection, lf: LandingFile, workdir: Path) ->
     """
     f = feed(lf.feed)
     try:
-        sheet = read_sheet(con, lf.path, workdir)
-        header = find_header(f, leading_rows(sheet))
+        sheet = read_sheet(con, lf.path, workdir, f)
+        header = find_header(f, leading_rows(sheet.cells))
     except Quarantine as q:
         return record_only(con, lf, "quarantined", str(q))
-    grid = normalise_grid(sheet, nfkc=parsed_positions(f, header))
+    grid = normalise_grid(sheet.cells, nfkc=parsed_positions(f, header))
+    reader_notices = sheet.notices
     del sheet
     with grid_view(con, grid, GRID) as width:
         plan = build_parse_sql(f, header.positions, width, GRID, header.row_number)
@@ -137,7 +139,9 @@ def load_file(con: duckdb.DuckDBPyConnection, lf: LandingFile, workdir: Path) ->
         )
     del grid
     try:
-        return _commit(con, f, lf, plan, header)
+        # notices of the reader (which sheet) and of the parse (cells cleaned or masked): shape only
+        notices = [*reader_notices, *cell_notices(con, PARSED, plan)]
+        return _commit(con, f, lf, plan, header, notices)
     finally:
         con.execute(f"drop table if exists {PARSED}")
 
@@ -168,11 +172,16 @@ def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, str | None]:
 
 
 def _commit(
-    con: duckdb.DuckDBPyConnection, f: Feed, lf: LandingFile, plan: ParsePlan, header: HeaderMatch
+    con: duckdb.DuckDBPyConnection,
+    f: Feed,
+    lf: LandingFile,
+    plan: ParsePlan,
+    header: HeaderMatch,
+    cell_notes: list[str],
 ) -> FileResult:
     read, skipped, rejected, skipped_note = _counts(con)
     data_rows = read - skipped
-    notices = "; ".join(n for n in (header.notices(), skipped_note) if n) or None
+    notices = "; ".join(n for n in (header.notices(), skipped_note, *cell_notes) if n) or None
     result = FileResult(
         lf.name,
         lf.feed,

@@ -5,7 +5,11 @@ spreadsheet row or csv record), so one SQL path parses both formats. A file is r
 table of its cells (:func:`read_sheet`), normalised column-wise in Arrow (NFKC, trim; NFKC only
 where the caller needs it) and seen by DuckDB as a view over that table (:func:`grid_view`), or
 copied into a temp table (:func:`load_grid`, for tools and tests).
-Anything that makes a file unreadable raises :class:`ingest.quarantine.Quarantine`.
+Anything that makes a file unreadable raises :class:`ingest.quarantine.Quarantine`, and so does a
+file whose every line or row the reader cannot account for (the "whole files only" rule of
+:mod:`rolwh.contracts`): an unclosed csv quote, a record wider than the header rows, a csv field
+spanning too many lines, several visible sheets with data, more than ``MAX_COLUMNS`` columns.
+Reasons give line, row, sheet and column numbers, never a value.
 """
 
 from __future__ import annotations
@@ -13,14 +17,23 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ingest.headers import find_header
 from ingest.quarantine import Quarantine
-from rolwh.contracts import HEADER_SEARCH_ROWS, MAX_XLSX_UNCOMPRESSED_BYTES
+from rolwh.contracts import (
+    HEADER_SEARCH_ROWS,
+    MAX_CELL_LINE_BREAKS,
+    MAX_COLUMNS,
+    MAX_XLSX_UNCOMPRESSED_BYTES,
+    Feed,
+)
 
 if TYPE_CHECKING:
     import duckdb
@@ -101,27 +114,101 @@ def _head_width(path: Path) -> int:
     widths = []
     # the head is at most CHUNK characters, so no field in it can exceed that (default limit: 128 KiB)
     csv.field_size_limit(max(csv.field_size_limit(), CHUNK + 1))
-    for i, rec in enumerate(csv.reader(io.StringIO(head))):
+    # newline="": lines end at LF, CRLF or a lone CR (old Mac exporters), as in DuckDB's reader
+    for i, rec in enumerate(csv.reader(io.StringIO(head, newline=""))):
         widths.append(len(rec))
         if i >= HEADER_SEARCH_ROWS * 2:
             break
     return max(widths, default=0)
 
 
+@dataclass(frozen=True)
+class _Marks:
+    """What one pass over a csv's bytes counts: double quotes, CRs, CRLFs."""
+
+    quotes: int
+    crs: int
+    crlfs: int
+
+    @property
+    def lone_cr(self) -> bool:
+        return self.crs > self.crlfs
+
+
+def _marks(path: Path) -> _Marks:
+    quotes = crs = crlfs = 0
+    last = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            quotes += chunk.count(b'"')
+            crs += chunk.count(b"\r")
+            crlfs += chunk.count(b"\r\n") + (last == b"\r" and chunk[:1] == b"\n")
+            last = chunk[-1:]
+    return _Marks(quotes, crs, crlfs)
+
+
+_QUOTE_OR_DELIM = re.compile(r'[",]')
+
+
+def unclosed_quote_line(path: Path) -> int | None:
+    """The line where a quoted field opens that never closes (it would swallow the rest of the
+    file), or None. RFC 4180 as DuckDB reads it leniently: a quote opens a field only at its start,
+    ``""`` inside a quoted field is a quote, a quote inside an unquoted field is a plain character.
+    Only called when the file holds an odd number of quotes (rare): a line-by-line Python scan."""
+    in_quote, opened = False, 0
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not in_quote and '"' not in line:
+                continue
+            field_start, skip = 0, -1  # where the current field starts; an escaped quote's 2nd char
+            for m in _QUOTE_OR_DELIM.finditer(line):
+                i = m.start()
+                if i == skip:
+                    continue
+                if in_quote:
+                    if m.group() == '"':
+                        if line[i + 1 : i + 2] == '"':
+                            skip = i + 1
+                        else:
+                            in_quote = False
+                elif m.group() == ",":
+                    field_start = i + 1
+                elif i == field_start:
+                    in_quote, opened = True, number
+    return opened if in_quote else None
+
+
+def _quote_problem(source: Path, marks: _Marks) -> None:
+    if marks.quotes % 2 and (line := unclosed_quote_line(source)) is not None:
+        raise Quarantine(
+            f"unbalanced quotes: the quoted field opened on line {line} is never closed "
+            "(it would swallow every following line); close the quote or re-export the file"
+        )
+
+
 def read_csv_sheet(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) -> pa.Table:
     """A csv export as an Arrow table of its cells ``c0..cN`` (DuckDB's csv reader, all VARCHAR,
-    not normalised), one row per csv record; trailing columns without any value dropped."""
+    not normalised), one row per csv record; trailing columns without any value dropped.
+
+    Line endings LF, CRLF and lone CR are all line ends. A file whose every line the reader cannot
+    account for is quarantined (:func:`_account`)."""
     import duckdb
 
     source = utf8_source(path, workdir)
+    marks = _marks(source)
+    _quote_problem(source, marks)
     width = _head_width(source)
     if width == 0:
         raise Quarantine("the file is empty: no rows")
-    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
+    _check_width(width)
+    # one column more than the first records hold: a later record with more fields shows there
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width + 1)) + "}"
     options = (
         f"header = false, auto_detect = false, columns = {columns}, delim = ',', quote = '\"', "
         "escape = '\"', skip = 0, null_padding = true, strict_mode = false, max_line_size = 10000000"
     )
+    if marks.lone_cr:  # DuckDB's own guess takes the first line's ending for all and loses cells
+        options += ", new_line = '\\r'"
     params = {"path": str(source)}
     try:
         try:
@@ -134,7 +221,64 @@ def read_csv_sheet(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) ->
             ).to_arrow_table()
     except duckdb.Error as exc:
         raise Quarantine(f"cannot parse as csv: {_first_lines(str(exc))}") from exc
-    return _used(sheet)
+    _account(sheet, width)
+    return _used(sheet.select(range(width)))
+
+
+_LINE_BREAK = r"\r\n|\r|\n"
+
+
+def _account(sheet: pa.Table, width: int) -> None:
+    """Quarantine a csv whose records do not account for its lines: a record with more fields than
+    the first records (read into the extra last column), a quoted field holding more than
+    MAX_CELL_LINE_BREAKS line breaks or a continuation line with a whole record's delimiters (a
+    quote that swallowed the following records)."""
+    import pyarrow.compute as pc
+
+    extra = sheet.column(width)
+    if extra.null_count < sheet.num_rows:
+        row = _first_true(pc.is_valid(extra))
+        raise Quarantine(
+            f"record {row} has more fields than the first records ({width}): an unquoted comma "
+            "inside a value shifts the columns; quote the value or re-export the file"
+        )
+    for c in range(width):
+        col = sheet.column(c)
+        if not pc.any(pc.match_substring_regex(col, "[\r\n]")).as_py():
+            continue
+        breaks = pc.count_substring_regex(col, _LINE_BREAK)
+        for row, cell in _multiline_cells(col, breaks):
+            lines = re.split(_LINE_BREAK, cell)
+            if len(lines) - 1 > MAX_CELL_LINE_BREAKS or any(
+                line.count(",") >= max(width - 1, 1) for line in lines[1:]
+            ):
+                raise Quarantine(
+                    f"record {row}, column {c + 1}: a quoted field spans {len(lines)} lines and "
+                    "holds what looks like further records (an unclosed quote?); close the quote "
+                    "or re-export the file"
+                )
+
+
+def _first_true(mask: pa.ChunkedArray) -> int:
+    """1-based position of the first true value (a record number)."""
+    return next(i for i, v in enumerate(mask.to_pylist(), start=1) if v)
+
+
+def _multiline_cells(col: pa.ChunkedArray, breaks: pa.ChunkedArray) -> Iterator[tuple[int, str]]:
+    """(record number, text) of the cells holding a line break (few: only those are taken to Python)."""
+    import pyarrow.compute as pc
+
+    mask = pc.fill_null(pc.greater(breaks, 0), False)
+    rows = [i for i, hit in enumerate(mask.to_pylist(), start=1) if hit]
+    yield from zip(rows, pc.filter(col, mask).to_pylist(), strict=True)
+
+
+def _check_width(width: int) -> None:
+    if width > MAX_COLUMNS:
+        raise Quarantine(
+            f"{width} columns, more than the {MAX_COLUMNS} any export of the contract may have; "
+            "remove the surplus columns or re-export the file"
+        )
 
 
 def read_csv_grid(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) -> pa.Table:
@@ -169,8 +313,22 @@ def check_xlsx_container(path: Path) -> None:
         )
 
 
-def xlsx_arrow(path: Path) -> pa.Table:
-    """The first sheet of an xlsx as a text grid ``c0..cN`` (not normalised), one row per sheet row.
+@dataclass(frozen=True)
+class Sheet:
+    """The cells read from a file (``c0..cN``, not normalised) and notices on how they were chosen."""
+
+    cells: pa.Table
+    notices: tuple[str, ...] = ()
+
+
+def xlsx_sheet(path: Path, feed: Feed | None = None) -> Sheet:
+    """The sheet of an xlsx the contract reads, as a text grid ``c0..cN`` (not normalised), one row
+    per sheet row.
+
+    Which sheet (rolwh.contracts, "whole files only"): hidden sheets are never read; the only
+    visible sheet holding data is; of several visible sheets holding data, the only one whose
+    leading rows hold ``feed``'s header is (with a notice naming its number), else the file is
+    quarantined as ambiguous.
 
     fastexcel (Rust calamine straight into Arrow: no Python object per cell, ~2.5x faster than
     python-calamine's lists) renders every cell as text (whole numbers without '.0', date-times
@@ -178,16 +336,51 @@ def xlsx_arrow(path: Path) -> pa.Table:
     cells 'HH:MM:SS'. Leading empty rows are kept, so grid row numbers are sheet row numbers.
     """
     import fastexcel
-    import pyarrow as pa
 
     check_xlsx_container(path)
+    number = 0
     try:
-        sheet = fastexcel.read_excel(str(path)).load_sheet(0, header_row=None, skip_rows=0, dtypes="string")
-        table = sheet.to_arrow()
+        reader = fastexcel.read_excel(str(path))
+        visible, hidden = [], 0
+        for number in range(1, len(reader.sheet_names) + 1):
+            sheet = reader.load_sheet(number - 1, header_row=None, skip_rows=0, dtypes="string")
+            holds_data = sheet.width > 0 and sheet.total_height > 0
+            if sheet.visible != "visible":
+                hidden += holds_data
+            elif holds_data:
+                visible.append((number, sheet))
+        tables = [(n, _text_grid(sheet.to_arrow())) for n, sheet in visible]
     except Exception as exc:  # fastexcel raises several error types for broken files
-        raise Quarantine(f"cannot read the first sheet of the xlsx: {type(exc).__name__}: {exc}") from exc
-    if table.num_columns == 0 or table.num_rows == 0:
-        raise Quarantine("the first sheet is empty")
+        raise Quarantine(f"cannot read sheet {number} of the xlsx: {type(exc).__name__}: {exc}") from exc
+    notices = [f"{hidden} hidden sheet(s) holding data not read"] if hidden else []
+    if not tables:
+        raise Quarantine("no visible sheet holds data" + (f" ({hidden} hidden sheet(s) do)" if hidden else ""))
+    if len(tables) == 1:
+        return Sheet(tables[0][1], tuple(notices))
+    with_header = [(n, t) for n, t in tables if feed is not None and _has_header(feed, t)]
+    if len(with_header) != 1:
+        raise Quarantine(
+            f"{len(tables)} visible sheets hold data (sheets {', '.join(str(n) for n, _ in tables)}), "
+            f"{len(with_header)} of them with the feed's header: keep one sheet (delete or hide the others)"
+        )
+    number, table = with_header[0]
+    notices.append(
+        f"sheet {number} read: of {len(tables)} visible sheets holding data, the only one with the feed's header"
+    )
+    return Sheet(table, tuple(notices))
+
+
+def _has_header(feed: Feed, table: pa.Table) -> bool:
+    try:
+        find_header(feed, leading_rows(normalise_grid(table.slice(0, HEADER_SEARCH_ROWS))))
+    except Quarantine:
+        return False
+    return True
+
+
+def _text_grid(table: pa.Table) -> pa.Table:
+    import pyarrow as pa
+
     return pa.table(
         [_contract_text(col) for col in table.columns], names=[f"c{i}" for i in range(table.num_columns)]
     )
@@ -211,7 +404,8 @@ def _contract_text(col: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def read_xlsx_grid(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> pa.Table:
-    """The first sheet of an xlsx as a normalised grid (pyarrow table; for inspection and tests)."""
+    """The sheet of an xlsx that ingest reads, as a normalised grid (pyarrow table; for inspection
+    and tests)."""
     import duckdb
 
     con = con or duckdb.connect()
@@ -288,14 +482,19 @@ def _into_table(con: duckdb.DuckDBPyConnection, grid: pa.Table, table: str) -> i
     return grid.num_columns
 
 
-def read_sheet(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) -> pa.Table:
+def read_sheet(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path, feed: Feed | None = None) -> Sheet:
     """The cells of a csv or xlsx export (not normalised), on the suffix (the caller has
-    already refused other suffixes)."""
+    already refused other suffixes); ``feed`` picks among several visible xlsx sheets."""
     if path.suffix.lower() == ".csv":
-        return read_csv_sheet(con, path, workdir)
-    return _used(xlsx_arrow(path))
+        return Sheet(read_csv_sheet(con, path, workdir))
+    sheet = xlsx_sheet(path, feed)
+    cells = _used(sheet.cells)
+    if cells.num_columns == 0:
+        raise Quarantine("the sheet is empty")
+    _check_width(cells.num_columns)
+    return Sheet(cells, sheet.notices)
 
 
 def load_grid(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path, table: str) -> int:
     """Every cell normalised into temp table ``table`` (tools and tests); returns the grid width."""
-    return _into_table(con, normalise_grid(read_sheet(con, path, workdir)), table)
+    return _into_table(con, normalise_grid(read_sheet(con, path, workdir).cells), table)
