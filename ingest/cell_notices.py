@@ -23,8 +23,7 @@ def cell_notices(con: duckdb.DuckDBPyConnection, parsed: str, plan: ParsePlan) -
     if cleaned is not None:
         cells, rows, per_flag, _ = cleaned
         notices.append(
-            f"invisible characters removed from {_n(cells, 'cell')} "
-            f"({_where(rows, plan.cleaned, per_flag)})"
+            f"invisible characters removed from {_n(cells, 'cell')} ({_where(rows, plan.cleaned, per_flag)})"
         )
     tokens = [(column, mask) for _, _, column in plan.masked for mask in (ID_MASK, PHONE_MASK)]
     masked = _changed(con, parsed, [flag for flag, _, _ in plan.masked], tokens)

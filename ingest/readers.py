@@ -354,7 +354,9 @@ def xlsx_sheet(path: Path, feed: Feed | None = None) -> Sheet:
         raise Quarantine(f"cannot read sheet {number} of the xlsx: {type(exc).__name__}: {exc}") from exc
     notices = [f"{hidden} hidden sheet(s) holding data not read"] if hidden else []
     if not tables:
-        raise Quarantine("no visible sheet holds data" + (f" ({hidden} hidden sheet(s) do)" if hidden else ""))
+        raise Quarantine(
+            "no visible sheet holds data" + (f" ({hidden} hidden sheet(s) do)" if hidden else "")
+        )
     if len(tables) == 1:
         return Sheet(tables[0][1], tuple(notices))
     with_header = [(n, t) for n, t in tables if feed is not None and _has_header(feed, t)]

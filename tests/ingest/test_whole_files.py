@@ -107,8 +107,10 @@ def test_every_line_ending_reads_every_record(settings, con_reader, newline):
     run_ingest(settings, progress=False)
     a = audit(con_reader, "指挥中心事件_20240131.csv")
     assert (a["status"], a["read"], a["loaded"]) == ("loaded", 5, 5)
-    assert raw(con_reader, "select min(event_no), max(event_no), count(distinct handling_status) "
-               "from raw.dispatch_events") == [("SJ000001", "SJ000005", 1)]
+    assert raw(
+        con_reader,
+        "select min(event_no), max(event_no), count(distinct handling_status) from raw.dispatch_events",
+    ) == [("SJ000001", "SJ000005", 1)]
 
 
 def test_mixed_line_endings_lose_no_cell(settings, con_reader):
@@ -118,7 +120,9 @@ def test_mixed_line_endings_lose_no_cell(settings, con_reader):
     run_ingest(settings, progress=False)
     assert audit(con_reader, "指挥中心事件_20240131.csv")["loaded"] == 3
     assert raw(con_reader, "select event_no from raw.dispatch_events order by 1") == [
-        ("SJ000001",), ("SJ000002",), ("SJ000003",)
+        ("SJ000001",),
+        ("SJ000002",),
+        ("SJ000003",),
     ]
 
 
@@ -184,7 +188,9 @@ def test_of_several_visible_sheets_the_only_one_with_the_header_is_read_with_a_n
     run_ingest(settings, progress=False)
     a = audit(con_reader, "学法活动_20240131.xlsx")
     assert (a["status"], a["loaded"]) == ("loaded", 1)
-    assert "sheet 2 read: of 2 visible sheets holding data, the only one with the feed's header" in a["notices"]
+    assert (
+        "sheet 2 read: of 2 visible sheets holding data, the only one with the feed's header" in a["notices"]
+    )
 
 
 def test_several_visible_sheets_with_the_header_are_ambiguous(settings, con_reader):
@@ -194,7 +200,9 @@ def test_several_visible_sheets_with_the_header_are_ambiguous(settings, con_read
     run_ingest(settings, progress=False)
     a = audit(con_reader, "学法活动_20240131.xlsx")
     assert a["status"] == "quarantined"
-    assert a["reason"].startswith("2 visible sheets hold data (sheets 1, 2)") and "keep one sheet" in a["reason"]
+    assert (
+        a["reason"].startswith("2 visible sheets hold data (sheets 1, 2)") and "keep one sheet" in a["reason"]
+    )
     assert raw(con_reader, "select count(*) from raw.study_sessions") == [(0,)]
 
 
@@ -205,4 +213,6 @@ def test_a_workbook_whose_only_data_is_hidden_is_quarantined(settings, con_reade
     )
     run_ingest(settings, progress=False)
     a = audit(con_reader, "学法活动_20240131.xlsx")
-    assert a["status"] == "quarantined" and a["reason"] == "no visible sheet holds data (1 hidden sheet(s) do)"
+    assert (
+        a["status"] == "quarantined" and a["reason"] == "no visible sheet holds data (1 hidden sheet(s) do)"
+    )
