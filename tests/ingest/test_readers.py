@@ -122,6 +122,6 @@ def test_unclosed_quote_line_names_the_line_where_the_quote_opened(tmp_path, tex
 
 def test_cr_only_csv_reads_every_record(tmp_path):
     path = tmp_path / "f.csv"
-    path.write_bytes("a,b\r1,2\r3,4".encode())
+    path.write_bytes(b"a,b\r1,2\r3,4")
     grid = read_csv_grid(duckdb.connect(), path, tmp_path)
     assert [r["c0"] for r in grid.to_pylist()] == ["a", "1", "3"]
