@@ -50,7 +50,9 @@ h = t("find header", lambda: find_header(f, readers.leading_rows(sheet)))
 g = t("NFKC/trim (arrow)", lambda: readers.normalise_grid(sheet, nfkc=parsed_positions(f, h)))
 view = readers.grid_view(con, g, GRID)
 width = view.__enter__()  # the parse reads the Arrow grid through this view (no copy)
-plan = build_parse_sql(f, h.positions, width, GRID, h.row_number)
+plan = build_parse_sql(
+    f, h.positions, width, GRID, h.row_number, readers.columns_with_invisible(g, h.positions.values())
+)
 errors = ", ".join(name for name, _ in plan.errors)
 t(
     "parse+validate+HMAC query",

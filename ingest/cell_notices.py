@@ -18,8 +18,11 @@ ROWS_LISTED = 10
 
 def cell_notices(con: duckdb.DuckDBPyConnection, parsed: str, plan: ParsePlan) -> list[str]:
     """The notices for the data rows (not skipped) of the parse table ``parsed`` (our own name)."""
-    notices = []
-    cleaned = _changed(con, parsed, [flag for flag, _ in plan.cleaned], ())
+    notices: list[str] = []
+    kinds = [[flag for flag, *_ in flags] for flags in (plan.cleaned, plan.masked)]
+    if not any(_any_flag(con, parsed, kinds)):  # the usual case: one cheap scan, no notice
+        return notices
+    cleaned = _changed(con, parsed, kinds[0], ())
     if cleaned is not None:
         cells, rows, per_flag, _ = cleaned
         notices.append(
@@ -35,6 +38,12 @@ def cell_notices(con: duckdb.DuckDBPyConnection, parsed: str, plan: ParsePlan) -
             f"in {_n(cells, 'cell')} ({_where(rows, plan.masked, per_flag)})"
         )
     return notices
+
+
+def _any_flag(con: duckdb.DuckDBPyConnection, parsed: str, kinds: list[list[str]]) -> tuple[bool, ...]:
+    """For each list of flag columns: whether any data row has one of them set."""
+    anys = ", ".join(f"coalesce(bool_or({' or '.join(flags)}), false)" if flags else "false" for flags in kinds)
+    return con.execute(f"select {anys} from {parsed} where _skip_reason is null").fetchone()
 
 
 def _changed(

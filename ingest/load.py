@@ -14,7 +14,7 @@ from ingest.headers import HeaderMatch, find_header
 from ingest.parse_sql import MACROS, ParsePlan, build_parse_sql
 from ingest.pseudonymize import hmac_macro_sql
 from ingest.quarantine import Quarantine
-from ingest.readers import grid_view, leading_rows, normalise_grid, read_sheet
+from ingest.readers import columns_with_invisible, grid_view, leading_rows, normalise_grid, read_sheet
 from ingest.report import FileResult
 from rolwh.contracts import LINEAGE_COLUMNS, MAX_REJECTED_SHARE, Feed, Kind, feed
 from rolwh.faults import checkpoint
@@ -129,7 +129,8 @@ def load_file(con: duckdb.DuckDBPyConnection, lf: LandingFile, workdir: Path) ->
     reader_notices = sheet.notices
     del sheet
     with grid_view(con, grid, GRID) as width:
-        plan = build_parse_sql(f, header.positions, width, GRID, header.row_number)
+        clean = columns_with_invisible(grid, header.positions.values())
+        plan = build_parse_sql(f, header.positions, width, GRID, header.row_number, clean)
         _check_outputs(f, plan)
         errors = ", ".join(name for name, _ in plan.errors)
         con.execute(

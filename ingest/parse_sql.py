@@ -6,6 +6,7 @@ and contract literals (codes, reasons); no names or values from files ever enter
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from rolwh.contracts import (
@@ -169,10 +170,13 @@ class ColumnSql:
     position: int | None  # grid column index, None when the file lacks this (optional) column
 
 
-def _visible(cs: ColumnSql) -> str:
-    """The column's cell with invisible characters removed (the one rule: ``rolwh_visible``)."""
+def _visible(cs: ColumnSql, clean: Collection[int] | None) -> str:
+    """The column's cell with invisible characters removed (the one rule: ``rolwh_visible``), where
+    ``clean`` (None: every column) says its grid column holds any."""
     if cs.position is None:
         return "cast(null as varchar)"
+    if clean is not None and cs.position not in clean:
+        return f"c{cs.position}"
     return f"rolwh_visible(c{cs.position})"
 
 
@@ -289,12 +293,19 @@ def key_column(feed: Feed) -> Column:
 
 
 def build_parse_sql(
-    feed: Feed, positions: dict[str, int], width: int, grid: str, header_row: int
+    feed: Feed,
+    positions: dict[str, int],
+    width: int,
+    grid: str,
+    header_row: int,
+    clean: Collection[int] | None = None,
 ) -> ParsePlan:
     """The parse/validate query for a file whose header row is ``header_row`` (grid row number).
 
     ``positions`` maps contract column names to grid column indexes; ``width`` is the grid's
-    column count; ``grid`` the name of the registered grid view (our own identifier).
+    column count; ``grid`` the name of the registered grid view (our own identifier); ``clean``
+    the grid columns that hold invisible characters (``ingest.readers.columns_with_invisible``;
+    None: treat every column as if it did).
     """
     cells = [f"c{i}" for i in range(width)]
     cols = [ColumnSql(c, positions.get(c.name)) for c in feed.columns]
@@ -304,20 +315,21 @@ def build_parse_sql(
     blank = " and ".join(f"{c} is null" for c in cells) or "true"
     parsed_of = {cs.column.name: f"p_{cs.column.name}" for cs in cols}
     read = [cs for cs in cols if cs.position is not None and cs.column.kind is not Kind.PII_NAME]
+    dirty = [cs for cs in read if clean is None or cs.position in clean]
     # visible cells, sources, then parsed values in three CTEs, under our own names
     # v_<name> / s_<name> / p_<name>
-    vis = ", ".join(f"{_visible(cs)} as v_{cs.column.name}" for cs in cols)
+    vis = ", ".join(f"{_visible(cs, clean)} as v_{cs.column.name}" for cs in cols)
     src = ", ".join(f"{_source(cs, f'v_{cs.column.name}')} as s_{cs.column.name}" for cs in cols)
     prs = ", ".join(f"{_parsed(cs.column, f's_{cs.column.name}')} as p_{cs.column.name}" for cs in cols)
     # flags of what the parse changed in a cell: invisible characters removed, personal data masked
     free = [cs for cs in read if cs.column.kind in FREE_TEXT_KINDS]
-    cleaned = [(f"_inv_{cs.column.name}", cs.column.header) for cs in read]
+    cleaned = [(f"_inv_{cs.column.name}", cs.column.header) for cs in dirty]
     masked = [(f"_pii_{cs.column.name}", cs.column.header, cs.column.name) for cs in free]
-    flags = [f"c{cs.position} is distinct from v_{cs.column.name}" for cs in read]
+    flags = [f"c{cs.position} is distinct from v_{cs.column.name}" for cs in dirty]
     flags += [f"p_{cs.column.name} is distinct from s_{cs.column.name}" for cs in free]
     names = [flag for flag, *_ in cleaned + masked]
     flag_sql = "".join(f", {expr} as {name}" for expr, name in zip(flags, names, strict=True))
-    carried = "".join(f"c{cs.position}, v_{cs.column.name}, " for cs in read)
+    carried = "".join(f"c{cs.position}, v_{cs.column.name}, " for cs in dirty)
     outputs: list[tuple[str, str]] = []
     errors: list[tuple[str, str, str]] = []
     for cs in cols:
