@@ -20,7 +20,8 @@ def cell_notices(con: duckdb.DuckDBPyConnection, parsed: str, plan: ParsePlan) -
     """The notices for the data rows (not skipped) of the parse table ``parsed`` (our own name)."""
     notices: list[str] = []
     kinds = [[flag for flag, *_ in flags] for flags in (plan.cleaned, plan.masked)]
-    if not any(_any_flag(con, parsed, kinds)):  # the usual case: one cheap scan, no notice
+    # the usual case: no column could change (ParsePlan has no flags), or no cell did
+    if not any(kinds) or not any(_any_flag(con, parsed, kinds)):
         return notices
     cleaned = _changed(con, parsed, kinds[0], ())
     if cleaned is not None:
@@ -42,7 +43,9 @@ def cell_notices(con: duckdb.DuckDBPyConnection, parsed: str, plan: ParsePlan) -
 
 def _any_flag(con: duckdb.DuckDBPyConnection, parsed: str, kinds: list[list[str]]) -> tuple[bool, ...]:
     """For each list of flag columns: whether any data row has one of them set."""
-    anys = ", ".join(f"coalesce(bool_or({' or '.join(flags)}), false)" if flags else "false" for flags in kinds)
+    anys = ", ".join(
+        f"coalesce(bool_or({' or '.join(flags)}), false)" if flags else "false" for flags in kinds
+    )
     return con.execute(f"select {anys} from {parsed} where _skip_reason is null").fetchone()
 
 

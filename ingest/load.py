@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 from ingest.cell_notices import cell_notices
 from ingest.discover import LandingFile
 from ingest.headers import HeaderMatch, find_header
-from ingest.parse_sql import MACROS, ParsePlan, build_parse_sql
+from ingest.parse_sql import MACROS, ParsePlan, build_parse_sql, free_text_positions
 from ingest.pseudonymize import hmac_macro_sql
 from ingest.quarantine import Quarantine
-from ingest.readers import columns_with_invisible, grid_view, leading_rows, normalise_grid, read_sheet
+from ingest.readers import grid_view, leading_rows, normalise_grid, read_sheet, scan_grid
 from ingest.report import FileResult
 from rolwh.contracts import LINEAGE_COLUMNS, MAX_REJECTED_SHARE, Feed, Kind, feed
 from rolwh.faults import checkpoint
@@ -129,8 +129,8 @@ def load_file(con: duckdb.DuckDBPyConnection, lf: LandingFile, workdir: Path) ->
     reader_notices = sheet.notices
     del sheet
     with grid_view(con, grid, GRID) as width:
-        clean = columns_with_invisible(grid, header.positions.values())
-        plan = build_parse_sql(f, header.positions, width, GRID, header.row_number, clean)
+        scan = scan_grid(grid, header.positions.values(), free_text_positions(f, header.positions))
+        plan = build_parse_sql(f, header.positions, width, GRID, header.row_number, scan)
         _check_outputs(f, plan)
         errors = ", ".join(name for name, _ in plan.errors)
         con.execute(

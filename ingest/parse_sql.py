@@ -6,12 +6,12 @@ and contract literals (codes, reasons); no names or values from files ever enter
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 
 from rolwh.contracts import (
     FOOTER_PREFIXES,
     FREE_TEXT_KINDS,
+    FREE_TEXT_PII_GUARD,
     ID_LIST_SEPARATORS,
     ID_MASK,
     INVISIBLE_CHARACTERS,
@@ -136,7 +136,7 @@ MACROS: tuple[str, ...] = (
         (length(r) = 18 and coalesce(rolwh_id_valid(upper(r)), false))
         or regexp_full_match(r, '(86)?1[3-9][0-9]{9}')""",
     f"""create or replace temp macro rolwh_mask_free_text(s) as
-        case when regexp_matches(s, '[0-9]{{11}}')
+        case when regexp_matches(s, '{FREE_TEXT_PII_GUARD}')
              then list_reduce(
                  list_filter(regexp_extract_all(s, '[0-9]+[Xx]?'), lambda r: rolwh_pii_run(r)),
                  lambda acc, r: replace(acc, r, case when length(r) = 18 then {q(ID_MASK)} else {q(PHONE_MASK)} end),
@@ -163,6 +163,15 @@ def expected_text(col: Column) -> str:
 
 
 @dataclass(frozen=True)
+class GridScan:
+    """Which grid columns hold what the cleaning rules act on (``ingest.readers.scan_grid``), so the
+    parse applies a rule only where it can change something (smaller, faster queries)."""
+
+    invisible: frozenset[int]  # an invisible character (rolwh_visible)
+    digit_runs: frozenset[int]  # FREE_TEXT_PII_GUARD: a possible ID or mobile number (rolwh_mask_free_text)
+
+
+@dataclass(frozen=True)
 class ColumnSql:
     """SQL of one contract column: its source cell, parsed value(s) and error expression."""
 
@@ -170,12 +179,12 @@ class ColumnSql:
     position: int | None  # grid column index, None when the file lacks this (optional) column
 
 
-def _visible(cs: ColumnSql, clean: Collection[int] | None) -> str:
+def _visible(cs: ColumnSql, scan: GridScan | None) -> str:
     """The column's cell with invisible characters removed (the one rule: ``rolwh_visible``), where
-    ``clean`` (None: every column) says its grid column holds any."""
+    ``scan`` (None: every column) says its grid column holds any."""
     if cs.position is None:
         return "cast(null as varchar)"
-    if clean is not None and cs.position not in clean:
+    if scan is not None and cs.position not in scan.invisible:
         return f"c{cs.position}"
     return f"rolwh_visible(c{cs.position})"
 
@@ -187,8 +196,9 @@ def _source(cs: ColumnSql, v: str) -> str:
     return v
 
 
-def _parsed(col: Column, s: str) -> str:
-    """The single parsed value of a non-list column (for PII: the normalised clear value)."""
+def _parsed(col: Column, s: str, mask: bool = True) -> str:
+    """The single parsed value of a non-list column (for PII: the normalised clear value); free
+    text is masked unless ``mask`` is off (its cells hold no digit run long enough)."""
     match col.kind:
         case Kind.KEY | Kind.PII_STAFF:
             return f"rolwh_nospace({s})" if col.kind is Kind.KEY else f"rolwh_id_norm({s})"
@@ -209,7 +219,7 @@ def _parsed(col: Column, s: str) -> str:
             return f"rolwh_phone_norm({s})"
         case Kind.PII_ID_LIST:
             return f"rolwh_id_list({s})"
-        case kind if kind in FREE_TEXT_KINDS:
+        case kind if kind in FREE_TEXT_KINDS and mask:
             return f"rolwh_mask_free_text({s})"
         case _:
             return s
@@ -283,6 +293,11 @@ class ParsePlan:
     masked: tuple[tuple[str, str, str], ...] = ()
 
 
+def free_text_positions(feed: Feed, positions: dict[str, int]) -> list[int]:
+    """Grid columns of ``feed``'s free-text columns (FREE_TEXT_KINDS) in a file."""
+    return [i for name, i in positions.items() if feed.column(name).kind in FREE_TEXT_KINDS]
+
+
 def key_column(feed: Feed) -> Column:
     """The (first) key column of ``feed`` as the export names it (``person_pid`` -> ``person``)."""
     name = feed.key[0]
@@ -298,14 +313,13 @@ def build_parse_sql(
     width: int,
     grid: str,
     header_row: int,
-    clean: Collection[int] | None = None,
+    scan: GridScan | None = None,
 ) -> ParsePlan:
     """The parse/validate query for a file whose header row is ``header_row`` (grid row number).
 
     ``positions`` maps contract column names to grid column indexes; ``width`` is the grid's
-    column count; ``grid`` the name of the registered grid view (our own identifier); ``clean``
-    the grid columns that hold invisible characters (``ingest.readers.columns_with_invisible``;
-    None: treat every column as if it did).
+    column count; ``grid`` the name of the registered grid view (our own identifier); ``scan``
+    which grid columns the cleaning rules can change (None: every column).
     """
     cells = [f"c{i}" for i in range(width)]
     cols = [ColumnSql(c, positions.get(c.name)) for c in feed.columns]
@@ -315,14 +329,22 @@ def build_parse_sql(
     blank = " and ".join(f"{c} is null" for c in cells) or "true"
     parsed_of = {cs.column.name: f"p_{cs.column.name}" for cs in cols}
     read = [cs for cs in cols if cs.position is not None and cs.column.kind is not Kind.PII_NAME]
-    dirty = [cs for cs in read if clean is None or cs.position in clean]
+    dirty = [cs for cs in read if scan is None or cs.position in scan.invisible]
+    free = [
+        cs
+        for cs in read
+        if cs.column.kind in FREE_TEXT_KINDS and (scan is None or cs.position in scan.digit_runs)
+    ]
+    masks = {cs.column.name for cs in free}
     # visible cells, sources, then parsed values in three CTEs, under our own names
     # v_<name> / s_<name> / p_<name>
-    vis = ", ".join(f"{_visible(cs, clean)} as v_{cs.column.name}" for cs in cols)
+    vis = ", ".join(f"{_visible(cs, scan)} as v_{cs.column.name}" for cs in cols)
     src = ", ".join(f"{_source(cs, f'v_{cs.column.name}')} as s_{cs.column.name}" for cs in cols)
-    prs = ", ".join(f"{_parsed(cs.column, f's_{cs.column.name}')} as p_{cs.column.name}" for cs in cols)
+    prs = ", ".join(
+        f"{_parsed(cs.column, f's_{cs.column.name}', cs.column.name in masks)} as p_{cs.column.name}"
+        for cs in cols
+    )
     # flags of what the parse changed in a cell: invisible characters removed, personal data masked
-    free = [cs for cs in read if cs.column.kind in FREE_TEXT_KINDS]
     cleaned = [(f"_inv_{cs.column.name}", cs.column.header) for cs in dirty]
     masked = [(f"_pii_{cs.column.name}", cs.column.header, cs.column.name) for cs in free]
     flags = [f"c{cs.position} is distinct from v_{cs.column.name}" for cs in dirty]

@@ -27,8 +27,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ingest.headers import find_header
+from ingest.parse_sql import GridScan
 from ingest.quarantine import Quarantine
 from rolwh.contracts import (
+    FREE_TEXT_PII_GUARD,
     HEADER_SEARCH_ROWS,
     INVISIBLE_CHARACTERS,
     MAX_CELL_LINE_BREAKS,
@@ -448,24 +450,32 @@ def _invisible_utf8() -> tuple[tuple[bytes, ...], re.Pattern[bytes]]:
     return tuple({e[:1] for e in encoded}), re.compile(b"|".join(re.escape(e) for e in encoded))
 
 
-def columns_with_invisible(grid: pa.Table, columns: Collection[int]) -> set[int]:
-    """Those ``columns`` of the grid that hold an invisible character, so that the parse applies
-    the invisible-character rule (``rolwh_visible``, ~0.15 us a cell) only where it can change
-    something. Searches the UTF-8 bytes of each column at once; a column whose Arrow layout is not
-    plain string counts as holding one."""
+def scan_grid(grid: pa.Table, columns: Collection[int], free_text: Collection[int]) -> GridScan:
+    """Which of ``columns`` hold an invisible character, and which of the ``free_text`` columns a
+    digit run long enough to be an ID or mobile number, so that the parse applies those rules
+    (``rolwh_visible``, ~0.15 us a cell, and ``rolwh_mask_free_text``, a large expression to plan)
+    only where they can change something."""
+    import pyarrow.compute as pc
+
+    def has_digit_run(i: int) -> bool:
+        return pc.any(pc.match_substring_regex(grid.column(i), FREE_TEXT_PII_GUARD)).as_py() is True
+
+    invisible = frozenset(i for i in columns if _holds_invisible(grid.column(i)))
+    return GridScan(invisible, frozenset(i for i in free_text if has_digit_run(i)))
+
+
+def _holds_invisible(col: pa.ChunkedArray) -> bool:
+    """Searches the column's UTF-8 bytes at once (memchr on the lead bytes, then an exact regex); a
+    column whose Arrow layout is not plain string counts as holding one."""
     leads, exact = _invisible_utf8()
-    found = set()
-    for i in columns:
-        for chunk in grid.column(i).chunks:
-            buffers = chunk.buffers()
-            if len(buffers) != 3 or chunk.type not in ("string", "large_string"):
-                found.add(i)
-                break
-            data = buffers[2].to_pybytes() if buffers[2] is not None else b""
-            if any(data.find(lead) >= 0 for lead in leads) and exact.search(data):
-                found.add(i)
-                break
-    return found
+    for chunk in col.chunks:
+        buffers = chunk.buffers()
+        if len(buffers) != 3 or chunk.type not in ("string", "large_string"):
+            return True
+        data = buffers[2].to_pybytes() if buffers[2] is not None else b""
+        if any(data.find(lead) >= 0 for lead in leads) and exact.search(data):
+            return True
+    return False
 
 
 def _used(table: pa.Table) -> pa.Table:

@@ -92,6 +92,8 @@ MAX_CELL_LINE_BREAKS = 20
 #: Invisible characters removed from every parsed cell and header cell (a regex character class,
 #: the same text in Python ``re`` and DuckDB's RE2): BOM, zero-width, bidi controls.
 INVISIBLE_CHARACTERS = "[\ufeff\u200b-\u200d\u2060\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+#: A free-text cell can hold an ID or mobile number only if it holds this (11 digits in a row).
+FREE_TEXT_PII_GUARD = "[0-9]{11}"
 #: What a resident ID number / a mobile number typed into a free-text column becomes.
 ID_MASK = "[身份证号]"
 PHONE_MASK = "[手机号]"
