@@ -143,10 +143,12 @@ def _marks(path: Path) -> _Marks:
     quotes = crs = crlfs = 0
     last = b""
     with path.open("rb") as fh:
-        while chunk := fh.read(CHUNK):
-            quotes += chunk.count(b'"')
-            crs += chunk.count(b"\r")
-            crlfs += chunk.count(b"\r\n") + (last == b"\r" and chunk[:1] == b"\n")
+        while chunk := fh.read(CHUNK):  # memchr first: most chunks hold no quote and no CR
+            if chunk.find(b'"') >= 0:
+                quotes += chunk.count(b'"')
+            if chunk.find(b"\r") >= 0 or last == b"\r":
+                crs += chunk.count(b"\r")
+                crlfs += chunk.count(b"\r\n") + (last == b"\r" and chunk[:1] == b"\n")
             last = chunk[-1:]
     return _Marks(quotes, crs, crlfs)
 
@@ -225,14 +227,14 @@ def read_csv_sheet(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) ->
             ).to_arrow_table()
     except duckdb.Error as exc:
         raise Quarantine(f"cannot parse as csv: {_first_lines(str(exc))}") from exc
-    _account(sheet, width)
+    _account(sheet, width, quoted=marks.quotes > 0)
     return _used(sheet.select(range(width)))
 
 
 _LINE_BREAK = r"\r\n|\r|\n"
 
 
-def _account(sheet: pa.Table, width: int) -> None:
+def _account(sheet: pa.Table, width: int, quoted: bool) -> None:
     """Quarantine a csv whose records do not account for its lines: a record with more fields than
     the first records (read into the extra last column), a quoted field holding more than
     MAX_CELL_LINE_BREAKS line breaks or a continuation line with a whole record's delimiters (a
@@ -246,7 +248,7 @@ def _account(sheet: pa.Table, width: int) -> None:
             f"record {row} has more fields than the first records ({width}): an unquoted comma "
             "inside a value shifts the columns; quote the value or re-export the file"
         )
-    for c in range(width):
+    for c in range(width if quoted else 0):  # without quotes no field can hold a line break
         col = sheet.column(c)
         # literal searches (memchr), not a regex: every cell of every csv passes here
         broken = pc.or_(pc.match_substring(col, "\n"), pc.match_substring(col, "\r"))
