@@ -66,10 +66,9 @@ def _changed(
     )
     row = con.execute(
         f"select list(_row_number order by _row_number) filter (where {any_flag})[1:{ROWS_LISTED + 1}], "
-        f"count(*) filter (where {any_flag}), {per_flag}{per_token} "
-        f"from {parsed} where _skip_reason is null"
+        f"{per_flag}{per_token} from {parsed} where _skip_reason is null"
     ).fetchone()
-    rows, _, *counts = row
+    rows, *counts = row
     cells_per_flag, per_token_counts = counts[: len(flags)], [int(c) for c in counts[len(flags) :]]
     if not rows:
         return None
