@@ -226,7 +226,9 @@ def read_csv_sheet(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) ->
                 f"select * from read_csv($path, {options}, parallel = false)", params=params
             ).to_arrow_table()
     except duckdb.Error as exc:
-        raise Quarantine(f"cannot parse as csv: {_first_lines(str(exc))}") from exc
+        line = re.search(r"on Line: (\d+)", str(exc))  # DuckDB's text may quote the line: not kept
+        where = f" near line {line.group(1)}" if line else ""
+        raise Quarantine(f"cannot parse as csv{where} ({type(exc).__name__})") from exc
     _account(sheet, width, quoted=marks.quotes > 0)
     return _used(sheet.select(range(width)))
 
@@ -301,10 +303,6 @@ def _take(con: duckdb.DuckDBPyConnection, table: str) -> pa.Table:
         con.execute(f"drop table if exists {table}")
 
 
-def _first_lines(text: str, n: int = 3) -> str:
-    return " ".join(line.strip() for line in text.strip().splitlines()[:n])
-
-
 # -- xlsx -----------------------------------------------------------------------------------------
 def check_xlsx_container(path: Path) -> None:
     """Quarantine an xlsx that is not a zip or whose parts would inflate beyond the limit."""
@@ -312,7 +310,9 @@ def check_xlsx_container(path: Path) -> None:
         with zipfile.ZipFile(path) as zf:
             total = sum(info.file_size for info in zf.infolist())
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise Quarantine(f"not a readable xlsx file (not a valid zip container: {exc})") from exc
+        raise Quarantine(
+            f"not a readable xlsx file (not a valid zip container: {type(exc).__name__})"
+        ) from exc
     if total > MAX_XLSX_UNCOMPRESSED_BYTES:
         raise Quarantine(
             f"xlsx parts would inflate to {total / 2**20:.0f} MB, over the "
@@ -358,7 +358,7 @@ def xlsx_sheet(path: Path, feed: Feed | None = None) -> Sheet:
                 visible.append((number, sheet))
         tables = [(n, _text_grid(sheet.to_arrow())) for n, sheet in visible]
     except Exception as exc:  # fastexcel raises several error types for broken files
-        raise Quarantine(f"cannot read sheet {number} of the xlsx: {type(exc).__name__}: {exc}") from exc
+        raise Quarantine(f"cannot read sheet {number} of the xlsx ({type(exc).__name__})") from exc
     notices = [f"{hidden} hidden sheet(s) holding data not read"] if hidden else []
     if not tables:
         raise Quarantine(
