@@ -17,7 +17,7 @@ from ingest import readers
 from ingest.discover import describe
 from ingest.headers import find_header
 from ingest.load import GRID, PARSED, _counts, insert_raw_rows, insert_rejected_rows, parsed_positions
-from ingest.parse_sql import MACROS, ColumnSql, _outputs, _parsed, build_parse_sql
+from ingest.parse_sql import MACROS, ColumnSql, _outputs, _parsed, build_parse_sql, free_text_positions
 from ingest.pseudonymize import hmac_macro_sql
 from rolwh.core.contracts import feed
 from rolwh.core.warehouse import ensure_schema
@@ -44,13 +44,20 @@ if path.suffix == ".csv":
     src = t("utf-8 check / transcode", lambda: readers.utf8_source(path, w))
     sheet = t("read_csv -> arrow", lambda: readers.read_csv_sheet(con, src, w))
 else:
-    sheet = t("xlsx -> arrow", lambda: readers.read_sheet(con, path, w))
+    sheet = t("xlsx -> arrow", lambda: readers.read_sheet(con, path, w, feed(fname)).cells)
 f = feed(fname)
 h = t("find header", lambda: find_header(f, readers.leading_rows(sheet)))
 g = t("NFKC/trim (arrow)", lambda: readers.normalise_grid(sheet, nfkc=parsed_positions(f, h)))
 view = readers.grid_view(con, g, GRID)
 width = view.__enter__()  # the parse reads the Arrow grid through this view (no copy)
-plan = build_parse_sql(f, h.positions, width, GRID, h.row_number)
+plan = build_parse_sql(
+    f,
+    h.positions,
+    width,
+    GRID,
+    h.row_number,
+    readers.scan_grid(g, h.positions.values(), free_text_positions(f, h.positions)),
+)
 errors = ", ".join(name for name, _ in plan.errors)
 t(
     "parse+validate+HMAC query",

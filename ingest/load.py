@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ingest.cell_notices import cell_notices
 from ingest.discover import LandingFile
 from ingest.headers import HeaderMatch, find_header
 from ingest.isolate import environment_fault
-from ingest.parse_sql import MACROS, ParsePlan, build_parse_sql, q
+from ingest.parse_sql import MACROS, ParsePlan, build_parse_sql, free_text_positions, q
 from ingest.pseudonymize import hmac_macro_sql
 from ingest.quarantine import Quarantine
-from ingest.readers import grid_view, leading_rows, normalise_grid, read_sheet
+from ingest.readers import grid_view, leading_rows, normalise_grid, read_sheet, scan_grid
 from ingest.report import FileResult
 from rolwh.core.contracts import LINEAGE_COLUMNS, MAX_REJECTED_SHARE, Feed, Kind, feed
 from rolwh.core.faults import checkpoint
@@ -127,16 +128,18 @@ def load_file(
     """
     f = feed(lf.feed)
     try:
-        sheet = read_sheet(con, source or lf.path, workdir)
-        header = find_header(f, leading_rows(sheet))
+        sheet = read_sheet(con, source or lf.path, workdir, f)
+        header = find_header(f, leading_rows(sheet.cells))
     except Quarantine as q:
         if q.__cause__ is not None and environment_fault(q.__cause__):
             raise q.__cause__ from None  # a full disk while reading is not the file's fault
         return record_only(con, lf, "quarantined", str(q))
-    grid = normalise_grid(sheet, nfkc=parsed_positions(f, header))
+    grid = normalise_grid(sheet.cells, nfkc=parsed_positions(f, header))
+    reader_notices = sheet.notices
     del sheet
     with grid_view(con, grid, GRID) as width:
-        plan = build_parse_sql(f, header.positions, width, GRID, header.row_number)
+        scan = scan_grid(grid, header.positions.values(), free_text_positions(f, header.positions))
+        plan = build_parse_sql(f, header.positions, width, GRID, header.row_number, scan)
         _check_outputs(f, plan)
         errors = ", ".join(name for name, _ in plan.errors)
         con.execute(
@@ -146,7 +149,9 @@ def load_file(
         )
     del grid
     try:
-        return _commit(con, f, lf, plan, header)
+        # notices of the reader (which sheet) and of the parse (cells cleaned or masked): shape only
+        notices = [*reader_notices, *cell_notices(con, PARSED, plan)]
+        return _commit(con, f, lf, plan, header, notices)
     finally:
         con.execute(f"drop table if exists {PARSED}")
 
@@ -177,11 +182,16 @@ def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, str | None]:
 
 
 def _commit(
-    con: duckdb.DuckDBPyConnection, f: Feed, lf: LandingFile, plan: ParsePlan, header: HeaderMatch
+    con: duckdb.DuckDBPyConnection,
+    f: Feed,
+    lf: LandingFile,
+    plan: ParsePlan,
+    header: HeaderMatch,
+    cell_notes: list[str],
 ) -> FileResult:
     read, skipped, rejected, skipped_note = _counts(con)
     data_rows = read - skipped
-    notices = "; ".join(n for n in (header.notices(), skipped_note) if n) or None
+    notices = "; ".join(n for n in (header.notices(), skipped_note, *cell_notes) if n) or None
     result = FileResult(
         lf.name,
         lf.feed,

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rolwh.core.contracts import FOOTER_PREFIXES, ID_LIST_SEPARATORS, Column, Feed, Kind
+from rolwh.core.contracts import (
+    FOOTER_PREFIXES,
+    FREE_TEXT_KINDS,
+    FREE_TEXT_PII_GUARD,
+    ID_LIST_SEPARATORS,
+    ID_MASK,
+    INVISIBLE_CHARACTERS,
+    PHONE_MASK,
+    Column,
+    Feed,
+    Kind,
+)
 
 GB11643_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 GB11643_CHECK = "10X98765432"
@@ -16,6 +27,11 @@ GB11643_CHECK = "10X98765432"
 EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 18264, 73050
 
 DATE_FORMATS = "YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYY年M月D日, YYYYMMDD or an Excel date"
+
+
+def q(text: str) -> str:
+    """A contract string as a SQL literal."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _gb_sum(n: str) -> str:
@@ -110,12 +126,23 @@ MACROS: tuple[str, ...] = (
         nullif(list_filter(list_transform(string_split_regex(s, '[{ID_LIST_SEPARATORS}]'),
                                           lambda x: rolwh_id_norm(x)),
                            lambda x: x is not null), [])""",
+    # THE invisible-character rule (rolwh.core.contracts docstring): BOM, zero-width and bidi controls
+    # removed from a cell, then trimmed; nothing left = NULL
+    f"""create or replace temp macro rolwh_visible(s) as
+        nullif(trim(regexp_replace(s, '{INVISIBLE_CHARACTERS}', '', 'g')), '')""",
+    # personal data in free text: a maximal digit run (an ID may end in X) that is a resident ID
+    # with a valid check character, or a mainland mobile number (optionally after 86), is masked
+    r"""create or replace temp macro rolwh_pii_run(r) as
+        (length(r) = 18 and coalesce(rolwh_id_valid(upper(r)), false))
+        or regexp_full_match(r, '(86)?1[3-9][0-9]{9}')""",
+    f"""create or replace temp macro rolwh_mask_free_text(s) as
+        case when regexp_matches(s, '{FREE_TEXT_PII_GUARD}')
+             then list_reduce(
+                 list_filter(regexp_extract_all(s, '[0-9]+[Xx]?'), lambda r: rolwh_pii_run(r)),
+                 lambda acc, r: replace(acc, r, case when length(r) = 18 then {q(ID_MASK)} else {q(PHONE_MASK)} end),
+                 s)
+             else s end""",
 )
-
-
-def q(text: str) -> str:
-    """A contract string as a SQL literal."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def expected_text(col: Column) -> str:
@@ -136,6 +163,15 @@ def expected_text(col: Column) -> str:
 
 
 @dataclass(frozen=True)
+class GridScan:
+    """Which grid columns hold what the cleaning rules act on (``ingest.readers.scan_grid``), so the
+    parse applies a rule only where it can change something (smaller, faster queries)."""
+
+    invisible: frozenset[int]  # an invisible character (rolwh_visible)
+    digit_runs: frozenset[int]  # FREE_TEXT_PII_GUARD: a possible ID or mobile number (rolwh_mask_free_text)
+
+
+@dataclass(frozen=True)
 class ColumnSql:
     """SQL of one contract column: its source cell, parsed value(s) and error expression."""
 
@@ -143,17 +179,26 @@ class ColumnSql:
     position: int | None  # grid column index, None when the file lacks this (optional) column
 
 
-def _source(cs: ColumnSql) -> str:
+def _visible(cs: ColumnSql, scan: GridScan | None) -> str:
+    """The column's cell with invisible characters removed (the one rule: ``rolwh_visible``), where
+    ``scan`` (None: every column) says its grid column holds any."""
     if cs.position is None:
         return "cast(null as varchar)"
-    cell = f"c{cs.position}"
-    if cs.column.blank_default is not None:
-        return f"coalesce({cell}, {q(cs.column.blank_default)})"
-    return cell
+    if scan is not None and cs.position not in scan.invisible:
+        return f"c{cs.position}"
+    return f"rolwh_visible(c{cs.position})"
 
 
-def _parsed(col: Column, s: str) -> str:
-    """The single parsed value of a non-list column (for PII: the normalised clear value)."""
+def _source(cs: ColumnSql, v: str) -> str:
+    """The value the parse reads: the visible text ``v`` of the cell, or the blank default."""
+    if cs.position is not None and cs.column.blank_default is not None:
+        return f"coalesce({v}, {q(cs.column.blank_default)})"
+    return v
+
+
+def _parsed(col: Column, s: str, mask: bool = True) -> str:
+    """The single parsed value of a non-list column (for PII: the normalised clear value); free
+    text is masked unless ``mask`` is off (its cells hold no digit run long enough)."""
     match col.kind:
         case Kind.KEY | Kind.PII_STAFF:
             return f"rolwh_nospace({s})" if col.kind is Kind.KEY else f"rolwh_id_norm({s})"
@@ -174,6 +219,8 @@ def _parsed(col: Column, s: str) -> str:
             return f"rolwh_phone_norm({s})"
         case Kind.PII_ID_LIST:
             return f"rolwh_id_list({s})"
+        case kind if kind in FREE_TEXT_KINDS and mask:
+            return f"rolwh_mask_free_text({s})"
         case _:
             return s
 
@@ -237,9 +284,18 @@ def _error(feed: Feed, cs: ColumnSql, s: str, p: str, parsed_of: dict[str, str])
 class ParsePlan:
     """The parse query of one file and the names it produces."""
 
-    sql: str  # select over the grid view: _row_number, _skip_reason, outputs, e_<name>
+    sql: str  # select over the grid view: _row_number, _skip_reason, outputs, e_<name>, flags
     outputs: tuple[str, ...]  # raw column names produced (contract part of the raw table)
     errors: tuple[tuple[str, str], ...]  # (error column, contract header)
+    #: (flag column, contract header): the row's cell held invisible characters (removed)
+    cleaned: tuple[tuple[str, str], ...] = ()
+    #: (flag column, contract header, output column): the row's free-text cell had personal data masked
+    masked: tuple[tuple[str, str, str], ...] = ()
+
+
+def free_text_positions(feed: Feed, positions: dict[str, int]) -> list[int]:
+    """Grid columns of ``feed``'s free-text columns (FREE_TEXT_KINDS) in a file."""
+    return [i for name, i in positions.items() if feed.column(name).kind in FREE_TEXT_KINDS]
 
 
 def key_column(feed: Feed) -> Column:
@@ -252,12 +308,18 @@ def key_column(feed: Feed) -> Column:
 
 
 def build_parse_sql(
-    feed: Feed, positions: dict[str, int], width: int, grid: str, header_row: int
+    feed: Feed,
+    positions: dict[str, int],
+    width: int,
+    grid: str,
+    header_row: int,
+    scan: GridScan | None = None,
 ) -> ParsePlan:
     """The parse/validate query for a file whose header row is ``header_row`` (grid row number).
 
     ``positions`` maps contract column names to grid column indexes; ``width`` is the grid's
-    column count; ``grid`` the name of the registered grid view (our own identifier).
+    column count; ``grid`` the name of the registered grid view (our own identifier); ``scan``
+    which grid columns the cleaning rules can change (None: every column).
     """
     cells = [f"c{i}" for i in range(width)]
     cols = [ColumnSql(c, positions.get(c.name)) for c in feed.columns]
@@ -266,9 +328,30 @@ def build_parse_sql(
     footer = " or ".join(f"starts_with({kcell}, {q(p)})" for p in FOOTER_PREFIXES)
     blank = " and ".join(f"{c} is null" for c in cells) or "true"
     parsed_of = {cs.column.name: f"p_{cs.column.name}" for cs in cols}
-    # sources then parsed values in two CTEs, under our own names s_<name> / p_<name>
-    src = ", ".join(f"{_source(cs)} as s_{cs.column.name}" for cs in cols)
-    prs = ", ".join(f"{_parsed(cs.column, f's_{cs.column.name}')} as p_{cs.column.name}" for cs in cols)
+    read = [cs for cs in cols if cs.position is not None and cs.column.kind is not Kind.PII_NAME]
+    dirty = [cs for cs in read if scan is None or cs.position in scan.invisible]
+    free = [
+        cs
+        for cs in read
+        if cs.column.kind in FREE_TEXT_KINDS and (scan is None or cs.position in scan.digit_runs)
+    ]
+    masks = {cs.column.name for cs in free}
+    # visible cells, sources, then parsed values in three CTEs, under our own names
+    # v_<name> / s_<name> / p_<name>
+    vis = ", ".join(f"{_visible(cs, scan)} as v_{cs.column.name}" for cs in cols)
+    src = ", ".join(f"{_source(cs, f'v_{cs.column.name}')} as s_{cs.column.name}" for cs in cols)
+    prs = ", ".join(
+        f"{_parsed(cs.column, f's_{cs.column.name}', cs.column.name in masks)} as p_{cs.column.name}"
+        for cs in cols
+    )
+    # flags of what the parse changed in a cell: invisible characters removed, personal data masked
+    cleaned = [(f"_inv_{cs.column.name}", cs.column.header) for cs in dirty]
+    masked = [(f"_pii_{cs.column.name}", cs.column.header, cs.column.name) for cs in free]
+    flags = [f"c{cs.position} is distinct from v_{cs.column.name}" for cs in dirty]
+    flags += [f"p_{cs.column.name} is distinct from s_{cs.column.name}" for cs in free]
+    names = [flag for flag, *_ in cleaned + masked]
+    flag_sql = "".join(f", {expr} as {name}" for expr, name in zip(flags, names, strict=True))
+    carried = "".join(f"c{cs.position}, v_{cs.column.name}, " for cs in dirty)
     outputs: list[tuple[str, str]] = []
     errors: list[tuple[str, str, str]] = []
     for cs in cols:
@@ -299,11 +382,14 @@ classified as (
         coalesce(copies._copy, 1) as _copy
     from rows_after_header r left join copies using (_row_number)
 ),
-data_rows as (
-    select _row_number,
-        coalesce(_skip_reason, case when _copy > 1 then 'duplicate row' end) as _skip_reason,
-        {src}
+visible as (
+    select *,
+        coalesce(_skip_reason, case when _copy > 1 then 'duplicate row' end) as _skip,
+        {vis}
     from classified
+),
+data_rows as (
+    select _row_number, _skip as _skip_reason, {carried}{src} from visible
 ),
 parsed as (
     select *, {prs} from data_rows
@@ -311,10 +397,13 @@ parsed as (
 select _row_number, _skip_reason,
     {", ".join(f"{expr} as {name}" for name, expr in outputs)},
     {", ".join(f"case when _skip_reason is null then {expr} end as {name}" for name, _, expr in errors)}
+    {flag_sql}
 from parsed
 """
     return ParsePlan(
         sql=sql,
         outputs=tuple(name for name, _ in outputs),
         errors=tuple((name, header) for name, header, _ in errors),
+        cleaned=tuple(cleaned),
+        masked=tuple(masked),
     )

@@ -1,15 +1,20 @@
-{#- Keep the latest version of each record (sources.md "Versions of a record"): by 更新时间 where
-    the feed has it, then by export date, then by file name, then by row order. -#}
-{% macro latest_version_qualify(key_columns, has_updated_at=true) -%}
+{#- Keep the latest version of each record (sources.md "Versions of a record", the rule in the
+    rolwh.core.contracts docstring): by 更新时间 where the feed has it, then by export date, then by
+    delivery order (_loaded_at: the order ingest committed the files, so a corrected export
+    delivered again under the same export date wins whatever its name), then by file name and row
+    order. `relation` qualifies the columns when the select joins several relations. -#}
+{% macro latest_version_qualify(key_columns, has_updated_at=true, relation=none) -%}
+    {%- set p = (relation ~ '.') if relation else '' %}
     qualify row_number() over (
-        partition by {{ key_columns | join(', ') }}
+        partition by {% for k in key_columns %}{{ p }}{{ k }}{{ ', ' if not loop.last }}{% endfor %}
         order by
             {%- if has_updated_at %}
-            updated_at desc nulls last,
+            {{ p }}updated_at desc nulls last,
             {%- endif %}
-            _export_date desc,
-            _file_name desc,
-            _row_number desc
+            {{ p }}_export_date desc,
+            {{ p }}_loaded_at desc,
+            {{ p }}_file_name desc,
+            {{ p }}_row_number desc
     ) = 1
 {%- endmacro %}
 

@@ -4,6 +4,43 @@ For every feed its folder, key, columns (Chinese header, English raw-layer name,
 required-ness, accepted codes), its cadence and its latest-version model. Nothing here does I/O;
 the raw-layer DDL is derived from these definitions by :mod:`rolwh.core.warehouse`, dbt's
 ``_sources.yml`` and ``docs/contract.md`` by :mod:`rolwh.report.specdocs`.
+
+Rules ingest applies to every file (each has one implementation, named here):
+
+* **Whole files only.** A file is loaded whole or not at all: when a reader cannot account for
+  every line or row, the file is quarantined with a reason that gives only its shape (line, row,
+  sheet or column numbers, never a value):
+
+  - csv: an odd number of double quotes whose last quote never closes (the reason names the line
+    where that quote opened); a quoted field holding more than ``MAX_CELL_LINE_BREAKS`` line
+    breaks, or a continuation line that holds a whole record's worth of delimiters (a quote that
+    swallowed following records); a record with more fields than every one of the first records
+    (an unquoted delimiter shifts its values). Line endings LF, CRLF and CR-only (old Mac
+    exporters), also mixed, are all read, every line counted (``ingest.readers``).
+  - xlsx sheets: hidden sheets are never read. The only visible sheet holding data is read; when
+    several visible sheets hold data, the one sheet whose leading rows hold the feed's header is
+    read (with a notice naming its sheet number), else the file is quarantined as ambiguous
+    ("N visible sheets hold data: keep one sheet"). No visible sheet with data: quarantined.
+  - more than ``MAX_COLUMNS`` columns in a sheet or csv: quarantined.
+* **Invisible characters.** ``INVISIBLE_CHARACTERS`` (BOM U+FEFF, zero-width U+200B..U+200D and
+  U+2060, bidi controls U+200E, U+200F, U+202A..U+202E, U+2066..U+2069) are removed from every
+  cell ingest parses (keys, codes, ID numbers and phones before their HMAC, dates, numbers, free
+  text; names are dropped anyway) and from header cells (:func:`normalise_header`), by one rule:
+  the SQL macro ``rolwh_visible`` in ``ingest.parse_sql``. A key typed with a zero-width prefix
+  is the same record, an ID number with one the same person (one pseudonym). The audit row's
+  notice counts the cleaned cells ("invisible characters removed from N cells (rows …; columns …)").
+* **Personal data in free text.** In free-text columns (``FREE_TEXT_KINDS``: TEXT, COMMUNITY,
+  GRID) every maximal digit run that is an 18-character resident ID number with a valid
+  GB 11643 check character becomes ``ID_MASK`` and every mainland mobile number
+  (``1[3-9]`` + 9 digits, optionally after 86) becomes ``PHONE_MASK``, before the raw layer
+  (SQL macro ``rolwh_mask_free_text``). A digit run longer than the number (an account number,
+  a serial) is left alone. The notice counts the masks per file.
+* **Versions of one record** (the staging latest-version models, dbt macro
+  ``latest_version_qualify``): the latest version is the one with the latest 更新时间 (feeds
+  that have it), then the latest export date (from the file name), then the **latest delivery**
+  (``_loaded_at``: the order in which ingest committed the files; in one run files are taken in
+  name order), then the last row of the file. So a corrected export delivered again under the
+  same export date wins over the earlier delivery, whatever its file name.
 """
 
 from __future__ import annotations
@@ -33,6 +70,10 @@ class Kind(StrEnum):
     PII_STAFF = "pii_staff"  # staff number -> <name>_pid
 
 
+#: Kinds whose cells are free text: ID numbers and mobile numbers in them are masked at ingest.
+FREE_TEXT_KINDS = frozenset({Kind.TEXT, Kind.COMMUNITY, Kind.GRID})
+
+
 #: Values starting with one of these in the key cell mark footer rows (skipped, not rejected).
 FOOTER_PREFIXES: tuple[str, ...] = ("合计", "总计", "小计", "备注", "制表")
 #: Separators between several parties' ID numbers in one cell (after NFKC).
@@ -45,6 +86,18 @@ MAX_REJECTED_SHARE = 0.20
 MAX_FILE_BYTES = 200 * 1024 * 1024
 #: An xlsx whose uncompressed parts exceed this is quarantined unread (zip bombs).
 MAX_XLSX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
+#: More columns than this in a sheet or csv: quarantined (no export of the contract comes near).
+MAX_COLUMNS = 200
+#: A quoted csv field holding more line breaks than this is taken for an unclosed quote.
+MAX_CELL_LINE_BREAKS = 20
+#: Invisible characters removed from every parsed cell and header cell (a regex character class,
+#: the same text in Python ``re`` and DuckDB's RE2): BOM, zero-width, bidi controls.
+INVISIBLE_CHARACTERS = "[\ufeff\u200b-\u200d\u2060\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+#: A free-text cell can hold an ID or mobile number only if it holds this (11 digits in a row).
+FREE_TEXT_PII_GUARD = "[0-9]{11}"
+#: What a resident ID number / a mobile number typed into a free-text column becomes.
+ID_MASK = "[身份证号]"
+PHONE_MASK = "[手机号]"
 #: Accepted file suffixes (lower case).
 FILE_SUFFIXES: tuple[str, ...] = (".xlsx", ".csv")
 #: Export date in a file name: 8 digits YYYYMMDD not part of a longer digit run.
@@ -407,11 +460,14 @@ def feed(name: str) -> Feed:
         raise KeyError(f"unknown feed {name!r}; the contract knows: {known}") from None
 
 
+_NOT_PART_OF_A_HEADER = re.compile(r"\s+|" + INVISIBLE_CHARACTERS)
+
+
 def normalise_header(text: object) -> str:
-    """A header cell as the contract matches it: NFKC, every white space removed."""
+    """A header cell as the contract matches it: NFKC, white space and invisible characters removed."""
     if text is None:
         return ""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
+    return _NOT_PART_OF_A_HEADER.sub("", unicodedata.normalize("NFKC", str(text)))
 
 
 def normalise_key(text: str) -> str:

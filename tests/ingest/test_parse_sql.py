@@ -152,3 +152,39 @@ def test_id_lists_split_on_every_separator_and_drop_masked_ids(con):
     cell = nfkc("11010519491231002X、110105491231002，440524188001010014;110105********002X,")
     got = con.execute("select rolwh_id_list(?)", [cell]).fetchone()[0]
     assert got == ["11010519491231002X", "110105491231002", "440524188001010014"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("\ufeffXF001", "XF001"),
+        ("XF\u200b001\u200c\u200d", "XF001"),
+        ("\u2060\u200e\u200fXF001\u202a\u202b\u202c\u202d\u202e", "XF001"),
+        ("\u2066\u2067XF001\u2068\u2069", "XF001"),
+        ("\u200b 是 \u200b", "是"),
+        ("\ufeff\u200b", None),
+        ("东门社区", "东门社区"),
+        ("“引号”—…", "“引号”—…"),  # ordinary punctuation of the same UTF-8 block stays
+    ],
+)
+def test_visible_removes_bom_zero_width_and_bidi_characters_only(con, text, expected):
+    assert con.execute("select rolwh_visible(?)", [text]).fetchone()[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("身份证11010519491231002X电话13800138000", "身份证[身份证号]电话[手机号]"),
+        ("11010519491231002x", "[身份证号]"),  # lower-case check character
+        ("+8613800138000 与 440524188001010014", "+[手机号] 与 [身份证号]"),
+        ("13800138000、13900139000", "[手机号]、[手机号]"),
+        ("110105194912310021", "110105194912310021"),  # wrong check character: not an ID number
+        ("913800138000", "913800138000"),  # a mobile number inside a longer digit run
+        ("02361234567", "02361234567"),  # 11 digits, not a mobile number
+        ("12345", "12345"),
+        ("无", "无"),
+        (None, None),
+    ],
+)
+def test_free_text_masks_valid_id_numbers_and_mobile_numbers_only(con, text, expected):
+    assert con.execute("select rolwh_mask_free_text(?)", [text]).fetchone()[0] == expected

@@ -100,3 +100,28 @@ def test_xlsx_inflating_beyond_the_limit_is_refused_before_reading(tmp_path, mon
     monkeypatch.setattr(readers, "MAX_XLSX_UNCOMPRESSED_BYTES", 1_000_000)
     with pytest.raises(Quarantine, match="zip bomb"):
         read_xlsx_grid(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('a,b\n1,"x\n2,3\n', 2),  # opens on line 2, never closes
+        ('a,b\n1,"x\ny",3\n4,"z\n', 4),  # a closed multi-line field, then an unclosed one
+        ('a,b\r1,2\r3,"open\r4,5\r', 3),  # CR-only line ends
+        ('a,b\n1,"say ""hi""\n', 2),  # escaped quotes inside a field that never closes
+        ('a,b\n1,2"x\n', None),  # a quote inside an unquoted field is a plain character
+        ('a,b\n1,"x"\n', None),
+        ('a,b\n1,"x,""y"""\n', None),
+    ],
+)
+def test_unclosed_quote_line_names_the_line_where_the_quote_opened(tmp_path, text, line):
+    path = tmp_path / "f.csv"
+    path.write_bytes(text.encode("utf-8"))
+    assert readers.unclosed_quote_line(path) == line
+
+
+def test_cr_only_csv_reads_every_record(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"a,b\r1,2\r3,4")
+    grid = read_csv_grid(duckdb.connect(), path, tmp_path)
+    assert [r["c0"] for r in grid.to_pylist()] == ["a", "1", "3"]

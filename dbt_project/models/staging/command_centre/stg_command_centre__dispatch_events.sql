@@ -3,7 +3,8 @@
     pre_hook="{{ delete_records_with_new_versions('event_id', ref('stg_command_centre__dispatch_event_versions')) }}",
 ) }}
 
--- Command-centre events in their latest version (no 更新时间: the latest export wins), with
+-- Command-centre events in their latest version (no 更新时间: the latest export wins; of one
+-- export date, the latest delivery), with
 -- the community of the grid matched against the configured list (else UNKNOWN).
 
 with versions as (

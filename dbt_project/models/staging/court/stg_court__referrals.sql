@@ -3,7 +3,7 @@
     pre_hook="{{ delete_records_with_new_versions('referral_id', ref('stg_court__referral_versions')) }}",
 ) }}
 
--- Court referrals in their latest version (更新时间, then export date, file name, row), with
+-- Court referrals in their latest version (更新时间, export date, delivery order, file name, row), with
 -- the community matched against the configured list (no match: UNKNOWN).
 
 with versions as (
@@ -45,14 +45,7 @@ latest as (
         versions._row_number,
         versions._loaded_at,
     from versions
-    qualify row_number() over (
-        partition by versions.referral_id
-        order by
-            versions.updated_at desc nulls last,
-            versions._export_date desc,
-            versions._file_name desc,
-            versions._row_number desc
-    ) = 1
+    {{ latest_version_qualify(['referral_id'], relation='versions') }}
 
 ),
 

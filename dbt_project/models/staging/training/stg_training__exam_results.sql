@@ -3,7 +3,8 @@
     pre_hook="{{ delete_records_with_new_versions('exam_result_id', ref('stg_training__exam_result_versions')) }}",
 ) }}
 
--- Exam results in their latest version per (考试名称, 人员编号): the latest export wins.
+-- Exam results in their latest version per (考试名称, 人员编号): the latest export wins (of one
+-- export date, the latest delivery).
 
 with versions as (
 

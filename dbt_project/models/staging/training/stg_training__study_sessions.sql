@@ -3,7 +3,8 @@
     pre_hook="{{ delete_records_with_new_versions('session_id', ref('stg_training__study_session_versions')) }}",
 ) }}
 
--- Study sessions in their latest version (no 更新时间: the latest export wins).
+-- Study sessions in their latest version (no 更新时间: the latest export wins; of one export
+-- date, the latest delivery).
 
 with versions as (
 
