@@ -9,6 +9,7 @@ import pytest
 import xlsxwriter
 
 from ingest import run_ingest
+from ingest.quarantine import stored_name
 from rolwh.core.contracts import MAX_CELL_LINE_BREAKS, MAX_COLUMNS
 from rolwh.core.settings import Settings
 from tests.ingest.conftest import landing
@@ -36,16 +37,21 @@ def events_csv(settings: Settings, name: str, lines: list[str], newline: str = "
 def audit(con_reader, name: str) -> dict:
     con = con_reader()
     row = con.execute(
-        "select status, reason, rows_read, rows_loaded, rows_rejected, rows_skipped, notices "
+        "select status, reason, rows_read, rows_loaded, rows_rejected, rows_skipped, notices, sha256 "
         "from audit.file_loads where file_name = ?",
         [name],
     ).fetchone()
-    keys = ("status", "reason", "read", "loaded", "rejected", "skipped", "notices")
+    keys = ("status", "reason", "read", "loaded", "rejected", "skipped", "notices", "sha256")
     return dict(zip(keys, row, strict=True))
 
 
 def raw(con_reader, sql: str) -> list[tuple]:
     return con_reader().execute(sql).fetchall()
+
+
+def stored(settings, a, name):
+    """Where quarantine keeps the original of ``name`` (``<sha8>-<name>``)."""
+    return settings.quarantine_dir / EVENTS / stored_name(a["sha256"], name)
 
 
 # -- csv: quotes ----------------------------------------------------------------------------------
@@ -59,7 +65,7 @@ def test_an_unclosed_quote_near_the_end_quarantines_the_file_naming_its_line(set
     assert "line 7" in a["reason"] and "never closed" in a["reason"]
     assert "1391234" not in a["reason"] and "吞" not in a["reason"]  # shape only, no value
     assert raw(con_reader, "select count(*) from raw.dispatch_events") == [(0,)]  # nothing half-loaded
-    assert (settings.quarantine_dir / EVENTS / "指挥中心事件_20240131.csv").exists()
+    assert stored(settings, a, "指挥中心事件_20240131.csv").exists()
 
 
 def test_a_quote_closed_records_later_swallows_them_and_is_quarantined(settings, con_reader):
