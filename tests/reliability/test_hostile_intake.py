@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from ingest.quarantine import stored_name
 from rolwh.core.settings import Settings
@@ -194,11 +193,6 @@ def test_a_hostile_name_is_printed_inert(settings: Settings) -> None:
     assert audit(settings, "select status, rows_loaded from audit.file_loads") == [("loaded", 2)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/readers.py (not this change's file) puts DuckDB's error text in its 'cannot parse as "
-    "csv' reason, and DuckDB quotes the offending line ('Original Line: …'); remove this mark when fixed",
-)
 def test_a_csv_the_parser_rejects_quotes_no_value(settings: Settings) -> None:
     values = ("龚翀翀", "11010519491231002X", "13987654321")
     line = ",".join(values) + "," + "x" * 11_000_000  # longer than DuckDB's max_line_size
