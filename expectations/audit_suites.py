@@ -135,7 +135,7 @@ def volume_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                 f" from {feed.table} where {date_col} is not null group by 1"
             ).fetchall()
         )
-        max_export = con.execute(f"select max(_export_date) from {feed.table}").fetchone()[0]
+        (max_export,) = con.execute(f"select max(_export_date) from {feed.table}").fetchone() or (None,)
         if not counts or max_export is None:
             continue
         q = min(counts)

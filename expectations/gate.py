@@ -265,7 +265,7 @@ def _collect(er: Any, check: Any, v: Validation, result: GateResult) -> None:
     result.evaluated += 1
     cfg = er.expectation_config
     res = er.result or {}
-    raised = (er.exception_info or {}).get("raised_exception")
+    raised = bool((er.exception_info or {}).get("raised_exception"))
     observed = _observed(res, er.exception_info if raised else None)
     result.results.append(
         {

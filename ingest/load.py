@@ -192,6 +192,7 @@ def _commit(
     read, skipped, rejected, skipped_note = _counts(con)
     data_rows = read - skipped
     notices = "; ".join(n for n in (header.notices(), skipped_note, *cell_notes) if n) or None
+    load_id = new_load_id()
     result = FileResult(
         lf.name,
         lf.feed,
@@ -200,7 +201,7 @@ def _commit(
         rows_read=read,
         rows_skipped=skipped,
         notices=notices,
-        load_id=new_load_id(),
+        load_id=load_id,
     )
     too_many = data_rows > 0 and rejected / data_rows > MAX_REJECTED_SHARE
     if too_many:
@@ -214,11 +215,11 @@ def _commit(
         result.rows_rejected = rejected
         result.rows_loaded = data_rows - rejected
     loaded_at = dt.datetime.now()
-    params = {"load_id": result.load_id, "file": lf.name, "feed": lf.feed, "sha": lf.sha256}
+    params = {"load_id": load_id, "file": lf.name, "feed": lf.feed, "sha": lf.sha256}
     con.begin()
     try:
         if not too_many:
-            insert_raw_rows(con, f, lf, plan, result.load_id, loaded_at)
+            insert_raw_rows(con, f, lf, plan, load_id, loaded_at)
         insert_rejected_rows(con, plan, params)
         checkpoint("ingest.before_commit")
         insert_file_row(con, lf, result, loaded_at)

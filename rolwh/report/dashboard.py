@@ -71,16 +71,16 @@ def dashboard_context(data: DashboardData) -> dict[str, Any]:
     communities = [(c, n) for c, n in data.communities if c != "ALL"]
     comparisons = []
     for code in COMPARED_INDICATORS:
-        ind = by_code.get(code)
-        if ind is None or ind.scope != "community":
+        compared = by_code.get(code)
+        if compared is None or compared.scope != "community":
             continue
         values = [data.annual.get((c, code)) for c, _ in communities]
         comparisons.append(
             {
                 "code": code,
-                "name": ind.name_zh,
+                "name": compared.name_zh,
                 "chart": hbar_chart(
-                    [n for _, n in communities], values, ind.unit, title=f"{ind.name_zh} 社区对比"
+                    [n for _, n in communities], values, compared.unit, title=f"{compared.name_zh} 社区对比"
                 ),
             }
         )
