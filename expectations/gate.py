@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from expectations.checks import BLOCKING, COMPLETENESS, Problem, Validation
+from expectations.checks import BLOCKING, COMPLETENESS, Check, Problem, Validation
 from expectations.config import QualityConfig, load_config
 from expectations.suites import all_validations
 from rolwh.core.errors import ConfigError
@@ -76,13 +76,13 @@ class GateResult:
     data_docs_path: Path | None = None
     results_path: Path | None = None
     evaluated: int = 0
-    results: list[dict[str, Any]] = field(default_factory=list)  # one per expectation, JSON-ready
+    results: list[dict[str, object]] = field(default_factory=list)  # one per expectation, JSON-ready
 
     @property
     def passed(self) -> bool:
         return not self.blocking_failures
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> dict[str, object]:
         return {
             "run_id": self.run_id,
             "mode": self.mode,
@@ -261,7 +261,8 @@ def nanosecond_times(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _collect(er: Any, check: Any, v: Validation, result: GateResult) -> None:
+def _collect(er: Any, check: Check, v: Validation, result: GateResult) -> None:
+    """Record one GX ExpectationValidationResult (``er``: GX types it loosely, its fields are JSON)."""
     result.evaluated += 1
     cfg = er.expectation_config
     res = er.result or {}
@@ -287,9 +288,11 @@ def _collect(er: Any, check: Any, v: Validation, result: GateResult) -> None:
     (result.blocking_failures if _classify(check.severity, result.mode) else result.warnings).append(finding)
 
 
-def _message(check: Any, v: Validation, res: dict[str, Any], raised: bool, exc: Any) -> str:
+def _message(
+    check: Check, v: Validation, res: dict[str, Any], raised: bool, exc: dict[str, object] | None
+) -> str:
     if raised:
-        return f"could not evaluate ({check.what}): {exc.get('exception_message')}"
+        return f"could not evaluate ({check.what}): {(exc or {}).get('exception_message')}"
     labels: list[str] = []
     idx = res.get("unexpected_index_list") or []
     if check.label is not None:
@@ -321,7 +324,7 @@ def _message(check: Any, v: Validation, res: dict[str, Any], raised: bool, exc: 
     return f"expected {check.what}; observed {_plain(res.get('observed_value'))}"
 
 
-def _plain(x: Any) -> Any:
+def _plain(x: object) -> object:
     """A JSON-friendly version of a value GX reports."""
     if hasattr(x, "item") and not isinstance(x, (list, tuple, dict, str)):
         with contextlib.suppress(TypeError, ValueError):
@@ -342,7 +345,7 @@ def _plain(x: Any) -> Any:
     return str(x)
 
 
-def _observed(res: dict[str, Any], exc: Any) -> Any:
+def _observed(res: dict[str, Any], exc: dict[str, object] | None) -> dict[str, object]:
     if exc:
         return {"exception": exc.get("exception_message")}
     keep = (

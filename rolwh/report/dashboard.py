@@ -43,7 +43,7 @@ def dashboard_context(data: DashboardData) -> dict[str, Any]:
     by_code = {i.code: i for i in data.indicators}
     quarter_labels = [p[-2:] for p in data.periods]  # '2024Q1' -> 'Q1'
 
-    def q_value(period: str, community: str, code: str) -> Any:
+    def q_value(period: str, community: str, code: str) -> float | None:
         return data.quarterly.get((period, community, code), (None, None, None))[2]
 
     groups = []

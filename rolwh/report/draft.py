@@ -50,7 +50,7 @@ class FigureSource:
 
     frozen: bool
     label: str
-    values: dict[str, Any]  # indicator_code -> value (year, ALL)
+    values: dict[str, float | None]  # indicator_code -> value (year, ALL)
     glossary: dict[str, GlossaryEntry]
 
 
@@ -71,11 +71,11 @@ def latest_release(settings: Settings, year: int) -> Path | None:
     return found[-1] if found else None
 
 
-def _release_parquet(folder: Path, manifest: dict[str, Any], table: str) -> list[Path]:
+def _release_parquet(folder: Path, manifest: dict[str, object], table: str) -> list[Path]:
     """The Parquet files of ``table`` in a release: those the manifest lists, else by file name."""
     listed: list[str] = []
 
-    def walk(node: Any) -> None:
+    def walk(node: object) -> None:
         if isinstance(node, str):
             if node.endswith(".parquet"):
                 listed.append(node)
@@ -125,7 +125,7 @@ def _read_release(folder: Path, year: int) -> FigureSource:
     return FigureSource(True, label, values, glossary)
 
 
-def _glossary(rows: list[tuple[Any, ...]]) -> dict[str, GlossaryEntry]:
+def _glossary(rows: list[tuple[object, ...]]) -> dict[str, GlossaryEntry]:
     return {str(c): GlossaryEntry(str(c), str(n), str(u), str(d or "")) for c, n, u, d in rows}
 
 
