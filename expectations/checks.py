@@ -115,7 +115,9 @@ def table_columns(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> lis
     return [r[0] for r in rows]
 
 
-def read_frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] | None = None) -> pd.DataFrame:
+def read_frame(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] | None = None
+) -> pd.DataFrame:
     """The result of ``sql`` as a DataFrame, through Arrow (10-25x faster than DuckDB's ``.df()`` for
     wide string tables), with ``.df()``'s dtypes: nullable integers and booleans, DECIMAL as float64,
     dates as datetime64 (the gate hands GX nanoseconds: expectations.gate.nanosecond_times)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from expectations.checks import (
     BLOCKING,
@@ -84,7 +84,7 @@ class Rule:
     column: str | None = None
     severity: str = BLOCKING
     only: str | None = None
-    kwargs: dict[str, object] = field(default_factory=dict)
+    kwargs: dict[str, Any] = field(default_factory=dict)  # spread into check(): Any fits its keywords
 
     def build(self, ctx: Context, label: Label | None) -> Check:
         kwargs = {k: (v(ctx) if callable(v) else v) for k, v in self.kwargs.items()}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from expectations.checks import (
     BLOCKING,
@@ -111,7 +111,8 @@ def _column_checks(feed: Feed, col: Column, cfg: QualityConfig, today: dt.date) 
         )
     if col.kind in (Kind.DATE, Kind.DATETIME):
         future_ok = f"{feed.name}.{col.name}" in cfg.future_date_columns
-        bounds: dict[str, object] = {"min_value": timestamp(cfg.date_min)}
+        # spread into check(): only Any fits its typed keywords
+        bounds: dict[str, Any] = {"min_value": timestamp(cfg.date_min)}
         if not future_ok:
             bounds["max_value"] = timestamp(cfg.date_max(today))
         upper = "any later date" if future_ok else str(cfg.date_max(today))
