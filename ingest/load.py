@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING
 
 from ingest.cell_notices import cell_notices
 from ingest.discover import LandingFile
+from ingest.grid import grid_view, leading_rows, normalise_grid, scan_grid
 from ingest.headers import HeaderMatch, find_header
 from ingest.isolate import environment_fault
 from ingest.parse_sql import MACROS, ParsePlan, build_parse_sql, free_text_positions, q
 from ingest.pseudonymize import hmac_macro_sql
 from ingest.quarantine import Quarantine
-from ingest.readers import grid_view, leading_rows, normalise_grid, read_sheet, scan_grid
+from ingest.readers import read_sheet
 from ingest.report import FileResult
 from rolwh.core.contracts import LINEAGE_COLUMNS, MAX_REJECTED_SHARE, Feed, Kind, feed
 from rolwh.core.faults import checkpoint

@@ -196,7 +196,7 @@ def test_a_hostile_name_is_printed_inert(settings: Settings) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="ingest/readers.py (not this change's file) puts DuckDB's error text in its 'cannot parse as "
+    reason="ingest/csv_reader.py (not this change's file) puts DuckDB's error text in its 'cannot parse as "
     "csv' reason, and DuckDB quotes the offending line ('Original Line: …'); remove this mark when fixed",
 )
 def test_a_csv_the_parser_rejects_quotes_no_value(settings: Settings) -> None:
