@@ -12,9 +12,10 @@ from pathlib import Path
 from rolwh.core.contracts import feed
 from rolwh.demo_data.cells import CellStyle, Raw
 from rolwh.demo_data.sinks import XlsxSink
+from rolwh.demo_data.truth.clock import office_time
 from rolwh.demo_data.truth.court import case_values
 from rolwh.demo_data.truth.grievances import dispute_values, petition_junk
-from rolwh.demo_data.truth.records import Values, office_time
+from rolwh.demo_data.truth.records import Values
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from datetime import date, datetime, timedelta
 from rolwh.demo_data import communities
 from rolwh.demo_data.calendar import LAST_DAY, at, month_ends
 from rolwh.demo_data.cells import Grid, Raw
-from rolwh.demo_data.truth.records import FeedBlock, Record, Values, day_in, place, stream
+from rolwh.demo_data.truth.clock import day_in
+from rolwh.demo_data.truth.records import FeedBlock, Record, Values, place, stream
 
 EVENT_TYPES = (
     "占道经营",

@@ -7,20 +7,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from rolwh.demo_data import communities, people
-from rolwh.demo_data.calendar import LAST_DAY
+from rolwh.demo_data.calendar import DEC31, LAST_DAY
 from rolwh.demo_data.cells import Raw
 from rolwh.demo_data.targets import COUNTS_2024, RATIOS_2024
-from rolwh.demo_data.truth.records import (
-    DEC31,
-    FeedBlock,
-    Record,
-    Values,
-    day_in,
-    later,
-    office_time,
-    place,
-    stream,
-)
+from rolwh.demo_data.truth.clock import day_in, later, office_time
+from rolwh.demo_data.truth.records import FeedBlock, Record, Values, junk_rows, place, stream
 
 CAUSES = (
     "民间借贷纠纷",
@@ -146,9 +137,9 @@ def court_referrals(seed: int, block: int) -> FeedBlock:
         (date(2024, 10, 31), {"mediation_mode": None}),
         (date(2025, 2, 28), {"mediation_status": "调解成功", "closed_date": None}),
     ]
-    for j, (export, override) in enumerate(junk):
-        no = f"({export.year})渝0116民诉前调{block * 1000 + 900 + j}号"
-        base = case_values(rng, no, export - timedelta(days=3))
-        base["updated_at"] = office_time(rng, export - timedelta(days=2))
-        out.junk.append((export, {**base, **override}))
+
+    def junk_key(export: date, j: int) -> str:  # keys no real record uses
+        return f"({export.year})渝0116民诉前调{block * 1000 + 900 + j}号"
+
+    out.junk += junk_rows(rng, junk, junk_key, case_values, days_before=3, updated_days_before=2)
     return out

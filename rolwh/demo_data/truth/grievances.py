@@ -6,20 +6,11 @@ import random
 from datetime import date, datetime, timedelta
 
 from rolwh.demo_data import communities, people
-from rolwh.demo_data.calendar import LAST_DAY, at
+from rolwh.demo_data.calendar import DEC31, LAST_DAY, at
 from rolwh.demo_data.cells import Raw
 from rolwh.demo_data.targets import COUNTS_2024, RATIOS_2024
-from rolwh.demo_data.truth.records import (
-    DEC31,
-    FeedBlock,
-    Record,
-    Values,
-    day_in,
-    later,
-    office_time,
-    place,
-    stream,
-)
+from rolwh.demo_data.truth.clock import day_in, later, office_time
+from rolwh.demo_data.truth.records import FeedBlock, Record, Values, junk_rows, place, stream
 
 SOURCES = (
     ("群众来访", 0.27),
@@ -145,11 +136,11 @@ def disputes(seed: int, block: int) -> FeedBlock:
         (date(2024, 11, 30), {"resolution_status": "已化解", "resolved_date": None}),
         (date(2025, 1, 31), {"dispute_level": None}),
     ]
-    for j, (export, override) in enumerate(junk):
-        no = f"JF{export.year}{block * 100000 + 90000 + j:06d}"
-        base = dispute_values(rng, no, export - timedelta(days=4))
-        base["updated_at"] = office_time(rng, export - timedelta(days=1))
-        out.junk.append((export, {**base, **override}))
+
+    def junk_key(export: date, j: int) -> str:  # keys no real record uses
+        return f"JF{export.year}{block * 100000 + 90000 + j:06d}"
+
+    out.junk += junk_rows(rng, junk, junk_key, dispute_values, days_before=4, updated_days_before=1)
     return out
 
 

@@ -1,17 +1,17 @@
 """The demo's records: a record in all its versions, a feed's block, the random streams and the
-office-hours clock every feed family shares."""
+rows ingestion must reject, shared by every feed family."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from rolwh.demo_data.calendar import LAST_DAY, at, export_of, month_end
+from rolwh.demo_data.calendar import LAST_DAY, export_of, month_end
+from rolwh.demo_data.truth.clock import office_time
 
 Values = dict[str, object]
-DEC31 = date(2024, 12, 31)
 
 
 @dataclass
@@ -60,15 +60,21 @@ def place(
     return out
 
 
-def day_in(rng: random.Random, start: date, end: date) -> date:
-    return start + timedelta(days=rng.randrange((end - start).days + 1))
-
-
-def office_time(rng: random.Random, d: date) -> datetime:
-    step = 60 if rng.random() < 0.4 else 1  # some systems keep whole minutes only
-    return at(d, rng.randrange(8 * 3600 + 30 * 60, 17 * 3600 + 30 * 60, step))
-
-
-def later(rng: random.Random, d: date, after: datetime) -> datetime:
-    t = office_time(rng, d)
-    return t if t > after else after + timedelta(minutes=rng.randrange(5, 90))
+def junk_rows(
+    rng: random.Random,
+    overrides: list[tuple[date, Values]],
+    key: Callable[[date, int], str],
+    row: Callable[[random.Random, str, date], Values],
+    *,
+    days_before: int,
+    updated_days_before: int,
+) -> list[tuple[date, Values]]:
+    """Rows ingestion must reject, one per (export date, bad cells) of ``overrides``: a made-up
+    record (key ``key(export, j)``, no real record's) dated ``days_before`` the export and updated
+    ``updated_days_before`` it, with the bad cells over its own."""
+    out: list[tuple[date, Values]] = []
+    for j, (export, override) in enumerate(overrides):
+        base = row(rng, key(export, j), export - timedelta(days=days_before))
+        base["updated_at"] = office_time(rng, export - timedelta(days=updated_days_before))
+        out.append((export, {**base, **override}))
+    return out

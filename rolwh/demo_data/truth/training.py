@@ -8,9 +8,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from rolwh.demo_data import people
-from rolwh.demo_data.calendar import month_end, quarter_ends
+from rolwh.demo_data.calendar import DEC31, month_end, quarter_ends
 from rolwh.demo_data.targets import COUNTS_2024, MEDIATOR_TRAINING_2024
-from rolwh.demo_data.truth.records import DEC31, FeedBlock, Record, Values, Version, day_in, place, stream
+from rolwh.demo_data.truth.clock import day_in
+from rolwh.demo_data.truth.records import FeedBlock, Record, Values, Version, place, stream
 
 # --------------------------------------------------------------------------- study sessions
 
