@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from rolwh.report.charts import bar_chart, hbar_chart, line_chart
 from rolwh.report.data import DashboardData
@@ -38,7 +37,7 @@ GROUPS: dict[str, str] = {
 }
 
 
-def dashboard_context(data: DashboardData) -> dict[str, Any]:
+def dashboard_context(data: DashboardData) -> dict[str, object]:
     """Everything the template shows, already formatted (the template only lays it out)."""
     by_code = {i.code: i for i in data.indicators}
     quarter_labels = [p[-2:] for p in data.periods]  # '2024Q1' -> 'Q1'

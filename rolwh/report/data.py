@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from expectations.gate import latest_gate_run
+from expectations.results import latest_gate_run
 from rolwh.core.contracts import FEEDS
 from rolwh.report.formatting import COMMUNITY_FALLBACK_NAMES
 
@@ -119,12 +119,8 @@ def read_gate_status(con: duckdb.DuckDBPyConnection) -> GateStatus:
     run = latest_gate_run(con)
     if run is None:
         return GateStatus("未检查")
-    bits = [
-        f"{label}{run[key]}"
-        for key, label in (("mode", "模式 "), ("blocking_count", "阻断问题 "), ("warning_count", "警告 "))
-        if run.get(key) is not None
-    ]
-    return GateStatus("通过" if run.get("passed") else "未通过", run.get("finished_at"), ",".join(bits))
+    bits = [f"模式 {run.mode}", f"阻断问题 {run.blocking_count}", f"警告 {run.warning_count}"]
+    return GateStatus("通过" if run.passed else "未通过", run.finished_at, ",".join(bits))
 
 
 def read_dashboard_data(con: duckdb.DuckDBPyConnection, year: int) -> DashboardData:

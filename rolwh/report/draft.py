@@ -16,7 +16,6 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
@@ -182,17 +181,15 @@ def _segments(template: str, year: int, source: FigureSource, where: str) -> lis
     return [s for s in segments if s.text or s.code]
 
 
-def draft_context(settings: Settings, year: int) -> dict[str, Any]:
+def draft_context(settings: Settings, year: int) -> dict[str, object]:
     config = tomllib.loads(SENTENCES_FILE.read_text(encoding="utf-8"))
     source = figure_source(settings, year)
-    paragraphs = [
-        {
-            "heading": p.get("heading", ""),
-            "segments": _segments(p["text"], year, source, f"paragraph {i + 1}"),
-        }
+    texts = [
+        (p.get("heading", ""), _segments(p["text"], year, source, f"paragraph {i + 1}"))
         for i, p in enumerate(config.get("paragraphs", []))
     ]
-    used = list(dict.fromkeys(s.code for p in paragraphs for s in p["segments"] if s.code))
+    paragraphs = [{"heading": heading, "segments": segments} for heading, segments in texts]
+    used = list(dict.fromkeys(s.code for _, segments in texts for s in segments if s.code))
     return {
         "year": year,
         "title": "".join(s.text for s in _segments(config.get("title", "{year}"), year, source, "title")),
