@@ -27,8 +27,10 @@ demo: $(SYNCED)
 test: $(SYNCED)
 	$(VENV)/bin/pytest -q
 
+## lint: ruff, then mypy (configured in pyproject.toml)
 lint: $(SYNCED)
 	$(VENV)/bin/ruff check rolwh ingest expectations dags tests bench
+	$(VENV)/bin/mypy rolwh ingest expectations dags
 
 bench: $(SYNCED)
 	$(VENV)/bin/python -m bench

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest import readers
+from ingest import csv_reader, grid, readers
 from ingest.discover import describe
 from ingest.headers import find_header
 from ingest.load import GRID, PARSED, _counts, insert_raw_rows, insert_rejected_rows, parsed_positions
@@ -41,14 +41,14 @@ def t(k, fn):
 w = Path(tempfile.mkdtemp())
 lf = t("sha256+stat", lambda: describe(fname, path))
 if path.suffix == ".csv":
-    src = t("utf-8 check / transcode", lambda: readers.utf8_source(path, w))
-    sheet = t("read_csv -> arrow", lambda: readers.read_csv_sheet(con, src, w))
+    src = t("utf-8 check / transcode", lambda: csv_reader.utf8_source(path, w))
+    sheet = t("read_csv -> arrow", lambda: csv_reader.read_csv_sheet(con, src, w))
 else:
     sheet = t("xlsx -> arrow", lambda: readers.read_sheet(con, path, w, feed(fname)).cells)
 f = feed(fname)
-h = t("find header", lambda: find_header(f, readers.leading_rows(sheet)))
-g = t("NFKC/trim (arrow)", lambda: readers.normalise_grid(sheet, nfkc=parsed_positions(f, h)))
-view = readers.grid_view(con, g, GRID)
+h = t("find header", lambda: find_header(f, grid.leading_rows(sheet)))
+g = t("NFKC/trim (arrow)", lambda: grid.normalise_grid(sheet, nfkc=parsed_positions(f, h)))
+view = grid.grid_view(con, g, GRID)
 width = view.__enter__()  # the parse reads the Arrow grid through this view (no copy)
 plan = build_parse_sql(
     f,
@@ -56,7 +56,7 @@ plan = build_parse_sql(
     width,
     GRID,
     h.row_number,
-    readers.scan_grid(g, h.positions.values(), free_text_positions(f, h.positions)),
+    grid.scan_grid(g, h.positions.values(), free_text_positions(f, h.positions)),
 )
 errors = ", ".join(name for name, _ in plan.errors)
 t(

@@ -33,7 +33,7 @@ def _settings(args: dict[str, Any]):  # -> Settings
 
 
 def _csv_width(path: Path) -> int:
-    from ingest.readers import _head_width
+    from ingest.csv_reader import _head_width
 
     return _head_width(path)
 
@@ -48,7 +48,7 @@ def _duckdb(path: str, memory_limit: str):  # -> DuckDBPyConnection
 @step("transcode")
 def transcode(args: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     """GB18030 csv files to UTF-8 (DuckDB cannot read GB18030 here); other csv files are linked."""
-    from ingest.readers import detect_encoding, transcode_to_utf8
+    from ingest.csv_reader import detect_encoding, transcode_to_utf8
 
     out = Path(args["out"])
     out.mkdir(parents=True, exist_ok=True)
@@ -121,7 +121,7 @@ def pandas_csv(args: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     """pandas.read_csv (default C engine, with the file's encoding) appended into DuckDB."""
     import pandas as pd
 
-    from ingest.readers import detect_encoding
+    from ingest.csv_reader import detect_encoding
 
     con = _duckdb(args["db"], args["memory_limit"])
     rows = 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -91,7 +91,7 @@ def audit_validations(
     frame = export_gap_frame(con, cfg, year)
     v = Validation("completeness_exports", "audit.file_loads", frame)
 
-    def gap_label(r: Any) -> str:
+    def gap_label(r: pd.Series) -> str:
         unit = "month" if r.get("cadence_months") == 1 else "months"
         a, b = str(r.get("from_label")), str(r.get("to_label"))
         if a.startswith("export ") and b.startswith("export "):
@@ -135,7 +135,7 @@ def volume_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                 f" from {feed.table} where {date_col} is not null group by 1"
             ).fetchall()
         )
-        max_export = con.execute(f"select max(_export_date) from {feed.table}").fetchone()[0]
+        (max_export,) = con.execute(f"select max(_export_date) from {feed.table}").fetchone() or (None,)
         if not counts or max_export is None:
             continue
         q = min(counts)

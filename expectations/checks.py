@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
@@ -30,7 +30,7 @@ COMPLETENESS = "completeness"
 WARNING = "warning"
 
 #: Describes one unexpected row (a pandas row) to a person.
-Label = Callable[[Any], str]
+Label = Callable[[pd.Series], str]
 
 
 @dataclass
@@ -74,7 +74,7 @@ def check(
     severity: str = BLOCKING,
     label: Label | None = None,
     labels_only: bool = False,
-    **kwargs: Any,
+    **kwargs: object,
 ) -> Check:
     """A :class:`Check` of the GX expectation class named ``expectation`` (e.g.
     ``"ExpectColumnValuesToNotBeNull"``); ``column`` is passed on unless ``column_list`` is given."""
@@ -115,7 +115,9 @@ def table_columns(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> lis
     return [r[0] for r in rows]
 
 
-def read_frame(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+def read_frame(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] | None = None
+) -> pd.DataFrame:
     """The result of ``sql`` as a DataFrame, through Arrow (10-25x faster than DuckDB's ``.df()`` for
     wide string tables), with ``.df()``'s dtypes: nullable integers and booleans, DECIMAL as float64,
     dates as datetime64 (the gate hands GX nanoseconds: expectations.gate.nanosecond_times)."""

@@ -6,7 +6,7 @@ not test them a second time.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from expectations.checks import WARNING, Check, Validation, check, read_frame, table_exists
 from expectations.config import QualityConfig
@@ -14,6 +14,7 @@ from expectations.mart_suites import FACT_TABLES
 
 if TYPE_CHECKING:
     import duckdb
+    import pandas as pd
 
 
 def cross_validations(
@@ -79,7 +80,7 @@ def _quarter_sum_validation(con: duckdb.DuckDBPyConnection, year: int | None) ->
         [year, year] if year is not None else [],
     )
 
-    def label(r: Any) -> str:
+    def label(r: pd.Series) -> str:
         largest = f" (largest quarter {r.get('quarters_max')})" if r.get("is_distinct_count") else ""
         return (
             f"{r.get('indicator_code')} {r.get('community_code')} {r.get('year')}: annual "
@@ -129,7 +130,7 @@ def _all_sum_validation(con: duckdb.DuckDBPyConnection, year: int | None) -> Val
     )
 
     def rule(part: str) -> Check:
-        def label(r: Any) -> str:
+        def label(r: pd.Series) -> str:
             return (
                 f"{r.get('table_name')} {r.get('period')} {r.get('indicator_code')}: ALL "
                 f"{part} {r.get(f'all_{part}')} but communities sum to {r.get(f'parts_{part}')}"
@@ -172,7 +173,7 @@ def _unknown_share_validation(
         [year] if year is not None else [],
     )
 
-    def label(r: Any) -> str:
+    def label(r: pd.Series) -> str:
         return (
             f"{r.get('indicator_code')} {r.get('year')}: {r.get('unknown_value')} of "
             f"{r.get('all_value')} records in UNKNOWN community ({r.get('unknown_share'):.1%})"

@@ -1,21 +1,21 @@
-"""The quality gate: run every suite with GX, write Data Docs and history, record the verdict."""
+"""The quality gate: run every suite with GX and write Data Docs; the verdict is kept by
+:mod:`expectations.results` (history JSON, ``audit.gate_runs``)."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import logging
 import math
 import uuid
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from expectations.checks import BLOCKING, COMPLETENESS, Problem, Validation
+from expectations.checks import Check, Problem, Validation
 from expectations.config import QualityConfig, load_config
+from expectations.results import Finding, GateResult, classify, record_run, write_history
 from expectations.suites import all_validations
 from rolwh.core.errors import ConfigError
 from rolwh.core.settings import Settings
@@ -23,92 +23,9 @@ from rolwh.core.warehouse import connect
 
 if TYPE_CHECKING:
     import duckdb
-    import pandas as pd
 
 MODES = ("nightly", "freeze")
 MAX_LABELS = 5
-
-GATE_RUNS_DDL = """
-create table if not exists audit.gate_runs (
-    run_id varchar primary key,
-    mode varchar not null,
-    year integer,
-    started_at timestamp not null,
-    finished_at timestamp not null,
-    passed boolean not null,
-    blocking_count integer not null,
-    warning_count integer not null,
-    expectations_evaluated integer not null,
-    data_docs_path varchar,
-    summary_json varchar not null
-)
-"""
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A failed expectation: which suite, expectation, table and column, and what was found."""
-
-    suite: str
-    expectation: str
-    table: str
-    column: str | None
-    severity: str  # blocking | completeness | warning (as configured)
-    message: str  # what was found, in words
-    unexpected_count: int | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.table}.{self.column}" if self.column else self.table
-        return f"[{self.suite}] {self.expectation} on {where}: {self.message}"
-
-
-@dataclass
-class GateResult:
-    """The verdict of one gate run."""
-
-    mode: str
-    year: int | None
-    run_id: str
-    started_at: dt.datetime
-    finished_at: dt.datetime
-    blocking_failures: list[Finding] = field(default_factory=list)
-    warnings: list[Finding] = field(default_factory=list)
-    data_docs_path: Path | None = None
-    results_path: Path | None = None
-    evaluated: int = 0
-    results: list[dict[str, Any]] = field(default_factory=list)  # one per expectation, JSON-ready
-
-    @property
-    def passed(self) -> bool:
-        return not self.blocking_failures
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "run_id": self.run_id,
-            "mode": self.mode,
-            "year": self.year,
-            "passed": self.passed,
-            "started_at": self.started_at.isoformat(timespec="seconds"),
-            "finished_at": self.finished_at.isoformat(timespec="seconds"),
-            "expectations_evaluated": self.evaluated,
-            "blocking_failures": [asdict(f) | {"text": str(f)} for f in self.blocking_failures],
-            "warnings": [asdict(f) | {"text": str(f)} for f in self.warnings],
-            "data_docs_path": str(self.data_docs_path) if self.data_docs_path else None,
-            "results": self.results,
-        }
-
-    def render(self) -> str:
-        head = "PASSED" if self.passed else "BLOCKED"
-        scope = f" for {self.year}" if self.year else ""
-        lines = [
-            f"quality gate ({self.mode}{scope}): {head} — {self.evaluated} expectations, "
-            f"{len(self.blocking_failures)} blocking failure(s), {len(self.warnings)} warning(s)"
-        ]
-        lines += [f"  BLOCKING {f}" for f in self.blocking_failures]
-        lines += [f"  warning  {f}" for f in self.warnings]
-        if self.data_docs_path:
-            lines.append(f"  data docs: {self.data_docs_path}")
-        return "\n".join(lines)
 
 
 def run_gate(
@@ -149,18 +66,13 @@ def run_gate(
         _run_gx(validations, problems, result, docs_dir)
         result.data_docs_path = docs_dir / "index.html"
         result.finished_at = dt.datetime.now()
-        result.results_path = _write_history(settings, result)
+        result.results_path = write_history(settings, result)
         if record:
-            _record(con, result)
+            record_run(con, result)
     finally:
         if own:
             con.close()
     return result
-
-
-def _classify(severity: str, mode: str) -> bool:
-    """True when a failure of this severity blocks in this mode."""
-    return severity == BLOCKING or (severity == COMPLETENESS and mode == "freeze")
 
 
 def _context(docs_dir: Path) -> Any:
@@ -199,7 +111,7 @@ def _run_gx(
 
     for p in problems:
         f = Finding(p.suite, p.expectation, p.table, None, p.severity, p.message)
-        (result.blocking_failures if _classify(p.severity, result.mode) else result.warnings).append(f)
+        (result.blocking_failures if classify(p.severity, result.mode) else result.warnings).append(f)
         result.results.append(
             {
                 "suite": p.suite,
@@ -261,11 +173,12 @@ def nanosecond_times(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _collect(er: Any, check: Any, v: Validation, result: GateResult) -> None:
+def _collect(er: Any, check: Check, v: Validation, result: GateResult) -> None:
+    """Record one GX ExpectationValidationResult (``er``: GX types it loosely, its fields are JSON)."""
     result.evaluated += 1
     cfg = er.expectation_config
     res = er.result or {}
-    raised = (er.exception_info or {}).get("raised_exception")
+    raised = bool((er.exception_info or {}).get("raised_exception"))
     observed = _observed(res, er.exception_info if raised else None)
     result.results.append(
         {
@@ -284,12 +197,14 @@ def _collect(er: Any, check: Any, v: Validation, result: GateResult) -> None:
     finding = Finding(
         v.suite, cfg.type, v.table, check.column, check.severity, message, res.get("unexpected_count")
     )
-    (result.blocking_failures if _classify(check.severity, result.mode) else result.warnings).append(finding)
+    (result.blocking_failures if classify(check.severity, result.mode) else result.warnings).append(finding)
 
 
-def _message(check: Any, v: Validation, res: dict[str, Any], raised: bool, exc: Any) -> str:
+def _message(
+    check: Check, v: Validation, res: dict[str, Any], raised: bool, exc: dict[str, object] | None
+) -> str:
     if raised:
-        return f"could not evaluate ({check.what}): {exc.get('exception_message')}"
+        return f"could not evaluate ({check.what}): {(exc or {}).get('exception_message')}"
     labels: list[str] = []
     idx = res.get("unexpected_index_list") or []
     if check.label is not None:
@@ -321,7 +236,7 @@ def _message(check: Any, v: Validation, res: dict[str, Any], raised: bool, exc: 
     return f"expected {check.what}; observed {_plain(res.get('observed_value'))}"
 
 
-def _plain(x: Any) -> Any:
+def _plain(x: object) -> object:
     """A JSON-friendly version of a value GX reports."""
     if hasattr(x, "item") and not isinstance(x, (list, tuple, dict, str)):
         with contextlib.suppress(TypeError, ValueError):
@@ -342,7 +257,7 @@ def _plain(x: Any) -> Any:
     return str(x)
 
 
-def _observed(res: dict[str, Any], exc: Any) -> Any:
+def _observed(res: dict[str, Any], exc: dict[str, object] | None) -> dict[str, object]:
     if exc:
         return {"exception": exc.get("exception_message")}
     keep = (
@@ -353,49 +268,3 @@ def _observed(res: dict[str, Any], exc: Any) -> Any:
         "partial_unexpected_list",
     )
     return {k: _plain(res[k]) for k in keep if k in res}
-
-
-def _write_history(settings: Settings, result: GateResult) -> Path:
-    folder = settings.quality_dir / "results"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{result.run_id}.json"
-    path.write_text(json.dumps(result.summary(), ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    return path
-
-
-def _record(con: duckdb.DuckDBPyConnection, result: GateResult) -> None:
-    con.execute("create schema if not exists audit")
-    con.execute(GATE_RUNS_DDL)
-    summary = result.summary()
-    summary.pop("results")
-    con.execute(
-        "insert into audit.gate_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            result.run_id,
-            result.mode,
-            result.year,
-            result.started_at,
-            result.finished_at,
-            result.passed,
-            len(result.blocking_failures),
-            len(result.warnings),
-            result.evaluated,
-            str(result.data_docs_path) if result.data_docs_path else None,
-            json.dumps(summary, ensure_ascii=False, default=str),
-        ],
-    )
-
-
-def latest_gate_run(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
-    """The last recorded gate run (for status pages and the dashboard), or None."""
-    exists = con.execute(
-        "select count(*) from information_schema.tables"
-        " where table_schema = 'audit' and table_name = 'gate_runs'"
-    ).fetchone()
-    if not exists or not exists[0]:
-        return None
-    cur = con.execute("select * from audit.gate_runs order by finished_at desc limit 1")
-    row = cur.fetchone()
-    if row is None:
-        return None
-    return dict(zip([d[0] for d in cur.description], row, strict=True))

@@ -84,7 +84,7 @@ class Rule:
     column: str | None = None
     severity: str = BLOCKING
     only: str | None = None
-    kwargs: dict[str, Any] = field(default_factory=dict)
+    kwargs: dict[str, Any] = field(default_factory=dict)  # spread into check(): Any fits its keywords
 
     def build(self, ctx: Context, label: Label | None) -> Check:
         kwargs = {k: (v(ctx) if callable(v) else v) for k, v in self.kwargs.items()}
@@ -98,7 +98,7 @@ def _filled(*columns: str) -> list[Rule]:
 
 
 #: slice of a fact table (suite suffix) -> the rows it holds and the rules on it
-FACT_RULES: dict[str, tuple[Callable[[pd.DataFrame], Any] | None, list[Rule]]] = {
+FACT_RULES: dict[str, tuple[Callable[[pd.DataFrame], pd.Series] | None, list[Rule]]] = {
     "": (
         None,
         [
@@ -185,11 +185,11 @@ FACT_RULES: dict[str, tuple[Callable[[pd.DataFrame], Any] | None, list[Rule]]] =
 }
 
 
-def mart_row(row: Any) -> str:
+def mart_row(row: pd.Series) -> str:
     return f"{row.get('period')} {row.get('community_code')} {row.get('indicator_code')}"
 
 
-def _stock_label(row: Any) -> str:
+def _stock_label(row: pd.Series) -> str:
     return (
         f"{row.get('indicator_code')} is NULL for {row.get('period')} {row.get('community_code')}"
         " (no roster snapshot on or before the period end)"
@@ -197,7 +197,7 @@ def _stock_label(row: Any) -> str:
 
 
 def _dimension_validations(con: duckdb.DuckDBPyConnection) -> tuple[Validation, Validation]:
-    def code(r: Any) -> str:
+    def code(r: pd.Series) -> str:
         return str(r.get("indicator_code"))
 
     ind = read_frame(con, "select * from marts.dim_indicator")

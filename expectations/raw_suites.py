@@ -22,12 +22,13 @@ from rolwh.core.contracts import FEEDS, Column, Feed, Kind
 
 if TYPE_CHECKING:
     import duckdb
+    import pandas as pd
 
 #: the dispatch-event times that must not lie before 上报时间 (a derived flag the feed's extra check reads)
 NEGATIVE_DURATION_TIMES = ("reported_at", "dispatched_at", "arrived_at", "first_handled_at")
 
 
-def raw_row(row: Any) -> str:
+def raw_row(row: pd.Series) -> str:
     return f"{row.get('_file_name')} row {row.get('_row_number')}"
 
 
@@ -110,6 +111,7 @@ def _column_checks(feed: Feed, col: Column, cfg: QualityConfig, today: dt.date) 
         )
     if col.kind in (Kind.DATE, Kind.DATETIME):
         future_ok = f"{feed.name}.{col.name}" in cfg.future_date_columns
+        # spread into check(): only Any fits its typed keywords
         bounds: dict[str, Any] = {"min_value": timestamp(cfg.date_min)}
         if not future_ok:
             bounds["max_value"] = timestamp(cfg.date_max(today))
@@ -203,7 +205,7 @@ def latest_validations(con: duckdb.DuckDBPyConnection) -> tuple[list[Validation]
         )
         what = f"one latest version per key ({', '.join(key)})"
 
-        def label(r: Any, key: list[str] = key) -> str:
+        def label(r: pd.Series, key: list[str] = key) -> str:
             return "key " + "/".join(str(r.get(k)) for k in key)
 
         unique = (

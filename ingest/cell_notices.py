@@ -23,7 +23,7 @@ def cell_notices(con: duckdb.DuckDBPyConnection, parsed: str, plan: ParsePlan) -
     # the usual case: no column could change (ParsePlan has no flags), or no cell did
     if not any(kinds) or not any(_any_flag(con, parsed, kinds)):
         return notices
-    cleaned = _changed(con, parsed, kinds[0], ())
+    cleaned = _changed(con, parsed, kinds[0], [])
     if cleaned is not None:
         cells, rows, per_flag, _ = cleaned
         notices.append(
@@ -46,7 +46,7 @@ def _any_flag(con: duckdb.DuckDBPyConnection, parsed: str, kinds: list[list[str]
     anys = ", ".join(
         f"coalesce(bool_or({' or '.join(flags)}), false)" if flags else "false" for flags in kinds
     )
-    return con.execute(f"select {anys} from {parsed} where _skip_reason is null").fetchone()
+    return con.execute(f"select {anys} from {parsed} where _skip_reason is null").fetchone() or ()
 
 
 def _changed(
@@ -67,7 +67,7 @@ def _changed(
     row = con.execute(
         f"select list(_row_number order by _row_number) filter (where {any_flag})[1:{ROWS_LISTED + 1}], "
         f"{per_flag}{per_token} from {parsed} where _skip_reason is null"
-    ).fetchone()
+    ).fetchone() or (None,)
     rows, *counts = row
     cells_per_flag, per_token_counts = counts[: len(flags)], [int(c) for c in counts[len(flags) :]]
     if not rows:

@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING
 
 from ingest.cell_notices import cell_notices
 from ingest.discover import LandingFile
+from ingest.grid import grid_view, leading_rows, normalise_grid, scan_grid
 from ingest.headers import HeaderMatch, find_header
 from ingest.isolate import environment_fault
 from ingest.parse_sql import MACROS, ParsePlan, build_parse_sql, free_text_positions, q
 from ingest.pseudonymize import hmac_macro_sql
 from ingest.quarantine import Quarantine
-from ingest.readers import grid_view, leading_rows, normalise_grid, read_sheet, scan_grid
+from ingest.readers import read_sheet
 from ingest.report import FileResult
 from rolwh.core.contracts import LINEAGE_COLUMNS, MAX_REJECTED_SHARE, Feed, Kind, feed
 from rolwh.core.faults import checkpoint
@@ -192,6 +193,7 @@ def _commit(
     read, skipped, rejected, skipped_note = _counts(con)
     data_rows = read - skipped
     notices = "; ".join(n for n in (header.notices(), skipped_note, *cell_notes) if n) or None
+    load_id = new_load_id()
     result = FileResult(
         lf.name,
         lf.feed,
@@ -200,7 +202,7 @@ def _commit(
         rows_read=read,
         rows_skipped=skipped,
         notices=notices,
-        load_id=new_load_id(),
+        load_id=load_id,
     )
     too_many = data_rows > 0 and rejected / data_rows > MAX_REJECTED_SHARE
     if too_many:
@@ -214,11 +216,11 @@ def _commit(
         result.rows_rejected = rejected
         result.rows_loaded = data_rows - rejected
     loaded_at = dt.datetime.now()
-    params = {"load_id": result.load_id, "file": lf.name, "feed": lf.feed, "sha": lf.sha256}
+    params = {"load_id": load_id, "file": lf.name, "feed": lf.feed, "sha": lf.sha256}
     con.begin()
     try:
         if not too_many:
-            insert_raw_rows(con, f, lf, plan, result.load_id, loaded_at)
+            insert_raw_rows(con, f, lf, plan, load_id, loaded_at)
         insert_rejected_rows(con, plan, params)
         checkpoint("ingest.before_commit")
         insert_file_row(con, lf, result, loaded_at)

@@ -164,7 +164,7 @@ def expected_text(col: Column) -> str:
 
 @dataclass(frozen=True)
 class GridScan:
-    """Which grid columns hold what the cleaning rules act on (``ingest.readers.scan_grid``), so the
+    """Which grid columns hold what the cleaning rules act on (``ingest.grid.scan_grid``), so the
     parse applies a rule only where it can change something (smaller, faster queries)."""
 
     invisible: frozenset[int]  # an invisible character (rolwh_visible)

@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import hmac
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -22,9 +21,8 @@ from rolwh.core.settings import KeyMismatch, Settings
 #: What the key fingerprint is an HMAC of; changing it changes every fingerprint.
 KEY_FINGERPRINT_MESSAGE = b"rolwh key fingerprint v1"
 KEY_FINGERPRINT_HEX = 16
-
-if TYPE_CHECKING:
-    import duckdb
+#: DuckDB connection settings, typed as ``duckdb.connect`` takes them.
+ConnectionConfig = dict[str, str | bool | int | float | list[str]]
 
 AUDIT_DDL: tuple[str, ...] = (
     """
@@ -93,7 +91,7 @@ def connect(
         target.parent.mkdir(parents=True, exist_ok=True)
     elif not target.exists():
         raise FileNotFoundError(f"no warehouse at {target}: run `rolwh run` first")
-    config: dict[str, str | int] = {"memory_limit": settings.memory_limit}
+    config: ConnectionConfig = {"memory_limit": settings.memory_limit}
     if settings.threads:
         config["threads"] = settings.threads
     return duckdb.connect(str(target), read_only=read_only, config=config)

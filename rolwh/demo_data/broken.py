@@ -10,10 +10,12 @@ from datetime import date
 from pathlib import Path
 
 from rolwh.core.contracts import feed
-from rolwh.demo_data import truth
 from rolwh.demo_data.cells import CellStyle, Raw
 from rolwh.demo_data.sinks import XlsxSink
-from rolwh.demo_data.truth import Values
+from rolwh.demo_data.truth.clock import office_time
+from rolwh.demo_data.truth.court import case_values
+from rolwh.demo_data.truth.grievances import dispute_values, petition_junk
+from rolwh.demo_data.truth.records import Values
 
 
 @dataclass(frozen=True)
@@ -45,8 +47,8 @@ def write_broken(out: Path, seed: int) -> list[BrokenFile]:
     p = out / "court_referrals" / "诉前调解案件导出_最新.xlsx"
     rows = []
     for j in range(5):
-        v = truth._case_values(rng, f"(2024)渝0116民诉前调{800 + j}号", date(2024, 8, 1 + j))
-        v["updated_at"] = truth._office_time(rng, date(2024, 8, 2 + j))
+        v = case_values(rng, f"(2024)渝0116民诉前调{800 + j}号", date(2024, 8, 1 + j))
+        v["updated_at"] = office_time(rng, date(2024, 8, 2 + j))
         rows.append(v)
     _xlsx(p, "court_referrals", rows)
     note(p, "quarantine: no YYYYMMDD export date in the file name")
@@ -56,14 +58,14 @@ def write_broken(out: Path, seed: int) -> list[BrokenFile]:
     _xlsx(
         p,
         "petitions",
-        [truth._petition_junk(rng, f"XF2024{8000 + j:05d}", date(2024, 5, 10 + j)) for j in range(3)],
+        [petition_junk(rng, f"XF2024{8000 + j:05d}", date(2024, 5, 10 + j)) for j in range(3)],
     )
     note(p, "quarantine: .xls is not an accepted format")
     p = out / "disputes" / "矛盾纠纷台账_20240815.txt"
     d = feed("disputes")
     lines = ["\t".join(c.header for c in d.columns)]
     for j in range(3):
-        v = truth._dispute_values(rng, f"JF2024{81000 + j:06d}", date(2024, 8, 5 + j))
+        v = dispute_values(rng, f"JF2024{81000 + j:06d}", date(2024, 8, 5 + j))
         lines.append("\t".join("" if v.get(c.name) is None else str(v.get(c.name)) for c in d.columns))
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")
     note(p, "quarantine: .txt is not an accepted format")
@@ -72,8 +74,8 @@ def write_broken(out: Path, seed: int) -> list[BrokenFile]:
     p = out / "disputes" / "矛盾纠纷台账_20240715.xlsx"
     rows = []
     for j in range(6):
-        v = truth._dispute_values(rng, f"JF2024{80000 + j:06d}", date(2024, 7, 3 + j))
-        v["updated_at"] = truth._office_time(rng, date(2024, 7, 10 + j))
+        v = dispute_values(rng, f"JF2024{80000 + j:06d}", date(2024, 7, 3 + j))
+        v["updated_at"] = office_time(rng, date(2024, 7, 10 + j))
         rows.append(v)
     _xlsx(p, "disputes", rows, drop="dispute_level")
     note(p, "quarantine: required column 纠纷等级 missing")
@@ -86,7 +88,7 @@ def write_broken(out: Path, seed: int) -> list[BrokenFile]:
         w = csv.writer(fh)
         w.writerow([c.header for c in pf.columns])
         for j in range(10):
-            v = truth._petition_junk(rng, f"XF2024{8100 + j:05d}", date(2024, 4, 1 + j))
+            v = petition_junk(rng, f"XF2024{8100 + j:05d}", date(2024, 4, 1 + j))
             if j % 5 in (1, 3):  # 4 of 10 rows
                 v["registered_date"] = Raw(f"2024-04-{31 + j}")
             w.writerow(["" if (x := style.cell(c, v.get(c.name))) is None else x for c in pf.columns])

@@ -6,6 +6,8 @@ from datetime import date, datetime, timedelta
 
 FIRST_DAY = date(2024, 1, 1)
 LAST_DAY = date(2025, 3, 31)
+#: The last day of the report year the demo reproduces.
+DEC31 = date(2024, 12, 31)
 
 
 def month_end(d: date) -> date:

@@ -109,9 +109,11 @@ class CellStyle:
             return value.text
         match col.kind:
             case Kind.DATE:
-                return self.date(value)  # type: ignore[arg-type]
+                assert isinstance(value, date)
+                return self.date(value)
             case Kind.DATETIME:
-                return self.datetime(value)  # type: ignore[arg-type]
+                assert isinstance(value, datetime)
+                return self.datetime(value)
             case Kind.DECIMAL:
                 return self.amount(value) if isinstance(value, Decimal) else value
             case Kind.INT:

@@ -12,7 +12,8 @@ from rolwh.demo_data import people
 from rolwh.demo_data.calendar import month_ends, quarter_ends
 from rolwh.demo_data.cells import DATE_STYLES, CellStyle
 from rolwh.demo_data.sinks import CsvSink, Sink, XlsxSink
-from rolwh.demo_data.truth import GENERATORS, Values
+from rolwh.demo_data.truth import GENERATORS
+from rolwh.demo_data.truth.records import Values
 
 #: Exam dates of the demo (the exam export follows 3 days later).
 EXAM_EXPORTS = (

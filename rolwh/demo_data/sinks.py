@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
@@ -17,7 +18,7 @@ DOC_CREATED = datetime(2025, 4, 1, 8, 0, 0)
 
 class Sink(Protocol):
     def title(self, text: str) -> None: ...
-    def row(self, cells: list[object]) -> None: ...
+    def row(self, cells: Sequence[object]) -> None: ...
     def close(self) -> None: ...
 
 
@@ -47,7 +48,7 @@ class XlsxSink:
         self.ws.merge_range(self.n, 0, self.n, max(self.width - 1, 1), text, self.f_title)
         self.n += 1
 
-    def row(self, cells: list[object]) -> None:
+    def row(self, cells: Sequence[object]) -> None:
         ws, r = self.ws, self.n
         for c, v in enumerate(cells):
             if v is None or v == "":
@@ -75,7 +76,7 @@ class CsvSink:
     def title(self, text: str) -> None:
         self.w.writerow([text])
 
-    def row(self, cells: list[object]) -> None:
+    def row(self, cells: Sequence[object]) -> None:
         self.w.writerow([to_text(c) for c in cells])
 
     def close(self) -> None:

@@ -34,6 +34,10 @@ TARGETS_2024: dict[str, int | Fraction] = {
     "TR_MEDIATOR_TRAINING_PT": 230,
 }
 
+#: The counts and the ratios apart, typed (the generators draw counts, and scale one by a ratio).
+COUNTS_2024: dict[str, int] = {k: v for k, v in TARGETS_2024.items() if isinstance(v, int)}
+RATIOS_2024: dict[str, Fraction] = {k: v for k, v in TARGETS_2024.items() if isinstance(v, Fraction)}
+
 #: Mediator-training sessions of 2024: attendees per session (sum = TR_MEDIATOR_TRAINING_PT).
 MEDIATOR_TRAINING_2024: tuple[int, ...] = (45, 38, 52, 40, 55)
-assert sum(MEDIATOR_TRAINING_2024) == TARGETS_2024["TR_MEDIATOR_TRAINING_PT"]
+assert sum(MEDIATOR_TRAINING_2024) == COUNTS_2024["TR_MEDIATOR_TRAINING_PT"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from rolwh.report.charts import bar_chart, hbar_chart, line_chart
 from rolwh.report.data import DashboardData
@@ -38,12 +37,12 @@ GROUPS: dict[str, str] = {
 }
 
 
-def dashboard_context(data: DashboardData) -> dict[str, Any]:
+def dashboard_context(data: DashboardData) -> dict[str, object]:
     """Everything the template shows, already formatted (the template only lays it out)."""
     by_code = {i.code: i for i in data.indicators}
     quarter_labels = [p[-2:] for p in data.periods]  # '2024Q1' -> 'Q1'
 
-    def q_value(period: str, community: str, code: str) -> Any:
+    def q_value(period: str, community: str, code: str) -> float | None:
         return data.quarterly.get((period, community, code), (None, None, None))[2]
 
     groups = []
@@ -71,16 +70,16 @@ def dashboard_context(data: DashboardData) -> dict[str, Any]:
     communities = [(c, n) for c, n in data.communities if c != "ALL"]
     comparisons = []
     for code in COMPARED_INDICATORS:
-        ind = by_code.get(code)
-        if ind is None or ind.scope != "community":
+        compared = by_code.get(code)
+        if compared is None or compared.scope != "community":
             continue
         values = [data.annual.get((c, code)) for c, _ in communities]
         comparisons.append(
             {
                 "code": code,
-                "name": ind.name_zh,
+                "name": compared.name_zh,
                 "chart": hbar_chart(
-                    [n for _, n in communities], values, ind.unit, title=f"{ind.name_zh} 社区对比"
+                    [n for _, n in communities], values, compared.unit, title=f"{compared.name_zh} 社区对比"
                 ),
             }
         )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from expectations.gate import latest_gate_run
+from expectations.results import latest_gate_run
 from rolwh.core.contracts import FEEDS
 from rolwh.report.formatting import COMMUNITY_FALLBACK_NAMES
 
@@ -45,20 +45,23 @@ class GateStatus:
         return {"通过": "ok", "未通过": "bad"}.get(self.label, "unknown")
 
 
+#: (numerator, denominator, value) of one indicator in one period (DOUBLE columns of the marts).
+Figure = tuple[float | None, float | None, float | None]
+
+
 @dataclass
 class DashboardData:
     year: int
     indicators: list[Indicator]
     communities: list[tuple[str, str]]  # (code, name_zh) in display order, ALL first
     #: (period, community_code, indicator_code) -> (numerator, denominator, value)
-    quarterly: dict[tuple[str, str, str], tuple[Any, Any, Any]]
+    quarterly: dict[tuple[str, str, str], Figure]
     periods: list[str]
     #: (community_code, indicator_code) -> value of the year
-    annual: dict[tuple[str, str], Any]
+    annual: dict[tuple[str, str], float | None]
     freshness: list[Freshness]
     gate: GateStatus
     publication: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _relation_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
@@ -93,7 +96,7 @@ def read_communities(con: duckdb.DuckDBPyConnection, codes_in_data: set[str]) ->
 def read_freshness(con: duckdb.DuckDBPyConnection) -> list[Freshness]:
 
     titles = {f.name: f.title_zh for f in FEEDS}
-    found: dict[str, tuple[Any, Any, Any]] = {}
+    found: dict[str, tuple[date | None, datetime | None, int]] = {}
     if _relation_exists(con, "audit", "file_loads"):
         for feed, export_date, loaded_at, files in con.execute(
             """
@@ -116,17 +119,13 @@ def read_gate_status(con: duckdb.DuckDBPyConnection) -> GateStatus:
     run = latest_gate_run(con)
     if run is None:
         return GateStatus("未检查")
-    bits = [
-        f"{label}{run[key]}"
-        for key, label in (("mode", "模式 "), ("blocking_count", "阻断问题 "), ("warning_count", "警告 "))
-        if run.get(key) is not None
-    ]
-    return GateStatus("通过" if run.get("passed") else "未通过", run.get("finished_at"), ",".join(bits))
+    bits = [f"模式 {run.mode}", f"阻断问题 {run.blocking_count}", f"警告 {run.warning_count}"]
+    return GateStatus("通过" if run.passed else "未通过", run.finished_at, ",".join(bits))
 
 
 def read_dashboard_data(con: duckdb.DuckDBPyConnection, year: int) -> DashboardData:
     indicators = read_indicators(con)
-    quarterly: dict[tuple[str, str, str], tuple[Any, Any, Any]] = {}
+    quarterly: dict[tuple[str, str, str], Figure] = {}
     periods: set[tuple[int, str]] = set()
     codes: set[str] = set()
     for quarter, period, community, code, num, den, value in con.execute(
@@ -140,7 +139,7 @@ def read_dashboard_data(con: duckdb.DuckDBPyConnection, year: int) -> DashboardD
         quarterly[(str(period), str(community), str(code))] = (num, den, value)
         periods.add((int(quarter), str(period)))
         codes.add(str(community))
-    annual: dict[tuple[str, str], Any] = {}
+    annual: dict[tuple[str, str], float | None] = {}
     for community, code, value in con.execute(
         "select community_code, indicator_code, value from marts.fct_indicator_annual where year = ?", [year]
     ).fetchall():

@@ -16,7 +16,6 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
@@ -50,7 +49,7 @@ class FigureSource:
 
     frozen: bool
     label: str
-    values: dict[str, Any]  # indicator_code -> value (year, ALL)
+    values: dict[str, float | None]  # indicator_code -> value (year, ALL)
     glossary: dict[str, GlossaryEntry]
 
 
@@ -71,11 +70,11 @@ def latest_release(settings: Settings, year: int) -> Path | None:
     return found[-1] if found else None
 
 
-def _release_parquet(folder: Path, manifest: dict[str, Any], table: str) -> list[Path]:
+def _release_parquet(folder: Path, manifest: dict[str, object], table: str) -> list[Path]:
     """The Parquet files of ``table`` in a release: those the manifest lists, else by file name."""
     listed: list[str] = []
 
-    def walk(node: Any) -> None:
+    def walk(node: object) -> None:
         if isinstance(node, str):
             if node.endswith(".parquet"):
                 listed.append(node)
@@ -125,7 +124,7 @@ def _read_release(folder: Path, year: int) -> FigureSource:
     return FigureSource(True, label, values, glossary)
 
 
-def _glossary(rows: list[tuple[Any, ...]]) -> dict[str, GlossaryEntry]:
+def _glossary(rows: list[tuple[object, ...]]) -> dict[str, GlossaryEntry]:
     return {str(c): GlossaryEntry(str(c), str(n), str(u), str(d or "")) for c, n, u, d in rows}
 
 
@@ -182,17 +181,15 @@ def _segments(template: str, year: int, source: FigureSource, where: str) -> lis
     return [s for s in segments if s.text or s.code]
 
 
-def draft_context(settings: Settings, year: int) -> dict[str, Any]:
+def draft_context(settings: Settings, year: int) -> dict[str, object]:
     config = tomllib.loads(SENTENCES_FILE.read_text(encoding="utf-8"))
     source = figure_source(settings, year)
-    paragraphs = [
-        {
-            "heading": p.get("heading", ""),
-            "segments": _segments(p["text"], year, source, f"paragraph {i + 1}"),
-        }
+    texts = [
+        (p.get("heading", ""), _segments(p["text"], year, source, f"paragraph {i + 1}"))
         for i, p in enumerate(config.get("paragraphs", []))
     ]
-    used = list(dict.fromkeys(s.code for p in paragraphs for s in p["segments"] if s.code))
+    paragraphs = [{"heading": heading, "segments": segments} for heading, segments in texts]
+    used = list(dict.fromkeys(s.code for _, segments in texts for s in segments if s.code))
     return {
         "year": year,
         "title": "".join(s.text for s in _segments(config.get("title", "{year}"), year, source, "title")),

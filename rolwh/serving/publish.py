@@ -31,6 +31,7 @@ import duckdb
 from rolwh.core.errors import RolwhError
 from rolwh.core.faults import checkpoint
 from rolwh.core.settings import Settings
+from rolwh.core.warehouse import ConnectionConfig
 
 if TYPE_CHECKING:
     import duckdb
@@ -234,7 +235,7 @@ def publish(
                 raise PublishError(
                     f"no working warehouse at {settings.warehouse_path}: run `rolwh run` first"
                 )
-            config: dict[str, str | int] = {"memory_limit": settings.memory_limit}
+            config: ConnectionConfig = {"memory_limit": settings.memory_limit}
             if settings.threads:
                 config["threads"] = settings.threads
             local = duckdb.connect(config=config)

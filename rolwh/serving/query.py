@@ -32,6 +32,7 @@ from rich.table import Table
 from rolwh.core.console import json_inert, plain, safe
 from rolwh.core.errors import RolwhError
 from rolwh.core.settings import Settings
+from rolwh.core.warehouse import ConnectionConfig
 
 if TYPE_CHECKING:
     import duckdb
@@ -90,7 +91,7 @@ def open_reader(
     path = path or reader_path(settings)
     if not path.exists():
         raise FileNotFoundError(f"no warehouse at {path}: run `rolwh run` first")
-    config: dict[str, str | int | bool] = {"memory_limit": settings.memory_limit, **READER_CONFIG}
+    config: ConnectionConfig = {"memory_limit": settings.memory_limit, **READER_CONFIG}
     if settings.threads:
         config["threads"] = settings.threads
     config.update(limits or {})

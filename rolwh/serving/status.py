@@ -37,9 +37,9 @@ def render_status(settings: Settings) -> str:
             "run `rolwh status` again when it ends"
         ) from None
     try:
-        has_audit = con.execute(
+        (has_audit,) = con.execute(
             "select count(*) from information_schema.tables where table_schema = 'audit' and table_name = 'file_loads'"
-        ).fetchone()[0]
+        ).fetchone() or (0,)
         if not has_audit:
             console.print("the warehouse has no audit tables yet: nothing ingested (run `rolwh ingest`)")
             return buf.getvalue()

@@ -8,12 +8,13 @@ from pathlib import Path
 from rolwh.core.contracts import feed
 from rolwh.demo_data import truth
 from rolwh.demo_data.targets import TARGETS_2024
+from rolwh.demo_data.truth.records import FeedBlock
 from tests.demo_data import oracle
 from tests.demo_data.conftest import SEED
 from tests.demo_data.readback import export_date, parse_file
 
 
-def _truth_latest(fb: truth.FeedBlock, has_updated_at: bool = True) -> list[dict]:
+def _truth_latest(fb: FeedBlock, has_updated_at: bool = True) -> list[dict]:
     rows = []
     for rec in fb.records:
         for order, v in enumerate(rec.versions):

@@ -8,6 +8,8 @@ from rolwh.core.contracts import feed
 from rolwh.demo_data import truth
 from rolwh.demo_data.exports import write_feed
 from rolwh.demo_data.targets import TARGETS_2024
+from rolwh.demo_data.truth.court import court_referrals
+from rolwh.demo_data.truth.training import staff
 from tests.demo_data.conftest import SEED
 from tests.demo_data.readback import parse_file
 
@@ -18,7 +20,7 @@ def test_blocks_have_distinct_keys_and_people() -> None:
         keys_a, keys_b = {r.key for r in a.records}, {r.key for r in b.records}
         assert len(keys_a) == len(a.records) and not keys_a & keys_b, name
         assert 0.85 < len(b.records) / len(a.records) < 1.15, name
-    s0, s1 = truth.staff(SEED, 0), truth.staff(SEED, 1)
+    s0, s1 = staff(SEED, 0), staff(SEED, 1)
     assert not {s.number for s in s0} & {s.number for s in s1}
     assert not {s.id_number for s in s0} & {s.id_number for s in s1}
 
@@ -49,5 +51,5 @@ def test_scale_two_doubles_the_records_with_distinct_keys(tmp_path: Path) -> Non
 
 def test_every_block_carries_the_2024_court_figures() -> None:
     for b in (0, 1, 2):
-        cases = [r.latest for r in truth.court_referrals(SEED, b).records]
+        cases = [r.latest for r in court_referrals(SEED, b).records]
         assert sum(c["referred_date"].year == 2024 for c in cases) == TARGETS_2024["CR_RECEIVED"]

@@ -8,9 +8,10 @@ import zipfile
 import duckdb
 import pytest
 
-from ingest import readers
+from ingest import csv_reader, xlsx_reader
+from ingest.csv_reader import detect_encoding
 from ingest.quarantine import Quarantine
-from ingest.readers import detect_encoding, read_csv_grid, read_xlsx_grid
+from ingest.readers import read_csv_grid, read_xlsx_grid
 from tests.ingest.conftest import write_csv, write_xlsx
 
 ROWS = [["编号", "名称"], ["Ａ１", "  东门社区　"], ["2", "中文，逗号"]]
@@ -97,7 +98,7 @@ def test_xlsx_inflating_beyond_the_limit_is_refused_before_reading(tmp_path, mon
     path = tmp_path / "bomb.xlsx"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("xl/big.xml", b"\0" * 2_000_000)
-    monkeypatch.setattr(readers, "MAX_XLSX_UNCOMPRESSED_BYTES", 1_000_000)
+    monkeypatch.setattr(xlsx_reader, "MAX_XLSX_UNCOMPRESSED_BYTES", 1_000_000)
     with pytest.raises(Quarantine, match="zip bomb"):
         read_xlsx_grid(path)
 
@@ -117,7 +118,7 @@ def test_xlsx_inflating_beyond_the_limit_is_refused_before_reading(tmp_path, mon
 def test_unclosed_quote_line_names_the_line_where_the_quote_opened(tmp_path, text, line):
     path = tmp_path / "f.csv"
     path.write_bytes(text.encode("utf-8"))
-    assert readers.unclosed_quote_line(path) == line
+    assert csv_reader.unclosed_quote_line(path) == line
 
 
 def test_cr_only_csv_reads_every_record(tmp_path):

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from expectations.gate import GATE_RUNS_DDL
+from expectations.results import GATE_RUNS_DDL
 from rolwh.core.settings import DBT_PROJECT_DIR, Settings
 from rolwh.report.specdocs import read_dictionary
 
