@@ -9,19 +9,22 @@ with periods as (
 
 export_dates as (
 
-    select max(_export_date) as export_date from {{ ref('stg_court__referrals') }}
+    {%- set latest_models = [
+        ('stg_court__referrals', '_export_date'),
+        ('stg_petition__disputes', '_export_date'),
+        ('stg_petition__petitions', '_export_date'),
+        ('stg_command_centre__dispatch_events', '_export_date'),
+        ('stg_training__study_sessions', '_export_date'),
+        ('stg_training__exam_results', '_export_date'),
+        ('stg_training__enforcement_officers', 'snapshot_date'),
+    ] %}
+    {%- for model, column in latest_models %}
+
+    select max({{ column }}) as export_date from {{ ref(model) }}
+    {%- if not loop.last %}
     union all
-    select max(_export_date) from {{ ref('stg_petition__disputes') }}
-    union all
-    select max(_export_date) from {{ ref('stg_petition__petitions') }}
-    union all
-    select max(_export_date) from {{ ref('stg_command_centre__dispatch_events') }}
-    union all
-    select max(_export_date) from {{ ref('stg_training__study_sessions') }}
-    union all
-    select max(_export_date) from {{ ref('stg_training__exam_results') }}
-    union all
-    select max(snapshot_date) from {{ ref('stg_training__enforcement_officers') }}
+    {%- endif %}
+    {%- endfor %}
 
 ),
 
