@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import textwrap
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from rolwh.serving.query import reader_path
+from tests.serving.test_old_clients import _duckdb14_python
 
 pytestmark = pytest.mark.slow
 
@@ -242,3 +245,30 @@ def test_the_lake_is_partitioned_by_year_with_a_manifest(demo_run: dict[str, obj
         f"select name from parquet_schema('{lake / 'fct_community_indicator_annual' / 'year=2024' / 'data.parquet'}')"
     ).fetchall()
     assert ("year",) not in in_file and ("count_value",) in in_file
+
+
+def test_a_duckdb_1_4_client_reads_the_cn_views_and_comments(demo_run: dict[str, object]) -> None:
+    python = _duckdb14_python()
+    script = textwrap.dedent(
+        """
+        import duckdb, json, sys
+        con = duckdb.connect(sys.argv[1], read_only=True)
+        total = con.execute(
+            "select sum(计数值) from cn.fct_community_indicator_annual where 指标代码 = 'CR_RECEIVED' and 年份 = 2024"
+        ).fetchone()[0]
+        bare = con.execute(
+            "select count(*) from duckdb_columns() where database_name = current_database()"
+            " and schema_name in ('marts', 'cn') and comment is null"
+        ).fetchone()[0]
+        print(json.dumps({"version": duckdb.__version__, "total": int(total), "bare": bare}))
+        """
+    )
+    done = subprocess.run(
+        [str(python), "-c", script, str(reader_path(demo_run["settings"]))],  # type: ignore[arg-type]
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"version": json.loads(done.stdout)["version"], "total": 476, "bare": 0}
+    assert json.loads(done.stdout)["version"].startswith("1.4")
