@@ -5,6 +5,8 @@ Layout of a serving version's ``lake/`` folder (``serving/lake -> current/lake``
     <table>/year=2024/data.parquet     a table with a ``year`` column: one file per year (Hive
                                        partitioning; the year is in the path, not in the file)
     <table>/data.parquet               a table without one (the dimensions)
+                                       (a year-partitioned table without rows has no file yet;
+                                       its manifest entry says 0 rows and lists no files)
     manifest.json                      every table: its files, columns (name, type, comment), rows
 
 File names are stable: a reader or a saved Power Query / Spark job points at the same path every
