@@ -1,4 +1,4 @@
-{#- Schemas are exactly staging / intermediate / marts / seeds: no target prefix. -#}
+{#- Schemas are exactly staging / intermediate / marts / cn / seeds: no target prefix. -#}
 {% macro generate_schema_name(custom_schema_name, node) -%}
     {%- if custom_schema_name is none -%}
         {{ target.schema }}

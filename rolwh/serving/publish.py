@@ -4,15 +4,21 @@ Layout under ``settings.serving_dir``::
 
     versions/rolwh-20250101T020304Z-1/rolwh.duckdb        one immutable DuckDB file per version
     versions/rolwh-20250101T020304Z-1/parquet/<schema>.<table>/data.parquet
+    versions/rolwh-20250101T020304Z-1/lake/<table>/year=2024/data.parquet   (rolwh.serving.lake)
+    versions/rolwh-20250101T020304Z-1/lake/manifest.json
     current  -> versions/rolwh-20250101T020304Z-1           the one swap point (a symlink)
     rolwh.duckdb -> current/rolwh.duckdb                    what readers and BI tools open
     parquet      -> current/parquet                         what Parquet tools read
+    lake         -> current/lake                            the marts for lake tools, by year
 
 A version is written completely (checkpointed, no ``.wal``, in a storage format DuckDB 1.4 clients
 can read), then ``current`` is replaced by ``os.replace`` of a temporary symlink: an atomic
 ``rename(2)``. A reader that already opened the old file keeps its open file and reads the old,
 consistent version; new connections see the new version; the writer never waits for a reader.
 Superseded versions are deleted after ``settings.serving_grace_hours``, never the current one.
+
+Tables are copied with their comments (dbt ``persist_docs``), and the ``cn`` views (Chinese column
+names) are recreated as views over the version's own tables (rolwh.serving.described).
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ from rolwh.core.errors import RolwhError
 from rolwh.core.faults import checkpoint
 from rolwh.core.settings import Settings
 from rolwh.core.warehouse import ConnectionConfig
+from rolwh.serving.described import copy_comments, copy_views
+from rolwh.serving.lake import LAKE_DIR, write_lake
 
 if TYPE_CHECKING:
     import duckdb
@@ -67,6 +75,7 @@ class PublishResult:
             f"{sum(self.tables.values())} rows in {self.seconds:.1f}s",
             f"  serving file: {self.serving_path} -> {self.version_path}",
             f"  parquet:      {self.parquet_dir}",
+            f"  lake:         {self.parquet_dir.with_name(LAKE_DIR)} (by year, {LAKE_DIR}/manifest.json)",
         ]
         lines += [f"  {name}: {rows} rows" for name, rows in sorted(self.tables.items())]
         if self.removed:
@@ -152,6 +161,9 @@ def _copy_version(con: duckdb.DuckDBPyConnection, source: str, target: Path, par
                 "(format parquet, compression zstd)"
             )
             checkpoint("publish.table_copied")
+        views = copy_views(con, source, _ALIAS)
+        copy_comments(con, source, _ALIAS, relations + views)
+        write_lake(con, _ALIAS, parquet.parent / LAKE_DIR, target.parent.name)
         con.execute(
             f"""
             create table {_ALIAS}.serving.publication as
@@ -181,8 +193,13 @@ def _swap_symlink(link: Path, target: str) -> None:
 
 
 def _ensure_stable_links(settings: Settings) -> None:
-    """``rolwh.duckdb`` and ``parquet`` point through ``current`` (created once, never changed)."""
-    for name, target in ((SERVING_FILE, f"current/{SERVING_FILE}"), ("parquet", "current/parquet")):
+    """``rolwh.duckdb``, ``parquet`` and ``lake`` point through ``current`` (created once, never changed)."""
+    links = (
+        (SERVING_FILE, f"current/{SERVING_FILE}"),
+        ("parquet", "current/parquet"),
+        (LAKE_DIR, f"current/{LAKE_DIR}"),
+    )
+    for name, target in links:
         link = settings.serving_dir / name
         if link.is_symlink() and os.readlink(link) == target:
             continue

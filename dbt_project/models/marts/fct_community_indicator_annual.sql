@@ -1,0 +1,4 @@
+-- BI star schema: the annual indicators per community and UNKNOWN, never the street total (ALL),
+-- so a sum over every row of an additive count is the street figure.
+
+{{ star_facts('fct_indicator_annual', 'community') }}
