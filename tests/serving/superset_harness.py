@@ -31,6 +31,9 @@ SUPERSET_VERSION = "6.1.0"
 CLIENT_PINS = ("duckdb-engine==0.17.0", "duckdb==2.0.1")
 #: Imported by Superset 6.1.0's command line (``superset.cli.test_db``) but not declared by it.
 UNDECLARED = ("rich",)
+#: Superset 6.1.0 allows Flask-Caching < 3, but its metastore cache breaks on 2.5 (an unknown keyword
+#: argument, ``superset db upgrade`` fails): keep the 2.3 it was released with.
+HELD_BACK = ("flask-caching==2.3.1",)
 ADMIN = ("admin", "rolwh-test-admin")
 _READY = ".rolwh-ready"
 _TEMPLATE = "metadata-template.db"
@@ -78,10 +81,16 @@ def _config_env(folder: Path, db: Path) -> dict[str, str]:
     }
 
 
+def requirements() -> list[str]:
+    """What pip installs into the venv; the ready mark holds them, so a change rebuilds the venv."""
+    return [f"apache-superset=={SUPERSET_VERSION}", *CLIENT_PINS, *UNDECLARED, *HELD_BACK]
+
+
 def superset_venv() -> Path:
     """The cached venv with Superset (built on first use); skip when pip cannot install it."""
     venv = venv_dir()
-    if (venv / _READY).is_file():
+    ready = venv / _READY
+    if ready.is_file() and ready.read_text(encoding="utf-8").split() == requirements():
         return venv
     if shutil.which("python3.11") is None:
         _skip("python3.11 is not on PATH")
@@ -89,14 +98,7 @@ def superset_venv() -> Path:
     venv.parent.mkdir(parents=True, exist_ok=True)
     steps = (
         ["python3.11", "-m", "venv", str(venv)],
-        [
-            str(venv / "bin" / "pip"),
-            "install",
-            "-q",
-            f"apache-superset=={SUPERSET_VERSION}",
-            *CLIENT_PINS,
-            *UNDECLARED,
-        ],
+        [str(venv / "bin" / "pip"), "install", "-q", *requirements()],
     )
     for step in steps:
         done = _run(step)
@@ -104,7 +106,7 @@ def superset_venv() -> Path:
             shutil.rmtree(venv, ignore_errors=True)
             _skip(f"{' '.join(step[:3])}… failed: {done.stderr.strip()[-400:]}")
     _migrate_template(venv)
-    (venv / _READY).write_text(f"apache-superset=={SUPERSET_VERSION} {' '.join(CLIENT_PINS)}\n")
+    ready.write_text("\n".join(requirements()) + "\n", encoding="utf-8")
     return venv
 
 
