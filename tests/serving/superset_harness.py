@@ -29,8 +29,9 @@ import requests
 SUPERSET_VERSION = "6.1.0"
 #: What goes into Superset's venv, besides Superset: the serving file's client.
 CLIENT_PINS = ("duckdb-engine==0.17.0", "duckdb==2.0.1")
-#: Imported by Superset 6.1.0's command line (``superset.cli.test_db``) but not declared by it.
-UNDECLARED = ("rich",)
+#: Imported by Superset 6.1.0 but not declared by it: by its command line (``superset.cli.test_db``)
+#: and by every database engine spec (``db_engine_specs.aws_iam``: "Could not load database driver").
+UNDECLARED = ("rich", "cachetools")
 #: Superset 6.1.0 allows Flask-Caching < 3, but its metastore cache breaks on 2.5 (an unknown keyword
 #: argument, ``superset db upgrade`` fails): keep the 2.3 it was released with.
 HELD_BACK = ("flask-caching==2.3.1",)
@@ -153,10 +154,14 @@ class Superset:
 
     base: str
     session: requests.Session
+    log: Path
 
     def call(self, method: str, path: str, **kw: Any) -> Any:
         response = self.session.request(method, f"{self.base}{path}", timeout=300, **kw)
-        assert response.status_code < 300, f"{method} {path}: {response.status_code} {response.text[:2000]}"
+        assert response.status_code < 300, (
+            f"{method} {path}: {response.status_code} {response.text[:2000]}\n"
+            f"server log (end): {self.log.read_text(encoding='utf-8', errors='replace')[-4000:]}"
+        )
         return response.json()
 
     def login(self) -> None:
@@ -190,7 +195,7 @@ def running_superset(folder: Path) -> Iterator[Superset]:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(base, server, folder / "superset.log")
-        client = Superset(base=base, session=requests.Session())
+        client = Superset(base=base, session=requests.Session(), log=folder / "superset.log")
         client.login()
         yield client
     finally:
