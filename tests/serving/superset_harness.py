@@ -10,6 +10,7 @@ When Superset cannot be installed here the test is skipped with the reason print
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import socket
@@ -90,24 +91,30 @@ def requirements() -> list[str]:
 def superset_venv() -> Path:
     """The cached venv with Superset (built on first use); skip when pip cannot install it."""
     venv = venv_dir()
-    ready = venv / _READY
-    if ready.is_file() and ready.read_text(encoding="utf-8").split() == requirements():
-        return venv
-    if shutil.which("python3.11") is None:
-        _skip("python3.11 is not on PATH")
-    shutil.rmtree(venv, ignore_errors=True)
-    venv.parent.mkdir(parents=True, exist_ok=True)
-    steps = (
-        ["python3.11", "-m", "venv", str(venv)],
-        [str(venv / "bin" / "pip"), "install", "-q", *requirements()],
-    )
-    for step in steps:
-        done = _run(step)
-        if done.returncode != 0:
-            shutil.rmtree(venv, ignore_errors=True)
-            _skip(f"{' '.join(step[:3])}… failed: {done.stderr.strip()[-400:]}")
-    _migrate_template(venv)
-    ready.write_text("\n".join(requirements()) + "\n", encoding="utf-8")
+    try:
+        venv.parent.mkdir(parents=True, exist_ok=True)
+        lock = (venv.parent / f"{venv.name}.lock").open("w")
+    except OSError as exc:
+        _skip(f"the cache folder {venv.parent} is not writable ({exc.strerror}); set ROLWH_TEST_CACHE")
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # parallel workers (pytest -n) build it once
+        ready = venv / _READY
+        if ready.is_file() and ready.read_text(encoding="utf-8").split() == requirements():
+            return venv
+        if shutil.which("python3.11") is None:
+            _skip("python3.11 is not on PATH")
+        shutil.rmtree(venv, ignore_errors=True)
+        steps = (
+            ["python3.11", "-m", "venv", str(venv)],
+            [str(venv / "bin" / "pip"), "install", "-q", *requirements()],
+        )
+        for step in steps:
+            done = _run(step)
+            if done.returncode != 0:
+                shutil.rmtree(venv, ignore_errors=True)
+                _skip(f"{' '.join(step[:3])}… failed: {done.stderr.strip()[-400:]}")
+        _migrate_template(venv)
+        ready.write_text("\n".join(requirements()) + "\n", encoding="utf-8")
     return venv
 
 
