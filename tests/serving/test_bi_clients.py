@@ -27,10 +27,15 @@ def _engine(settings: Settings, driver: str) -> sa.Engine:
     return sa.create_engine(f"{driver}:///{path}?access_mode=read_only", poolclass=NullPool)
 
 
-def _duckdb_columns(settings: Settings, schema: str, table: str) -> list[str]:
+def _duckdb_columns(settings: Settings, schema: str, table: str) -> list[tuple[str, str | None]]:
+    """(name, comment) of every column, in order, as DuckDB itself reports them."""
     con = duckdb.connect(str(settings.serving_dir / "rolwh.duckdb"), read_only=True)
     try:
-        return [r[0] for r in con.execute(f'describe "{schema}"."{table}"').fetchall()]
+        return con.execute(
+            "select column_name, comment from duckdb_columns() where schema_name = ? and table_name = ? "
+            "order by column_index",
+            [schema, table],
+        ).fetchall()
     finally:
         con.close()
 
@@ -43,9 +48,10 @@ def test_sqlalchemy_lists_the_columns_of_every_bi_table(published: Settings) -> 
     try:
         with engine.connect() as conn:
             inspector = sa.inspect(conn)
-            for (schema, table), names in expected.items():
-                columns = inspector.get_columns(table, schema=schema)
-                assert [c["name"] for c in columns] == names, table
+            for (schema, table), columns in expected.items():
+                listed = inspector.get_columns(table, schema=schema)
+                # names in order, and the comments a BI tool shows as descriptions
+                assert [(c["name"], c["comment"]) for c in listed] == columns, table
             sql, params = street_rate_sql()
             rate = conn.exec_driver_sql(sql, tuple(params)).scalar_one()
         assert rate == pytest.approx(STREET_RATE, abs=1e-4)
