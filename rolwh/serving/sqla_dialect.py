@@ -32,7 +32,9 @@ class RolwhDuckDBDialect(DuckDBEngineDialect):
     driver = "rolwh"
     supports_statement_cache = True
 
-    def _columns_query(self, schema: Any, has_filter_names: Any, scope: Any, kind: Any) -> Any:
+    # same call signatures as duckdb-engine (positional, as SQLAlchemy calls them); the typed base
+    # classes declare keyword-only ones, hence the ignores
+    def _columns_query(self, schema: Any, has_filter_names: Any, scope: Any, kind: Any) -> Any:  # type: ignore[override]
         query = super()._columns_query(schema, has_filter_names, scope, kind)
         columns = [
             sql.null().label("collation") if column.name == "collation" else column
@@ -40,8 +42,14 @@ class RolwhDuckDBDialect(DuckDBEngineDialect):
         ]
         return query.with_only_columns(*columns, maintain_column_froms=False)
 
-    def get_multi_columns(
-        self, connection: Any, schema: Any, filter_names: Any, scope: Any, kind: Any, **kw: Any
+    def get_multi_columns(  # type: ignore[override]
+        self,
+        connection: Any,
+        schema: Any = None,
+        filter_names: Any = None,
+        scope: Any = None,
+        kind: Any = None,
+        **kw: Any,
     ) -> Any:
         has_filter_names, params = self._prepare_filter_names(filter_names)
         query = self._columns_query(schema, has_filter_names, scope, kind)
