@@ -13,8 +13,11 @@ import duckdb
 #: The schemas a BI tool is pointed at (``cn``: the Chinese-named views, once they exist).
 BI_SCHEMAS = ("marts", "cn")
 #: Where the street-wide annual figure lives, and the filters that select it.
-STREET_TABLE = ("marts", "fct_indicator_annual")
-STREET_FILTERS = {"indicator_code": "CR_SUCCESS_RATE", "community_code": "ALL", "year": 2024}
+STREET_TABLE = (
+    "marts",
+    "fct_street_indicator_annual",
+)  # one row per indicator and year: no ALL filter to forget
+STREET_FILTERS = {"indicator_code": "CR_SUCCESS_RATE", "year": 2024}
 STREET_RATE = 0.2826
 
 

@@ -22,6 +22,15 @@ from rolwh.core.settings import Settings
 from tests.serving.bi_targets import STREET_FILTERS, STREET_RATE, STREET_TABLE, bi_tables, street_rate_sql
 
 
+@pytest.fixture(scope="module")
+def published(demo_run: dict[str, object]) -> Settings:
+    """The demo's real serving file (dbt-built star schema, cn views, comments), read only."""
+    assert demo_run["exit_code"] == 0, demo_run["output"]
+    settings = demo_run["settings"]
+    assert isinstance(settings, Settings)
+    return settings
+
+
 def _engine(settings: Settings, driver: str) -> sa.Engine:
     path = settings.serving_dir / "rolwh.duckdb"  # the stable path a BI tool is configured with
     return sa.create_engine(f"{driver}:///{path}?access_mode=read_only", poolclass=NullPool)

@@ -18,6 +18,15 @@ from tests.serving.bi_targets import STREET_FILTERS, STREET_RATE, STREET_TABLE, 
 from tests.serving.superset_harness import Superset, running_superset
 
 
+@pytest.fixture(scope="module")
+def published(demo_run: dict[str, object]) -> Settings:
+    """The demo's real serving file (dbt-built star schema, cn views, comments), read only."""
+    assert demo_run["exit_code"] == 0, demo_run["output"]
+    settings = demo_run["settings"]
+    assert isinstance(settings, Settings)
+    return settings
+
+
 def _columns(serving_file: Path, tables: list[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
     con = duckdb.connect(str(serving_file), read_only=True)
     try:
