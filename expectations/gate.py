@@ -19,6 +19,7 @@ from expectations.config import QualityConfig, load_config
 from expectations.suites import all_validations
 from rolwh.core.errors import ConfigError
 from rolwh.core.settings import Settings
+from rolwh.core.sql import table_exists
 from rolwh.core.warehouse import connect
 
 if TYPE_CHECKING:
@@ -388,11 +389,7 @@ def _record(con: duckdb.DuckDBPyConnection, result: GateResult) -> None:
 
 def latest_gate_run(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
     """The last recorded gate run (for status pages and the dashboard), or None."""
-    exists = con.execute(
-        "select count(*) from information_schema.tables"
-        " where table_schema = 'audit' and table_name = 'gate_runs'"
-    ).fetchone()
-    if not exists or not exists[0]:
+    if not table_exists(con, "audit", "gate_runs"):
         return None
     cur = con.execute("select * from audit.gate_runs order by finished_at desc limit 1")
     row = cur.fetchone()

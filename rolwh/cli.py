@@ -23,7 +23,7 @@ EXIT_USAGE = 2
 EXIT_GATE_BLOCKED = 3
 EXIT_BUSY = 4
 EXIT_ATTENTION = 5  # rolwh run: a release refused or a publication held; the summary says what to do
-EXIT_KEY_MISMATCH = 6  # rolwh.core.settings.KeyMismatch: another key than the warehouse's (rotate-key)
+EXIT_KEY_MISMATCH = 6  # rolwh.core.errors.KeyMismatch: another key than the warehouse's (rotate-key)
 EXIT_ENVIRONMENT = 7  # rolwh.core.errors.EnvironmentFault: read-only / full disk, missing / unwritable folder
 EXIT_TIMEOUT = 8  # rolwh.serving.query.QueryTimeout: `rolwh sql` ran past --timeout
 

@@ -26,6 +26,7 @@ from rolwh.core.contracts import FEEDS
 from rolwh.core.errors import EnvironmentFault, RolwhError, WarehouseBusy
 from rolwh.core.faults import checkpoint
 from rolwh.core.settings import DBT_PROJECT_DIR, Settings
+from rolwh.core.sql import table_exists
 from rolwh.core.warehouse import connect, ensure_schema
 
 log = logging.getLogger(__name__)
@@ -402,11 +403,8 @@ def _feeds_with_unbuilt_rows(settings: Settings) -> list[str] | None:
         return None
     con = connect(settings)
     try:
-        tables = {
-            f"{s}.{t}"
-            for s, t in con.execute("select schema_name, table_name from duckdb_tables()").fetchall()
-        }
-        if not set(versions.values()) <= tables or "marts.fct_indicator_annual" not in tables:
+        needed = (*versions.values(), "marts.fct_indicator_annual")
+        if not all(table_exists(con, *relation.split(".", 1)) for relation in needed):
             return None
         return [
             f.name
