@@ -168,7 +168,7 @@ def cmd_freeze(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from rolwh.releases.freeze import (
+    from rolwh.releases.verify import (
         verify,
     )
 
@@ -181,7 +181,7 @@ def cmd_anchor(args: argparse.Namespace) -> int:
     from rolwh.orchestration.pipeline import (
         writer_lock,
     )
-    from rolwh.releases.freeze import (
+    from rolwh.releases.verify import (
         anchor,
     )
 
@@ -195,7 +195,7 @@ def cmd_anchor(args: argparse.Namespace) -> int:
 
 
 def cmd_releases(args: argparse.Namespace) -> int:
-    from rolwh.releases.freeze import (
+    from rolwh.releases.listing import (
         render_releases,
     )
 
@@ -204,7 +204,7 @@ def cmd_releases(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from rolwh.releases.freeze import (
+    from rolwh.releases.diff import (
         render_diff,
     )
 

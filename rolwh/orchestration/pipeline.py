@@ -37,7 +37,9 @@ from rolwh.core.errors import (
 )
 from rolwh.core.faults import checkpoint
 from rolwh.core.settings import Settings
-from rolwh.releases.freeze import Release, freeze, frozen_release_vars, release_attention
+from rolwh.releases.frozen import frozen_release_vars
+from rolwh.releases.verify import release_attention
+from rolwh.releases.write import Release, freeze
 from rolwh.report import write_dashboards
 from rolwh.serving import closed_periods
 from rolwh.serving.publish import publish
