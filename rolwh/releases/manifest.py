@@ -12,24 +12,17 @@ from rolwh.core.settings import REPO_ROOT, Settings
 from rolwh.releases.store import sha256
 
 
+def _git(*args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=10, check=True
+    ).stdout.strip()
+
+
 def git_commit() -> tuple[str, bool | None]:
+    """(HEAD, whether tracked files differ from it); ("unknown", None) outside a git checkout."""
     try:
-        head = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=REPO_ROOT,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout.strip()
+        head = _git("rev-parse", "HEAD")
+        dirty = _git("status", "--porcelain", "--untracked-files=no")
         return head or "unknown", bool(dirty)
     except (OSError, subprocess.SubprocessError):
         return "unknown", None

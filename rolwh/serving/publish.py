@@ -31,7 +31,7 @@ import duckdb
 from rolwh.core.errors import RolwhError
 from rolwh.core.faults import checkpoint
 from rolwh.core.settings import Settings
-from rolwh.core.sql import STORAGE_VERSION, identifier, literal
+from rolwh.core.sql import STORAGE_VERSION, connection_config, identifier, literal
 
 if TYPE_CHECKING:
     import duckdb
@@ -226,10 +226,7 @@ def publish(
                 raise PublishError(
                     f"no working warehouse at {settings.warehouse_path}: run `rolwh run` first"
                 )
-            config: dict[str, str | int] = {"memory_limit": settings.memory_limit}
-            if settings.threads:
-                config["threads"] = settings.threads
-            local = duckdb.connect(config=config)
+            local = duckdb.connect(config=connection_config(settings))
             try:
                 local.execute(
                     f"attach {literal(str(settings.warehouse_path))} as {_SOURCE_ALIAS} (read_only)"
