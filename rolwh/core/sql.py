@@ -7,6 +7,8 @@ import duckdb
 
 from rolwh.core.settings import Settings
 
+#: A DuckDB connection configuration (the value types ``duckdb.connect(config=…)`` takes).
+DuckDBConfig = dict[str, str | bool | int | float | list[str]]
 #: DuckDB storage version of the files rolwh hands out (serving file, releases): readable by 1.4.
 STORAGE_VERSION = "v1.4.0"
 
@@ -30,9 +32,9 @@ def table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool
     return bool(row and row[0])
 
 
-def connection_config(settings: Settings) -> dict[str, str | int | bool]:
+def connection_config(settings: Settings) -> DuckDBConfig:
     """The DuckDB config of every rolwh connection: the configured memory limit and threads."""
-    config: dict[str, str | int | bool] = {"memory_limit": settings.memory_limit}
+    config: DuckDBConfig = {"memory_limit": settings.memory_limit}
     if settings.threads:
         config["threads"] = settings.threads
     return config
