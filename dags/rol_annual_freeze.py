@@ -14,9 +14,8 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import Asset, CronTriggerTimetable, Param, dag, task
 
-from rolwh.core.settings import dag_default_args
+from rolwh.core.settings import WRITER_POOL, dag_default_args
 
-POOL = "rolwh_duckdb_writer"
 RELEASES = Asset("rolwh://releases")
 
 
@@ -44,7 +43,7 @@ def rol_annual_freeze() -> None:
 
         return freeze_year(params or {}, logical_date)
 
-    @task(pool=POOL)
+    @task(pool=WRITER_POOL)
     def full_gate(year: int) -> dict:
         """The full quality gate of the year (freeze mode)."""
         from rolwh.core.settings import (
@@ -57,7 +56,7 @@ def rol_annual_freeze() -> None:
 
         return airflow_step("gate freeze", lambda: gate_step(load_settings(), mode="freeze", year=year))
 
-    @task(pool=POOL, outlets=[RELEASES])
+    @task(pool=WRITER_POOL, outlets=[RELEASES])
     def freeze(year: int, params: dict | None = None) -> dict:
         """Write the immutable release of the year."""
         from rolwh.core.settings import (

@@ -23,9 +23,8 @@ import pendulum
 from airflow.sdk import Asset, CronTriggerTimetable, Param, TriggerRule, dag, task
 
 from rolwh.core.contracts import FEEDS
-from rolwh.core.settings import dag_default_args
+from rolwh.core.settings import WRITER_POOL, dag_default_args
 
-POOL = "rolwh_duckdb_writer"
 FEED_NAMES = [f.name for f in FEEDS]
 MARTS = Asset("rolwh://marts")
 SERVING = Asset("rolwh://serving")
@@ -49,7 +48,7 @@ SERVING = Asset("rolwh://serving")
     default_args=dag_default_args(),
 )
 def rol_nightly() -> None:
-    @task(pool=POOL)
+    @task(pool=WRITER_POOL)
     def ingest(feed: str) -> dict:
         """Load the new export files of one feed into the raw layer."""
         from rolwh.core.settings import (
@@ -62,7 +61,7 @@ def rol_nightly() -> None:
 
         return airflow_step(f"ingest {feed}", lambda: ingest_step(load_settings(), feed))
 
-    @task(pool=POOL, outlets=[MARTS])
+    @task(pool=WRITER_POOL, outlets=[MARTS])
     def build(params: dict | None = None) -> dict:
         """dbt build: staging, intermediate and marts, with their tests."""
         from rolwh.core.settings import (
@@ -76,7 +75,7 @@ def rol_nightly() -> None:
         full_refresh = bool((params or {}).get("full_refresh"))
         return airflow_step("build", lambda: build_step(load_settings(), full_refresh=full_refresh))
 
-    @task(pool=POOL)
+    @task(pool=WRITER_POOL)
     def gate() -> dict:
         """Nightly quality gate; a blocking failure stops publication."""
         from rolwh.core.settings import (
@@ -89,7 +88,7 @@ def rol_nightly() -> None:
 
         return airflow_step("gate", lambda: gate_step(load_settings(), mode="nightly"))
 
-    @task(pool=POOL, outlets=[SERVING])
+    @task(pool=WRITER_POOL, outlets=[SERVING])
     def publish() -> dict:
         """Atomically publish the marts to the serving file."""
         from rolwh.core.settings import (

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from expectations.checks import BLOCKING, COMPLETENESS, WARNING, Problem, Validation, check, table_exists
+from expectations.checks import BLOCKING, COMPLETENESS, WARNING, Problem, Validation, check
 from expectations.config import QualityConfig
 from rolwh.core.contracts import FEEDS, Kind
+from rolwh.core.sql import table_exists
 
 if TYPE_CHECKING:
     import duckdb

@@ -98,14 +98,6 @@ def gx_expectations() -> ModuleType:
     return gxe
 
 
-def table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    row = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, name],
-    ).fetchone()
-    return bool(row and row[0])
-
-
 def table_columns(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> list[str]:
     rows = con.execute(
         "select column_name from information_schema.columns where table_schema = ? and table_name = ?"

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from expectations.checks import WARNING, Check, Validation, check, read_frame, table_exists
+from expectations.checks import WARNING, Check, Validation, check, read_frame
 from expectations.config import QualityConfig
 from expectations.mart_suites import FACT_TABLES
+from rolwh.core.sql import table_exists
 
 if TYPE_CHECKING:
     import duckdb

@@ -16,10 +16,10 @@ from expectations.checks import (
     Validation,
     check,
     read_frame,
-    table_exists,
     timestamp,
 )
 from expectations.config import QualityConfig
+from rolwh.core.sql import table_exists
 
 if TYPE_CHECKING:
     import duckdb

@@ -14,11 +14,11 @@ from expectations.checks import (
     check,
     read_frame,
     table_columns,
-    table_exists,
     timestamp,
 )
 from expectations.config import QualityConfig
 from rolwh.core.contracts import FEEDS, Column, Feed, Kind
+from rolwh.core.sql import table_exists
 
 if TYPE_CHECKING:
     import duckdb

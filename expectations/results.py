@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from expectations.checks import BLOCKING, COMPLETENESS
 from rolwh.core.settings import Settings
+from rolwh.core.sql import table_exists
 
 if TYPE_CHECKING:
     import duckdb
@@ -153,11 +154,7 @@ def record_run(con: duckdb.DuckDBPyConnection, result: GateResult) -> None:
 
 def latest_gate_run(con: duckdb.DuckDBPyConnection) -> GateRun | None:
     """The last recorded gate run (for status pages and the dashboard), or None."""
-    exists = con.execute(
-        "select count(*) from information_schema.tables"
-        " where table_schema = 'audit' and table_name = 'gate_runs'"
-    ).fetchone()
-    if not exists or not exists[0]:
+    if not table_exists(con, "audit", "gate_runs"):
         return None
     row = con.execute(
         f"select {', '.join(GateRun._fields)} from audit.gate_runs order by finished_at desc limit 1"

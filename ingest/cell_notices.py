@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ingest.parse_sql import ParsePlan, q
+from ingest.parse_sql import ParsePlan
 from rolwh.core.contracts import ID_MASK, PHONE_MASK
+from rolwh.core.sql import literal as q
 
 if TYPE_CHECKING:
     import duckdb

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rolwh.core.contracts import EXPORT_DATE_PATTERN
+from rolwh.core.errors import RolwhError
 from rolwh.core.settings import Settings
 
 CHUNK = 1024 * 1024
@@ -72,7 +73,7 @@ class LandingFile:
         return export_date_from_name(self.name)
 
 
-class Pending(Exception):
+class Pending(RolwhError):
     """The file is not complete yet (still being copied or written); the message says why."""
 
 

@@ -13,7 +13,7 @@ from ingest.discover import LandingFile
 from ingest.grid import grid_view, leading_rows, normalise_grid, scan_grid
 from ingest.headers import HeaderMatch, find_header
 from ingest.isolate import environment_fault
-from ingest.parse_sql import MACROS, ParsePlan, build_parse_sql, free_text_positions, q
+from ingest.parse_sql import MACROS, ParsePlan, build_parse_sql, free_text_positions
 from ingest.pseudonymize import hmac_macro_sql
 from ingest.quarantine import Quarantine
 from ingest.readers import read_sheet
@@ -21,6 +21,7 @@ from ingest.report import FileResult
 from rolwh.core.contracts import LINEAGE_COLUMNS, MAX_REJECTED_SHARE, Feed, Kind, feed
 from rolwh.core.faults import checkpoint
 from rolwh.core.settings import Settings
+from rolwh.core.sql import literal as q
 from rolwh.core.warehouse import checked_key, connect, ensure_schema
 
 if TYPE_CHECKING:

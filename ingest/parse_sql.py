@@ -20,6 +20,7 @@ from rolwh.core.contracts import (
     Feed,
     Kind,
 )
+from rolwh.core.sql import literal as q
 
 GB11643_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 GB11643_CHECK = "10X98765432"
@@ -27,11 +28,6 @@ GB11643_CHECK = "10X98765432"
 EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 18264, 73050
 
 DATE_FORMATS = "YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYY年M月D日, YYYYMMDD or an Excel date"
-
-
-def q(text: str) -> str:
-    """A contract string as a SQL literal."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _gb_sum(n: str) -> str:

@@ -19,6 +19,7 @@ import stat
 from pathlib import Path
 
 from ingest.discover import LandingFile, display_name
+from rolwh.core.errors import DataError
 from rolwh.core.settings import Settings
 
 NOTE_SUFFIX = ".reason.txt"
@@ -26,7 +27,7 @@ NAME_MAX_BYTES = 255  # longest file name (bytes) on the usual file systems
 KEPT_TAIL = 16  # characters kept at the end of a shortened name (its suffix)
 
 
-class Quarantine(Exception):
+class Quarantine(DataError):
     """Raised while reading a file that must be quarantined; the message is the reason."""
 
 

@@ -23,7 +23,7 @@ EXIT_USAGE = 2
 EXIT_GATE_BLOCKED = 3
 EXIT_BUSY = 4
 EXIT_ATTENTION = 5  # rolwh run: a release refused or a publication held; the summary says what to do
-EXIT_KEY_MISMATCH = 6  # rolwh.core.settings.KeyMismatch: another key than the warehouse's (rotate-key)
+EXIT_KEY_MISMATCH = 6  # rolwh.core.errors.KeyMismatch: another key than the warehouse's (rotate-key)
 EXIT_ENVIRONMENT = 7  # rolwh.core.errors.EnvironmentFault: read-only / full disk, missing / unwritable folder
 EXIT_TIMEOUT = 8  # rolwh.serving.query.QueryTimeout: `rolwh sql` ran past --timeout
 
@@ -168,7 +168,7 @@ def cmd_freeze(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from rolwh.releases.freeze import (
+    from rolwh.releases.verify import (
         verify,
     )
 
@@ -181,7 +181,7 @@ def cmd_anchor(args: argparse.Namespace) -> int:
     from rolwh.orchestration.pipeline import (
         writer_lock,
     )
-    from rolwh.releases.freeze import (
+    from rolwh.releases.verify import (
         anchor,
     )
 
@@ -195,7 +195,7 @@ def cmd_anchor(args: argparse.Namespace) -> int:
 
 
 def cmd_releases(args: argparse.Namespace) -> int:
-    from rolwh.releases.freeze import (
+    from rolwh.releases.listing import (
         render_releases,
     )
 
@@ -204,7 +204,7 @@ def cmd_releases(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from rolwh.releases.freeze import (
+    from rolwh.releases.diff import (
         render_diff,
     )
 

@@ -34,6 +34,29 @@ class ConfigError(RolwhError):
     exit_code = 2
 
 
+class SettingsError(RolwhError):
+    """A setting is missing or unusable; the message says which and how to fix it."""
+
+
+class KeyMismatch(SettingsError):
+    """The key differs from the one the working warehouse was pseudonymised with (see rotate-key)."""
+
+    exit_code = 6
+
+
+class ReleaseKeyError(SettingsError):
+    """The release key is missing where one is needed, or unusable (exit 1)."""
+
+
+class FreezeError(RolwhError):
+    """A freeze, anchor or release read that may not happen (already frozen without a reason, no
+    marts, a race, no such release, a release that fails verification)."""
+
+
+class NoWarehouse(RolwhError):
+    """No warehouse file to read yet: ``rolwh run`` first."""
+
+
 class EnvironmentFault(RolwhError):
     """The machine, not the data: a read-only or full file system, a missing or unwritable folder."""
 

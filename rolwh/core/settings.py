@@ -41,10 +41,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from rolwh.core.errors import RolwhError
+from rolwh.core.errors import SettingsError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+#: The 1-slot Airflow pool every task that writes the DuckDB warehouse runs in (one writer at a time).
+WRITER_POOL = "rolwh_duckdb_writer"
 MIN_KEY_LENGTH = 32
 #: A key must also use at least this many distinct characters and carry at least this much Shannon
 #: entropy per character (of its own character frequencies): 32 spaces (1 distinct, 0 bits), "0"*32
@@ -57,15 +59,6 @@ MIN_KEY_BITS_PER_CHAR = 2.5
 log = logging.getLogger(__name__)
 _key_source_said: set[tuple[str, str]] = set()
 
-
-class SettingsError(RolwhError):
-    """A setting is missing or unusable; the message says which and how to fix it."""
-
-
-class KeyMismatch(SettingsError):
-    """The key differs from the one the working warehouse was pseudonymised with (see rotate-key)."""
-
-    exit_code = 6
 
 
 def key_bits_per_char(key: str) -> float:

@@ -16,13 +16,13 @@ from pathlib import Path
 import duckdb
 
 from rolwh.core.contracts import FEEDS, feed
-from rolwh.core.settings import KeyMismatch, Settings
+from rolwh.core.errors import KeyMismatch, NoWarehouse
+from rolwh.core.settings import Settings
+from rolwh.core.sql import connection_config
 
 #: What the key fingerprint is an HMAC of; changing it changes every fingerprint.
 KEY_FINGERPRINT_MESSAGE = b"rolwh key fingerprint v1"
 KEY_FINGERPRINT_HEX = 16
-#: DuckDB connection settings, typed as ``duckdb.connect`` takes them.
-ConnectionConfig = dict[str, str | bool | int | float | list[str]]
 
 AUDIT_DDL: tuple[str, ...] = (
     """
@@ -90,11 +90,8 @@ def connect(
     if not read_only:
         target.parent.mkdir(parents=True, exist_ok=True)
     elif not target.exists():
-        raise FileNotFoundError(f"no warehouse at {target}: run `rolwh run` first")
-    config: ConnectionConfig = {"memory_limit": settings.memory_limit}
-    if settings.threads:
-        config["threads"] = settings.threads
-    return duckdb.connect(str(target), read_only=read_only, config=config)
+        raise NoWarehouse(f"no warehouse at {target}: run `rolwh run` first")
+    return duckdb.connect(str(target), read_only=read_only, config=connection_config(settings))
 
 
 def raw_table_ddl(feed_name: str) -> str:

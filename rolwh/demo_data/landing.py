@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rolwh.core.contracts import FEEDS
+from rolwh.core.errors import ConfigError
 from rolwh.demo_data.broken import BrokenFile, write_broken, write_duplicate_delivery
 from rolwh.demo_data.exports import write_feed
 
@@ -46,7 +47,7 @@ class DemoSummary:
 def generate(out: Path, seed: int = 2024, scale: int = 1) -> DemoSummary:
     """Write all 7 feeds under ``out`` (one folder per feed); same seed and scale, same bytes."""
     if scale < 1:
-        raise ValueError(f"scale must be >= 1, got {scale}")
+        raise ConfigError(f"scale must be >= 1, got {scale}")
     out = Path(out)
     started = time.time() - 1  # mtime granularity of some file systems
     summary = DemoSummary(out, seed, scale)

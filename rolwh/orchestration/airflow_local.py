@@ -17,13 +17,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from rolwh.core.errors import RolwhError
-from rolwh.core.settings import REPO_ROOT, Settings
+from rolwh.core.settings import REPO_ROOT, WRITER_POOL, Settings
 from rolwh.demo_data import generate
 from rolwh.report import write_report
 from rolwh.serving.indicators import indicator_rows
 
 DAGS_DIR = REPO_ROOT / "dags"
-POOL = "rolwh_duckdb_writer"
 POOL_DESCRIPTION = "one DuckDB writer at a time (ingest, build, gate, publish, freeze)"
 NIGHTLY_DAG = "rol_nightly"
 DEMO_YEAR = 2024
@@ -107,7 +106,7 @@ def run_airflow(
 def prepare_airflow(env: Mapping[str, str]) -> None:
     """``airflow db migrate`` and the writer pool (1 slot); raises with Airflow's output on failure."""
 
-    for args in (["db", "migrate"], ["pools", "set", POOL, "1", POOL_DESCRIPTION]):
+    for args in (["db", "migrate"], ["pools", "set", WRITER_POOL, "1", POOL_DESCRIPTION]):
         done = run_airflow(env, args, capture=True)
         if done.returncode:
             raise RolwhError(f"`airflow {' '.join(args)}` failed:\n{done.stdout}\n{done.stderr}")
@@ -150,7 +149,7 @@ def run_demo(settings: Settings, seed: int = 2024, scale: int = 1) -> int:
         print(generate(settings.landing, seed=seed, scale=scale), flush=True)
     settings.key(create=True)  # only the demo creates a key; production brings its own
     env = airflow_env(settings)
-    print(f"Airflow home {env['AIRFLOW_HOME']}: migrating metadata, creating pool {POOL} …", flush=True)
+    print(f"Airflow home {env['AIRFLOW_HOME']}: migrating metadata, creating pool {WRITER_POOL} …", flush=True)
     prepare_airflow(env)
     print(f"running DAG {NIGHTLY_DAG} (airflow dags test) …", flush=True)
     started = time.time()

@@ -26,10 +26,20 @@ from zoneinfo import ZoneInfo
 
 from expectations.gate import run_gate
 from ingest import ingest_feed, run_ingest
-from rolwh.core.errors import DataError, GateBlocked, NeedsAttention, RolwhError, WarehouseBusy
+from rolwh.core.errors import (
+    DataError,
+    FreezeError,
+    GateBlocked,
+    NeedsAttention,
+    RolwhError,
+    SettingsError,
+    WarehouseBusy,
+)
 from rolwh.core.faults import checkpoint
-from rolwh.core.settings import Settings, SettingsError
-from rolwh.releases.freeze import Release, freeze, frozen_release_vars, release_attention
+from rolwh.core.settings import Settings
+from rolwh.releases.frozen import frozen_release_vars
+from rolwh.releases.verify import release_attention
+from rolwh.releases.write import Release, freeze
 from rolwh.report import write_dashboards
 from rolwh.serving import closed_periods
 from rolwh.serving.publish import publish
@@ -386,9 +396,7 @@ OUTCOME_KEY = "outcome"
 def _retry_helps(exc: BaseException) -> bool:
     """False for errors a retry cannot fix: bad data, a blocked gate, a missing key, a refused freeze."""
 
-    if isinstance(exc, DataError | GateBlocked | NeedsAttention | SettingsError):
-        return False
-    return type(exc).__name__ != "FreezeError"  # rolwh.releases.freeze's refusals (already frozen, no reason)
+    return not isinstance(exc, DataError | GateBlocked | NeedsAttention | SettingsError | FreezeError)
 
 
 def airflow_step(name: str, func: Callable[[], dict[str, Any]]) -> dict[str, Any]:

@@ -27,6 +27,7 @@ import duckdb
 
 from rolwh.core.errors import RolwhError
 from rolwh.core.settings import Settings, load_settings, tenants_root
+from rolwh.core.sql import literal
 from rolwh.orchestration.pipeline import run_nightly
 
 if TYPE_CHECKING:
@@ -136,10 +137,6 @@ class RollupResult:
         return "\n".join(lines)
 
 
-def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def rollup(
     root: Path | None = None, tenants: Iterable[str] | None = None, *, memory_limit: str = "2GB"
 ) -> RollupResult:
@@ -179,11 +176,11 @@ def rollup(
                 raise TenantError(f"no tenant under {root} has published yet: nothing to roll up")
             # tenant names are validated identifiers-free literals; paths are quoted literals
             union = " union all ".join(
-                f"select {_sql_string(t)} as tenant, * from read_parquet({_sql_string(str(f[table]))})"
+                f"select {literal(t)} as tenant, * from read_parquet({literal(str(f[table]))})"
                 for t, f in sorted(files.items())
             )
             con.execute(f"create table district.{name} as {union}")
-            dim = _sql_string(str(_dim_indicator(files)))
+            dim = literal(str(_dim_indicator(files)))
             keys = "year, period, period_start, period_end" + (", quarter" if "quarterly" in name else "")
             con.execute(
                 f"""

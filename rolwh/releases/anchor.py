@@ -23,15 +23,12 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from rolwh.core.settings import MIN_KEY_LENGTH, Settings, SettingsError
+from rolwh.core.errors import ReleaseKeyError
+from rolwh.core.settings import MIN_KEY_LENGTH, Settings
 
 ANCHOR_FILE = "manifest.hmac"
 MANIFEST_FILE = "manifest.json"
 KEY_ID_LABEL = b"rolwh-release-key-id\n"
-
-
-class ReleaseKeyError(SettingsError):
-    """The release key is missing where one is needed, or unusable (exit 1)."""
 
 
 @dataclass(frozen=True)

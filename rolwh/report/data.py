@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from expectations.results import latest_gate_run
 from rolwh.core.contracts import FEEDS
+from rolwh.core.sql import table_exists
 from rolwh.report.formatting import COMMUNITY_FALLBACK_NAMES
 
 if TYPE_CHECKING:
@@ -64,14 +65,6 @@ class DashboardData:
     publication: str | None = None
 
 
-def _relation_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    (n,) = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, name],
-    ).fetchone() or (0,)
-    return bool(n)
-
-
 def read_indicators(con: duckdb.DuckDBPyConnection) -> list[Indicator]:
     rows = con.execute(
         """
@@ -97,7 +90,7 @@ def read_freshness(con: duckdb.DuckDBPyConnection) -> list[Freshness]:
 
     titles = {f.name: f.title_zh for f in FEEDS}
     found: dict[str, tuple[date | None, datetime | None, int]] = {}
-    if _relation_exists(con, "audit", "file_loads"):
+    if table_exists(con, "audit", "file_loads"):
         for feed, export_date, loaded_at, files in con.execute(
             """
             select feed, max(export_date), max(loaded_at), count(*)
@@ -146,7 +139,7 @@ def read_dashboard_data(con: duckdb.DuckDBPyConnection, year: int) -> DashboardD
         annual[(str(community), str(code))] = value
         codes.add(str(community))
     publication = None
-    if _relation_exists(con, "serving", "publication"):
+    if table_exists(con, "serving", "publication"):
         row = con.execute("select version from serving.publication limit 1").fetchone()
         publication = str(row[0]) if row else None
     return DashboardData(

@@ -14,6 +14,7 @@ import re
 from typing import TYPE_CHECKING
 
 from rolwh.core.errors import RolwhError
+from rolwh.core.sql import identifier, literal
 
 if TYPE_CHECKING:
     import duckdb
@@ -25,16 +26,6 @@ _VIEW_HEAD = re.compile(r"^\s*create\s+(?:or\s+replace\s+)?view\s+\S+\s+as\s+", 
 
 class ViewCopyError(RolwhError):
     """A view of the working file could not be recreated in the serving file."""
-
-
-def identifier(name: str) -> str:
-    # same rule as rolwh.core.sql.identifier (branch i13-releases); use that one once merged
-    return '"' + name.replace('"', '""') + '"'
-
-
-def literal(text: str) -> str:
-    # same rule as rolwh.core.sql.literal (branch i13-releases); use that one once merged
-    return "'" + text.replace("'", "''") + "'"
 
 
 def copy_views(con: duckdb.DuckDBPyConnection, source: str, target: str) -> list[tuple[str, str]]:

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from rolwh.core.console import safe
-from rolwh.core.errors import RolwhError
+from rolwh.core.errors import ConfigError, NoWarehouse, RolwhError
 from rolwh.core.settings import Settings
 from rolwh.serving.query import open_reader
 
@@ -65,10 +65,10 @@ def indicator_rows(
     """
 
     if quarter is not None and quarter not in (1, 2, 3, 4):
-        raise ValueError(f"quarter must be 1-4, got {quarter!r}")
+        raise ConfigError(f"quarter must be 1-4, got {quarter!r}")
     try:
         con = open_reader(settings)
-    except FileNotFoundError as exc:
+    except NoWarehouse as exc:
         raise IndicatorsNotBuilt(str(exc)) from None
     try:
         try:

@@ -37,7 +37,7 @@ import duckdb
 from rolwh.core.errors import RolwhError
 from rolwh.core.faults import checkpoint
 from rolwh.core.settings import Settings
-from rolwh.core.warehouse import ConnectionConfig
+from rolwh.core.sql import STORAGE_VERSION, connection_config, identifier, literal
 from rolwh.serving.described import copy_comments, copy_views
 from rolwh.serving.lake import LAKE_DIR, write_lake
 
@@ -47,7 +47,6 @@ if TYPE_CHECKING:
 #: Schemas copied from the working file into every serving version.
 PUBLISHED_SCHEMAS: tuple[str, ...] = ("marts", "audit")
 #: On-disk format of the serving file: readable by DuckDB 1.4 clients (BI tools lag behind).
-STORAGE_VERSION = "v1.4.0"
 SERVING_FILE = "rolwh.duckdb"
 VERSION_INFO = "version.json"
 SUPERSEDED_MARK = "SUPERSEDED"
@@ -100,14 +99,6 @@ def current_version(settings: Settings) -> str | None:
     return Path(os.readlink(link)).name
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _new_version_dir(settings: Settings, now: datetime) -> Path:
     """Create an empty, uniquely named version folder (``mkdir`` is the atomic claim)."""
     root = versions_dir(settings)
@@ -142,22 +133,22 @@ def _copy_version(con: duckdb.DuckDBPyConnection, source: str, target: Path, par
     relations = _relations(con, source)
     if not any(schema == "marts" for schema, _ in relations):
         raise PublishError(f"the working warehouse has no marts (catalog {source}): run the dbt build first")
-    con.execute(f"attach {_sql_string(str(target))} as {_ALIAS} (storage_version '{STORAGE_VERSION}')")
+    con.execute(f"attach {literal(str(target))} as {_ALIAS} (storage_version '{STORAGE_VERSION}')")
     tables: dict[str, int] = {}
     try:
         for schema in PUBLISHED_SCHEMAS:
-            con.execute(f"create schema if not exists {_ALIAS}.{_quote(schema)}")
+            con.execute(f"create schema if not exists {_ALIAS}.{identifier(schema)}")
         con.execute(f"create schema if not exists {_ALIAS}.serving")
         for schema, table in relations:
-            src = f"{_quote(source)}.{_quote(schema)}.{_quote(table)}"
-            dst = f"{_ALIAS}.{_quote(schema)}.{_quote(table)}"
+            src = f"{identifier(source)}.{identifier(schema)}.{identifier(table)}"
+            dst = f"{_ALIAS}.{identifier(schema)}.{identifier(table)}"
             con.execute(f"create table {dst} as select * from {src}")
             (count,) = con.execute(f"select count(*) from {dst}").fetchone() or (0,)
             tables[f"{schema}.{table}"] = int(count)
             folder = parquet / f"{schema}.{table}"
             folder.mkdir(parents=True)
             con.execute(
-                f"copy (select * from {dst}) to {_sql_string(str(folder / 'data.parquet'))} "
+                f"copy (select * from {dst}) to {literal(str(folder / 'data.parquet'))} "
                 "(format parquet, compression zstd)"
             )
             checkpoint("publish.table_copied")
@@ -252,13 +243,10 @@ def publish(
                 raise PublishError(
                     f"no working warehouse at {settings.warehouse_path}: run `rolwh run` first"
                 )
-            config: ConnectionConfig = {"memory_limit": settings.memory_limit}
-            if settings.threads:
-                config["threads"] = settings.threads
-            local = duckdb.connect(config=config)
+            local = duckdb.connect(config=connection_config(settings))
             try:
                 local.execute(
-                    f"attach {_sql_string(str(settings.warehouse_path))} as {_SOURCE_ALIAS} (read_only)"
+                    f"attach {literal(str(settings.warehouse_path))} as {_SOURCE_ALIAS} (read_only)"
                 )
                 tables = _copy_version(local, _SOURCE_ALIAS, target, parquet)
             finally:

@@ -30,9 +30,9 @@ from rich.console import Console
 from rich.table import Table
 
 from rolwh.core.console import json_inert, plain, safe
-from rolwh.core.errors import RolwhError
+from rolwh.core.errors import NoWarehouse, RolwhError
 from rolwh.core.settings import Settings
-from rolwh.core.warehouse import ConnectionConfig
+from rolwh.core.sql import connection_config
 
 if TYPE_CHECKING:
     import duckdb
@@ -90,11 +90,8 @@ def open_reader(
 
     path = path or reader_path(settings)
     if not path.exists():
-        raise FileNotFoundError(f"no warehouse at {path}: run `rolwh run` first")
-    config: ConnectionConfig = {"memory_limit": settings.memory_limit, **READER_CONFIG}
-    if settings.threads:
-        config["threads"] = settings.threads
-    config.update(limits or {})
+        raise NoWarehouse(f"no warehouse at {path}: run `rolwh run` first")
+    config = connection_config(settings) | READER_CONFIG | (limits or {})
     con = duckdb.connect(str(path), read_only=True, config=config)
     con.execute("set lock_configuration = true")
     return con

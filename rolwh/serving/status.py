@@ -13,6 +13,7 @@ from rolwh.core.console import safe
 from rolwh.core.contracts import FEEDS
 from rolwh.core.errors import WarehouseBusy
 from rolwh.core.settings import Settings
+from rolwh.core.sql import table_exists
 
 RECENT_FILES = 50
 
@@ -37,10 +38,7 @@ def render_status(settings: Settings) -> str:
             "run `rolwh status` again when it ends"
         ) from None
     try:
-        (has_audit,) = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'audit' and table_name = 'file_loads'"
-        ).fetchone() or (0,)
-        if not has_audit:
+        if not table_exists(con, "audit", "file_loads"):
             console.print("the warehouse has no audit tables yet: nothing ingested (run `rolwh ingest`)")
             return buf.getvalue()
         per_feed = {

@@ -26,6 +26,7 @@ from rolwh.core.contracts import FEEDS
 from rolwh.core.errors import EnvironmentFault, RolwhError, WarehouseBusy
 from rolwh.core.faults import checkpoint
 from rolwh.core.settings import DBT_PROJECT_DIR, Settings
+from rolwh.core.sql import table_exists
 from rolwh.core.warehouse import connect, ensure_schema
 
 log = logging.getLogger(__name__)
@@ -253,7 +254,7 @@ def build(
     """Run ``dbt build`` (seeds, models, data and unit tests) on the working warehouse.
 
     ``dbt_vars`` are passed as dbt ``--vars`` (e.g. ``{"as_of_date": "2024-06-30"}``);
-    ``frozen_releases`` (verified by the caller: rolwh.releases.freeze.frozen_release_vars) become the
+    ``frozen_releases`` (verified by the caller: rolwh.releases.frozen.frozen_release_vars) become the
     var ``frozen_releases`` of ``marts.fct_indicator_annual_frozen``, outside the project's
     fingerprint: a new release rebuilds that one model, not the project. On success the
     docs site (index.html, manifest.json, catalog.json, lineage included) is generated into
@@ -402,11 +403,8 @@ def _feeds_with_unbuilt_rows(settings: Settings) -> list[str] | None:
         return None
     con = connect(settings)
     try:
-        tables = {
-            f"{s}.{t}"
-            for s, t in con.execute("select schema_name, table_name from duckdb_tables()").fetchall()
-        }
-        if not set(versions.values()) <= tables or "marts.fct_indicator_annual" not in tables:
+        needed = (*versions.values(), "marts.fct_indicator_annual")
+        if not all(table_exists(con, *relation.split(".", 1)) for relation in needed):
             return None
         return [
             f.name

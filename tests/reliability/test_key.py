@@ -12,7 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from rolwh.core.settings import KeyMismatch, Settings, key_problem, load_settings, new_key
+from rolwh.core.errors import KeyMismatch
+from rolwh.core.settings import Settings, key_problem, load_settings, new_key
 from rolwh.core.warehouse import key_fingerprint
 from tests.conftest import TEST_KEY
 from tests.reliability.conftest import rolwh, settings_at, small_landing

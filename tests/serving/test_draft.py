@@ -11,10 +11,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from rolwh.core.errors import FreezeError
 from rolwh.core.settings import Settings
-from rolwh.releases import freeze
 from rolwh.releases.anchor import write_anchor
-from rolwh.releases.freeze import FreezeError
+from rolwh.releases.ledger import append_ledger
+from rolwh.releases.store import lock_down
+from rolwh.releases.verify import signing_key
 from rolwh.report import write_report
 from rolwh.report.draft import PROVISIONAL, DraftError, latest_release
 from rolwh.serving.publish import publish
@@ -23,7 +25,7 @@ from tests.serving.marts_fixture import build_working_marts
 
 
 def _freeze_like(settings: Settings, year: int, version: str, revision: int) -> Path:
-    """A release folder laid out, checksummed, anchored, read-only and in the ledger as rolwh.releases.freeze
+    """A release folder laid out, checksummed, anchored, read-only and in the ledger as rolwh.releases.write
     writes it (data/<table>.parquet, manifest.json, manifest.sha256, manifest.hmac).
 
     The real freeze also runs the gate on the raw layer, which these mart-only fixtures lack.
@@ -55,15 +57,15 @@ def _freeze_like(settings: Settings, year: int, version: str, revision: int) -> 
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     digest = hashlib.sha256((folder / "manifest.json").read_bytes()).hexdigest()
     (folder / "manifest.sha256").write_text(f"{digest}  manifest.json\n", encoding="utf-8")
-    write_anchor(folder, freeze._freeze_key(settings))
-    freeze._append_ledger(
+    write_anchor(folder, signing_key(settings))
+    append_ledger(
         settings,
         year,
         version,
         {"frozen_at": manifest["frozen_at"], "frozen_by": "t", "reason": None},
         folder,
     )
-    freeze._lock_down(folder)
+    lock_down(folder)
     return folder
 
 

@@ -1,0 +1,228 @@
+"""Verifying releases, and anchoring the ones frozen before anchoring.
+
+Everything that reads a release (the frozen mart, the draft, the diff) first verifies it (every
+file's SHA-256 and the anchor) and refuses one that fails: :func:`checked_latest`, :func:`require_verified`.
+A release frozen before anchoring (no ``manifest.hmac``) passes with a warning while no release key
+exists; once one exists it fails until ``rolwh anchor --year`` (or a re-freeze) anchors it, so
+deleting ``manifest.hmac`` is no way around the anchor.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rolwh.core.errors import FreezeError, ReleaseKeyError
+from rolwh.core.settings import Settings
+from rolwh.releases.anchor import (
+    ANCHOR_FILE,
+    ReleaseKey,
+    anchor_problem,
+    is_anchored,
+    load_key,
+    missing_key_message,
+    write_anchor,
+)
+from rolwh.releases.ledger import read_ledger
+from rolwh.releases.store import (
+    DIR_MODE,
+    FILE_MODE,
+    SELF_FILES,
+    release_years,
+    releases,
+    sha256,
+    versions,
+    year_dir,
+)
+
+
+@dataclass
+class VerifyResult:
+    """Checksums of one year's release(s) re-checked."""
+
+    year: int
+    checked: list[str] = field(default_factory=list)  # versions
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    files_checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.checked) and not self.problems
+
+    def render(self) -> str:
+        if not self.checked:
+            return f"no release of {self.year} to verify"
+        head = "OK" if self.ok else "FAILED"
+        lines = [f"verify {self.year} {', '.join(self.checked)}: {head} ({self.files_checked} files checked)"]
+        lines += [f"  {p}" for p in self.problems]
+        lines += [f"  warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+    def refusal(self) -> str:
+        """One line for a reader that refuses this release: which, why, and what to do."""
+        shown = "; ".join(self.problems[:3]) + (
+            f"; … {len(self.problems) - 3} more" if len(self.problems) > 3 else ""
+        )
+        return (
+            f"release {self.year}/{', '.join(self.checked)} failed verification and is not used ({shown}). "
+            f"Run `rolwh verify --year {self.year}`; restore the release and releases/ledger.jsonl from "
+            f'your backup, or re-freeze: rolwh freeze --year {self.year} --reason "…"'
+        )
+
+
+def verify(settings: Settings, year: int, version: str | None = None) -> VerifyResult:
+    """Re-check every checksum of the year's release (every version, or ``version``)."""
+    result = VerifyResult(year=year)
+    todo = [version] if version else versions(settings, year)
+    ledger = read_ledger(settings)
+    key, key_error = None, None
+    try:
+        key = load_key(settings) if todo else None
+    except ReleaseKeyError as exc:
+        key_error = str(exc)
+    for v in todo:
+        folder = year_dir(settings, year) / v
+        result.checked.append(v)
+        if not folder.is_dir():
+            result.problems.append(f"{v}: missing release folder {folder}")
+            continue
+        _verify_one(folder, v, ledger.get((year, v)), result)
+        if key_error:
+            result.problems.append(f"{v}: cannot check the anchor: {key_error}")
+        elif not is_anchored(folder):
+            note = (
+                f"{v}: unanchored (frozen before anchoring, no {ANCHOR_FILE}): re-freeze or "
+                f"`rolwh anchor --year {year}`"
+            )
+            (result.problems if key is not None else result.warnings).append(note)
+        else:
+            problem = anchor_problem(folder, key, settings)
+            if problem:
+                result.problems.append(f"{v}: {problem}")
+    return result
+
+
+def _verify_one(folder: Path, v: str, ledger_entry: dict[str, Any] | None, result: VerifyResult) -> None:
+    """Checksums, ledger, listing and modes of one version (the anchor is checked by the caller)."""
+    manifest_path = folder / "manifest.json"
+    if not manifest_path.exists():
+        result.problems.append(f"{v}: missing file manifest.json")
+        return
+    actual = sha256(manifest_path)
+    result.files_checked += 1
+    recorded = (
+        (folder / "manifest.sha256").read_text().split()[0] if (folder / "manifest.sha256").exists() else None
+    )
+    if recorded is None:
+        result.problems.append(f"{v}: missing file manifest.sha256")
+    elif recorded != actual:
+        result.problems.append(
+            f"{v}: changed file manifest.json (sha256 {actual[:12]}…, manifest.sha256 says {recorded[:12]}…)"
+        )
+    if ledger_entry is None:
+        result.problems.append(f"{v}: not in the release ledger (releases/ledger.jsonl)")
+    elif ledger_entry.get("manifest_sha256") != actual:
+        result.problems.append(f"{v}: changed file manifest.json (sha256 differs from the ledger's)")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        result.problems.append(f"{v}: manifest.json is not valid JSON: {exc}")
+        return
+    listed = {f["path"]: f for f in manifest.get("files", [])}
+    for rel, entry in listed.items():
+        path = folder / rel
+        result.files_checked += 1
+        if not path.is_file():
+            result.problems.append(f"{v}: missing file {rel}")
+            continue
+        digest = sha256(path)
+        if digest != entry["sha256"]:
+            result.problems.append(
+                f"{v}: changed file {rel} (sha256 {digest[:12]}…, expected {entry['sha256'][:12]}…)"
+            )
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink()):
+        rel = path.relative_to(folder).as_posix()
+        if rel not in listed and rel not in SELF_FILES:
+            result.problems.append(f"{v}: extra file {rel} (not in the manifest)")
+    for path in [folder, *folder.rglob("*")]:
+        mode = path.stat().st_mode & 0o777
+        want = DIR_MODE if path.is_dir() else FILE_MODE
+        if mode & 0o222:
+            rel = path.relative_to(folder).as_posix() or "."
+            result.problems.append(f"{v}: writable {rel} (mode {mode:o}, expected {want:o})")
+
+
+def require_verified(settings: Settings, year: int, version: str) -> VerifyResult:
+    """Verify one release before it is read; FreezeError (exit 1) names it and what to do."""
+    check = verify(settings, year, version)
+    if not check.ok:
+        raise FreezeError(check.refusal())
+    return check
+
+
+def checked_latest(settings: Settings) -> list[VerifyResult]:
+    """The latest version of each year's release, verified (checksums and anchor)."""
+    return [
+        verify(settings, y, versions(settings, y)[-1])
+        for y in release_years(settings)
+        if versions(settings, y)
+    ]
+
+
+def release_attention(settings: Settings) -> tuple[list[str], list[str]]:
+    """(refusals, warnings) of the latest releases, for the run summary."""
+    checks = checked_latest(settings)
+    refused = [c.refusal() for c in checks if not c.ok]
+    warnings = [f"release {c.year}/{w}" for c in checks if c.ok for w in c.warnings]
+    return refused, warnings
+
+
+def signing_key(settings: Settings) -> ReleaseKey:
+    """The release key a freeze (or anchor) signs with; the first one creates it, unless releases
+    anchored under a key that is now missing exist (a new key would orphan them)."""
+    key = load_key(settings)
+    if key is not None:
+        return key
+    anchored = releases(settings, anchored=True)
+    if anchored:
+        raise ReleaseKeyError(
+            f"{missing_key_message(settings)}; releases {', '.join(anchored)} are anchored under it, "
+            "so no new key is made"
+        )
+    key = load_key(settings, create=True)
+    assert key is not None
+    return key
+
+
+def anchor(settings: Settings, year: int, version: str | None = None) -> tuple[list[str], list[str]]:
+    """Anchor releases frozen before anchoring (no manifest.hmac) whose checksums verify.
+
+    Returns (anchored versions, notes). A release whose checksums fail is not anchored (FreezeError):
+    anchoring blesses the bytes as they are now, so check them first (``rolwh verify``, a backup).
+    """
+    key = signing_key(settings)
+    todo = [version] if version else versions(settings, year)
+    if not todo:
+        raise FreezeError(f"{year} has no release under {year_dir(settings, year)}")
+    ledger = read_ledger(settings)
+    done: list[str] = []
+    for v in todo:
+        folder = year_dir(settings, year) / v
+        if is_anchored(folder):
+            continue
+        check = VerifyResult(year=year, checked=[v])
+        _verify_one(folder, v, ledger.get((year, v)), check)
+        if not check.ok:
+            raise FreezeError(f"{year}/{v} not anchored: its checksums fail.\n{check.render()}")
+        os.chmod(folder, 0o755)
+        try:
+            write_anchor(folder, key)
+            os.chmod(folder / ANCHOR_FILE, FILE_MODE)
+        finally:
+            os.chmod(folder, DIR_MODE)
+        done.append(v)
+    return done, ([key.created_note()] if key.created else [])
