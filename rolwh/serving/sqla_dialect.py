@@ -42,7 +42,7 @@ class RolwhDuckDBDialect(DuckDBEngineDialect):
         ]
         return query.with_only_columns(*columns, maintain_column_froms=False)
 
-    def get_multi_columns(  # type: ignore[override]
+    def get_multi_columns(
         self,
         connection: Any,
         schema: Any = None,

@@ -101,7 +101,11 @@ def _street_rate(frame: pd.DataFrame) -> float:
 
 
 def test_pandas_and_polars_read_every_parquet_table(published: Settings) -> None:
-    for schema, table in bi_tables(published.serving_dir / "rolwh.duckdb"):
+    """Every mart table has its Parquet copy (the ``cn`` views are names over the same tables:
+    Parquet readers take the English-named tables)."""
+    tables = [(s, t) for s, t in bi_tables(published.serving_dir / "rolwh.duckdb") if s == "marts"]
+    assert len(tables) >= 10
+    for schema, table in tables:
         folder = _parquet_folder(published, schema, table)
         expected = len(_duckdb_frame(published, schema, table))
         assert len(pd.read_parquet(folder)) == expected, table
