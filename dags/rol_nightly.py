@@ -55,8 +55,10 @@ def rol_nightly() -> None:
         from rolwh.core.settings import (
             load_settings,
         )
-        from rolwh.orchestration.pipeline import (
+        from rolwh.orchestration.airflow_tasks import (
             airflow_step,
+        )
+        from rolwh.orchestration.steps import (
             ingest_step,
         )
 
@@ -68,8 +70,10 @@ def rol_nightly() -> None:
         from rolwh.core.settings import (
             load_settings,
         )
-        from rolwh.orchestration.pipeline import (
+        from rolwh.orchestration.airflow_tasks import (
             airflow_step,
+        )
+        from rolwh.orchestration.steps import (
             build_step,
         )
 
@@ -82,8 +86,10 @@ def rol_nightly() -> None:
         from rolwh.core.settings import (
             load_settings,
         )
-        from rolwh.orchestration.pipeline import (
+        from rolwh.orchestration.airflow_tasks import (
             airflow_step,
+        )
+        from rolwh.orchestration.steps import (
             gate_step,
         )
 
@@ -95,8 +101,10 @@ def rol_nightly() -> None:
         from rolwh.core.settings import (
             load_settings,
         )
-        from rolwh.orchestration.pipeline import (
+        from rolwh.orchestration.airflow_tasks import (
             airflow_step,
+        )
+        from rolwh.orchestration.steps import (
             publish_step,
         )
 
@@ -110,7 +118,7 @@ def rol_nightly() -> None:
         from rolwh.core.settings import (
             load_settings,
         )
-        from rolwh.orchestration.pipeline import (
+        from rolwh.orchestration.airflow_tasks import (
             airflow_run_summary,
         )
 

@@ -130,7 +130,7 @@ def dags_test(
 
 
 def latest_run_summary(settings: Settings, dag_id: str, since: float = 0.0) -> dict | None:
-    """The summary the last run of ``dag_id`` wrote (see :func:`rolwh.orchestration.pipeline.airflow_run_summary`)."""
+    """The summary the last run of ``dag_id`` wrote (see :func:`rolwh.orchestration.airflow_tasks.airflow_run_summary`)."""
     found = (settings.logs_dir / "runs").glob(f"{dag_id}__*.json")
     runs = [p for p in found if p.stat().st_mtime >= since]
     if not runs:
