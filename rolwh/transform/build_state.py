@@ -123,13 +123,14 @@ def feeds_with_unbuilt_rows(settings: Settings) -> list[str] | None:
         }
         if not set(versions.values()) <= tables or "marts.fct_indicator_annual" not in tables:
             return None
-        return [
-            f.name
-            for f in FEEDS
-            if con.execute(
+        unbuilt = []
+        for f in FEEDS:
+            row = con.execute(
                 f"select exists (select _load_id from {f.table} except select _load_id from {versions[f.name]})"
-            ).fetchone()[0]
-        ]
+            ).fetchone()
+            if row and row[0]:
+                unbuilt.append(f.name)
+        return unbuilt
     finally:
         con.close()
 
