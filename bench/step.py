@@ -220,7 +220,7 @@ def rolwh_run(args: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     import duckdb  # noqa: F401
     import pyarrow.compute  # noqa: F401
 
-    from rolwh.orchestration.pipeline import run_nightly
+    from rolwh.orchestration.nightly import run_nightly
 
     s = _settings(args)
     before = sum(f.rows_read for f in _file_loads(s)) if s.warehouse_path.exists() else 0

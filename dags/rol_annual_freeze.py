@@ -37,7 +37,7 @@ def rol_annual_freeze() -> None:
     @task
     def pick_year(params: dict | None = None, logical_date=None) -> int:
         """The year to freeze: the `year` param, else the year before the logical date."""
-        from rolwh.orchestration.pipeline import (
+        from rolwh.orchestration.airflow_tasks import (
             freeze_year,
         )
 
@@ -49,8 +49,10 @@ def rol_annual_freeze() -> None:
         from rolwh.core.settings import (
             load_settings,
         )
-        from rolwh.orchestration.pipeline import (
+        from rolwh.orchestration.airflow_tasks import (
             airflow_step,
+        )
+        from rolwh.orchestration.steps import (
             gate_step,
         )
 
@@ -62,8 +64,10 @@ def rol_annual_freeze() -> None:
         from rolwh.core.settings import (
             load_settings,
         )
-        from rolwh.orchestration.pipeline import (
+        from rolwh.orchestration.airflow_tasks import (
             airflow_step,
+        )
+        from rolwh.orchestration.steps import (
             freeze_step,
         )
 

@@ -53,7 +53,7 @@ def rol_district() -> None:
     @task(max_active_tis_per_dagrun=PARALLELISM, execution_timeout=timedelta(hours=3))
     def tenant_nightly(tenant: str) -> dict:
         """One tenant's nightly cycle under that tenant's own writer lock."""
-        from rolwh.orchestration.pipeline import (
+        from rolwh.orchestration.airflow_tasks import (
             airflow_step,
         )
         from rolwh.orchestration.tenants import (

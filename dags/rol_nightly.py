@@ -54,8 +54,10 @@ def rol_nightly() -> None:
         from rolwh.core.settings import (
             load_settings,
         )
-        from rolwh.orchestration.pipeline import (
+        from rolwh.orchestration.airflow_tasks import (
             airflow_step,
+        )
+        from rolwh.orchestration.steps import (
             ingest_step,
         )
 
@@ -67,8 +69,10 @@ def rol_nightly() -> None:
         from rolwh.core.settings import (
             load_settings,
         )
-        from rolwh.orchestration.pipeline import (
+        from rolwh.orchestration.airflow_tasks import (
             airflow_step,
+        )
+        from rolwh.orchestration.steps import (
             build_step,
         )
 
@@ -81,8 +85,10 @@ def rol_nightly() -> None:
         from rolwh.core.settings import (
             load_settings,
         )
-        from rolwh.orchestration.pipeline import (
+        from rolwh.orchestration.airflow_tasks import (
             airflow_step,
+        )
+        from rolwh.orchestration.steps import (
             gate_step,
         )
 
@@ -94,8 +100,10 @@ def rol_nightly() -> None:
         from rolwh.core.settings import (
             load_settings,
         )
-        from rolwh.orchestration.pipeline import (
+        from rolwh.orchestration.airflow_tasks import (
             airflow_step,
+        )
+        from rolwh.orchestration.steps import (
             publish_step,
         )
 
@@ -109,7 +117,7 @@ def rol_nightly() -> None:
         from rolwh.core.settings import (
             load_settings,
         )
-        from rolwh.orchestration.pipeline import (
+        from rolwh.orchestration.airflow_tasks import (
             airflow_run_summary,
         )
 

@@ -56,7 +56,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from ingest import (
         run_ingest,
     )
-    from rolwh.orchestration.pipeline import (
+    from rolwh.orchestration.lock import (
         writer_lock,
     )
 
@@ -68,7 +68,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from rolwh.orchestration.pipeline import (
+    from rolwh.orchestration.nightly import (
         run_nightly,
     )
 
@@ -83,9 +83,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from rolwh.orchestration.pipeline import (
-        build_marts,
+    from rolwh.orchestration.lock import (
         writer_lock,
+    )
+    from rolwh.orchestration.steps import (
+        build_marts,
     )
 
     settings = _settings(args)
@@ -113,7 +115,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_rotate_key(args: argparse.Namespace) -> int:
-    from rolwh.orchestration.pipeline import (
+    from rolwh.orchestration.lock import (
         writer_lock,
     )
     from rolwh.orchestration.rotate_key import (
@@ -152,9 +154,11 @@ def cmd_airflow_ui(args: argparse.Namespace) -> int:
 
 
 def cmd_freeze(args: argparse.Namespace) -> int:
-    from rolwh.orchestration.pipeline import (
-        freeze_and_republish,
+    from rolwh.orchestration.lock import (
         writer_lock,
+    )
+    from rolwh.orchestration.publication import (
+        freeze_and_republish,
     )
 
     settings = _settings(args)
@@ -178,7 +182,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_anchor(args: argparse.Namespace) -> int:
-    from rolwh.orchestration.pipeline import (
+    from rolwh.orchestration.lock import (
         writer_lock,
     )
     from rolwh.releases.verify import (

@@ -129,7 +129,7 @@ def dags_test(
 
 
 def latest_run_summary(settings: Settings, dag_id: str, since: float = 0.0) -> dict | None:
-    """The summary the last run of ``dag_id`` wrote (see :func:`rolwh.orchestration.pipeline.airflow_run_summary`)."""
+    """The summary the last run of ``dag_id`` wrote (see :func:`rolwh.orchestration.airflow_tasks.airflow_run_summary`)."""
     found = (settings.logs_dir / "runs").glob(f"{dag_id}__*.json")
     runs = [p for p in found if p.stat().st_mtime >= since]
     if not runs:
@@ -149,7 +149,9 @@ def run_demo(settings: Settings, seed: int = 2024, scale: int = 1) -> int:
         print(generate(settings.landing, seed=seed, scale=scale), flush=True)
     settings.key(create=True)  # only the demo creates a key; production brings its own
     env = airflow_env(settings)
-    print(f"Airflow home {env['AIRFLOW_HOME']}: migrating metadata, creating pool {WRITER_POOL} …", flush=True)
+    print(
+        f"Airflow home {env['AIRFLOW_HOME']}: migrating metadata, creating pool {WRITER_POOL} …", flush=True
+    )
     prepare_airflow(env)
     print(f"running DAG {NIGHTLY_DAG} (airflow dags test) …", flush=True)
     started = time.time()

@@ -21,17 +21,13 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
 
 from rolwh.core.errors import RolwhError
 from rolwh.core.settings import Settings, load_settings, tenants_root
 from rolwh.core.sql import literal
-from rolwh.orchestration.pipeline import run_nightly
-
-if TYPE_CHECKING:
-    from rolwh.orchestration.pipeline import RunResult
+from rolwh.orchestration.nightly import RunResult, run_nightly
 
 TENANT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 DISTRICT_DIR = "_district"

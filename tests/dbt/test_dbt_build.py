@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from rolwh.core.settings import Settings, load_settings
-from rolwh.transform.build import BuildResult, DbtBuildError, build
+from rolwh.transform.build import build
+from rolwh.transform.dbt_runner import BuildResult, DbtBuildError
 from tests.dbt.dbt_rawdata import D, insert_rows, load_batch_a, load_batch_b, load_into
 
 TEST_KEY = "test-key-0123456789abcdef0123456789abcdef"

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from rolwh.core.settings import Settings, load_settings
-from rolwh.transform.build import INCOMPLETE_MARKER, build
+from rolwh.transform.build import build
+from rolwh.transform.build_state import INCOMPLETE_MARKER
 from tests.dbt.dbt_rawdata import D, insert_rows, load_batch_a, load_into
 
 TEST_KEY = "test-key-0123456789abcdef0123456789abcdef"

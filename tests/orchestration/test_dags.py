@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from rolwh.core.contracts import FEEDS
-from rolwh.orchestration.pipeline import freeze_year
+from rolwh.orchestration.airflow_tasks import freeze_year
 
 WRITER_POOL = "rolwh_duckdb_writer"
 WRITER_TASK_PREFIXES = ("ingest_", "build", "gate", "full_gate", "publish", "freeze")

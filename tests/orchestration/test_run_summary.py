@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from rolwh.core.settings import Settings
-from rolwh.orchestration.pipeline import (
+from rolwh.orchestration.airflow_tasks import (
+    render_run_summary,
+)
+from rolwh.orchestration.nightly import (
     EXIT_GATE_BLOCKED,
     RunResult,
     StepOutcome,
+)
+from rolwh.orchestration.steps import (
     quarantine_action,
-    render_run_summary,
 )
 
 
@@ -52,12 +56,20 @@ def test_blocked_gate_renders_exit_3_and_keeps_previous_publication() -> None:
 
 
 def test_only_transient_errors_are_retried() -> None:
-    from rolwh.core.errors import DataError, FreezeError, GateBlocked, SettingsError, WarehouseBusy
-    from rolwh.orchestration.pipeline import _retry_helps
+    from rolwh.core.errors import (
+        DataError,
+        FreezeError,
+        GateBlocked,
+        NeedsAttention,
+        SettingsError,
+        WarehouseBusy,
+    )
+    from rolwh.orchestration.airflow_tasks import _retry_helps
 
     assert not _retry_helps(DataError("disputes.xlsx row 3 column 登记日期: not a date"))
     assert not _retry_helps(GateBlocked("blocked"))
     assert not _retry_helps(SettingsError("no pseudonymisation key"))
-    assert not _retry_helps(FreezeError("2024 is already frozen"))  # matched by class, not by name
+    assert not _retry_helps(FreezeError("2024 is already frozen"))  # matched by its class, not its name
+    assert not _retry_helps(NeedsAttention("a release failed verification"))
     assert _retry_helps(WarehouseBusy("another run"))  # the other run ends; waiting helps
     assert _retry_helps(OSError("disk busy"))

@@ -12,12 +12,12 @@ import pytest
 
 from rolwh.core.errors import WarehouseBusy
 from rolwh.core.settings import Settings
-from rolwh.orchestration.pipeline import writer_lock
+from rolwh.orchestration.lock import writer_lock
 
 HOLDER = """
 import sys, time
 from rolwh.core.settings import load_settings
-from rolwh.orchestration.pipeline import writer_lock
+from rolwh.orchestration.lock import writer_lock
 with writer_lock(load_settings(), what="test holder"):
     print("locked", flush=True)
     time.sleep(float(sys.argv[1]))

@@ -43,7 +43,7 @@ FREEZE_WITH_NIGHTLY_RULES = (
     "sys.exit(main(sys.argv[1:]))\n"
 )
 PUBLISH = (
-    "from rolwh.orchestration.pipeline import publish_step\n"
+    "from rolwh.orchestration.steps import publish_step\n"
     "from rolwh.core.settings import load_settings\n"
     "print(publish_step(load_settings(), wait_seconds=0)['summary'])\n"
 )

@@ -12,12 +12,12 @@ import pytest
 
 from rolwh.core.errors import WarehouseBusy
 from rolwh.core.settings import REPO_ROOT, Settings
-from rolwh.orchestration.pipeline import writer_lock
+from rolwh.orchestration.lock import writer_lock
 from tests.reliability.conftest import child_env, rolwh
 
 HOLD = (
     "import sys, time\n"
-    "from rolwh.orchestration.pipeline import writer_lock\n"
+    "from rolwh.orchestration.lock import writer_lock\n"
     "from rolwh.core.settings import load_settings\n"
     "with writer_lock(load_settings(), what='test holder'):\n"
     "    print('held', flush=True)\n"

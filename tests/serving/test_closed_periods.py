@@ -12,7 +12,8 @@ import duckdb
 import pytest
 
 from rolwh.core.settings import Settings, load_settings
-from rolwh.orchestration.pipeline import EXIT_ATTENTION, render_run_summary
+from rolwh.orchestration.airflow_tasks import render_run_summary
+from rolwh.orchestration.nightly import EXIT_ATTENTION
 from rolwh.serving.closed_periods import check, quarter_start
 from rolwh.serving.publish import current_version, publish
 from tests.serving.demo_cli import cli, serving_rows
