@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from rolwh.core.settings import Settings
 from rolwh.releases.store import year_dir
 from rolwh.releases.verify import VerifyResult, checked_latest
+from rolwh.transform.build_state import FrozenRelease
 
 
 def latest_releases(
@@ -35,10 +35,10 @@ def latest_releases(
     return out
 
 
-def frozen_release_vars(settings: Settings, checks: list[VerifyResult] | None = None) -> list[dict[str, Any]]:
+def frozen_release_vars(settings: Settings, checks: list[VerifyResult] | None = None) -> list[FrozenRelease]:
     """The dbt var ``frozen_releases`` of the model ``marts.fct_indicator_annual_frozen``: the latest
     release of each year that verifies, as {year, version, path (absolute annual Parquet), frozen_at}."""
     return [
-        {"year": year, "version": version, "path": str(path), "frozen_at": frozen_at}
+        FrozenRelease(year=year, version=version, path=str(path), frozen_at=frozen_at)
         for year, version, path, frozen_at in latest_releases(settings, checks)
     ]

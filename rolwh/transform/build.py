@@ -9,7 +9,6 @@ import shutil
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from rolwh.core.contracts import FEEDS
 from rolwh.core.errors import EnvironmentFault
@@ -17,6 +16,7 @@ from rolwh.core.faults import checkpoint
 from rolwh.core.settings import Settings
 from rolwh.transform.build_state import (
     INCOMPLETE_MARKER,
+    FrozenRelease,
     docs_present,
     feeds_with_unbuilt_rows,
     frozen_is_current,
@@ -51,8 +51,8 @@ def build(
     full_refresh: bool = False,
     select: str | None = None,
     *,
-    dbt_vars: Mapping[str, Any] | None = None,
-    frozen_releases: Sequence[Mapping[str, Any]] = (),
+    dbt_vars: Mapping[str, object] | None = None,
+    frozen_releases: Sequence[FrozenRelease] = (),
     docs: bool = True,
     raise_on_failure: bool = True,
 ) -> BuildResult:
@@ -176,7 +176,7 @@ def build(
     return result
 
 
-def _vars_args(dbt_vars: Mapping[str, Any] | None, frozen_releases: Sequence[Mapping[str, Any]]) -> list[str]:
+def _vars_args(dbt_vars: Mapping[str, object] | None, frozen_releases: Sequence[FrozenRelease]) -> list[str]:
     """``--vars`` of a dbt command: the project's vars plus the verified releases."""
     merged = {**dict(dbt_vars or {}), FROZEN_VAR: [dict(r) for r in frozen_releases]}
     return ["--vars", json.dumps(merged, ensure_ascii=False, default=str)]
@@ -184,8 +184,8 @@ def _vars_args(dbt_vars: Mapping[str, Any] | None, frozen_releases: Sequence[Map
 
 def refresh_frozen(
     settings: Settings,
-    frozen_releases: Sequence[Mapping[str, Any]],
-    dbt_vars: Mapping[str, Any] | None = None,
+    frozen_releases: Sequence[FrozenRelease],
+    dbt_vars: Mapping[str, object] | None = None,
 ) -> bool:
     """Rebuild only ``marts.fct_indicator_annual_frozen`` when the verified releases differ from
     those it holds (a freeze, or a release that stopped verifying); True when it ran."""

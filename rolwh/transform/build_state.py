@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 import duckdb
 
@@ -36,7 +36,7 @@ class LastBuilds:
     whole_docs: bool  # ... and whether it left a docs site
 
 
-def project_fingerprint(dbt_vars: Mapping[str, Any] | None) -> str:
+def project_fingerprint(dbt_vars: Mapping[str, object] | None) -> str:
     """SHA-256 of everything a build's result depends on besides the data: every file of the dbt
     project (models, tests, macros, seeds, configuration), the --vars and the dbt versions."""
 
@@ -133,16 +133,25 @@ def feeds_with_unbuilt_rows(settings: Settings) -> list[str] | None:
         con.close()
 
 
-def _releases_json(frozen_releases: Sequence[Mapping[str, Any]]) -> str:
+class FrozenRelease(TypedDict):
+    """One verified release the frozen mart reads: an item of the dbt var ``frozen_releases``."""
+
+    year: int
+    version: str
+    path: str  # the release's annual Parquet file, absolute
+    frozen_at: str | None
+
+
+def _releases_json(frozen_releases: Sequence[FrozenRelease]) -> str:
     return json.dumps([dict(r) for r in frozen_releases], sort_keys=True, default=str)
 
 
-def record_frozen(settings: Settings, frozen_releases: Sequence[Mapping[str, Any]]) -> None:
+def record_frozen(settings: Settings, frozen_releases: Sequence[FrozenRelease]) -> None:
     """Remember which releases the frozen mart holds (see :func:`frozen_is_current`)."""
     (settings.dbt_target_dir / FROZEN_RECORD).write_text(_releases_json(frozen_releases), encoding="utf-8")
 
 
-def frozen_is_current(settings: Settings, frozen_releases: Sequence[Mapping[str, Any]]) -> bool:
+def frozen_is_current(settings: Settings, frozen_releases: Sequence[FrozenRelease]) -> bool:
     """Was the frozen mart last built from exactly these releases?"""
     record = settings.dbt_target_dir / FROZEN_RECORD
     return record.exists() and record.read_text(encoding="utf-8") == _releases_json(frozen_releases)
