@@ -2,32 +2,30 @@
 # one image for every Airflow service of docker-compose.yaml (init, api-server, scheduler,
 # dag-processor, triggerer, celery workers).
 #
-#   make wheelhouse            # dist/wheelhouse/: uv.lock's packages as wheels + rolwh's wheel
+#   make wheelhouse            # dist/wheelhouse/: uv.lock's packages as wheels, project/: rolwh's wheel
 #   docker build -t rolwh-airflow:latest .                          # installs with no network
 #   docker build --build-arg BASE_IMAGE=rolwh-python:3.11-bookworm . # offline base (make offline-images)
 #   docker build --build-arg PIP_INDEX_URL=https://mirror/simple --build-arg PIP_CA_BUNDLE=ca.pem .
-#       # from a package mirror instead (ca.pem: the mirror's CA, put into dist/wheelhouse/)
+#       # the dependencies from a package mirror instead (ca.pem: its CA, put into dist/wheelhouse/)
 #
 # Either way pip checks every file against the SHA-256 hashes of uv.lock (--require-hashes).
 ARG BASE_IMAGE=python:3.11-slim-bookworm
 
-# -- build stage: the virtual environment (the wheelhouse never reaches the final image) --------
+# -- build stage: the locked dependencies in a virtual environment (the wheelhouse never reaches the
+# final image; this stage is rebuilt only when uv.lock changes, not when rolwh's code does) -------
 FROM ${BASE_IMAGE} AS build
 ARG PIP_INDEX_URL=""
 ARG PIP_CA_BUNDLE=""
-COPY dist/wheelhouse/ /tmp/wheelhouse/
+COPY dist/wheelhouse/requirements.txt dist/wheelhouse/*.whl dist/wheelhouse/*.pem /tmp/wheelhouse/
 RUN set -eu; \
     python -m venv /opt/rolwh/venv; \
-    pip=/opt/rolwh/venv/bin/pip; \
     if [ -n "$PIP_INDEX_URL" ]; then \
         source="--index-url $PIP_INDEX_URL ${PIP_CA_BUNDLE:+--cert /tmp/wheelhouse/$PIP_CA_BUNDLE}"; \
     else \
         source="--no-index --find-links /tmp/wheelhouse"; \
     fi; \
-    $pip install --no-cache-dir --disable-pip-version-check --require-hashes $source \
-        -r /tmp/wheelhouse/requirements.txt; \
-    $pip install --no-cache-dir --disable-pip-version-check --no-index --no-deps /tmp/wheelhouse/rolwh-*.whl; \
-    $pip check
+    /opt/rolwh/venv/bin/pip install --no-cache-dir --disable-pip-version-check --require-hashes $source \
+        -r /tmp/wheelhouse/requirements.txt
 
 # -- the image -------------------------------------------------------------------------------------
 FROM ${BASE_IMAGE}
@@ -55,13 +53,18 @@ RUN set -eu; \
     chmod -R g=u /opt/airflow /var/lib/rolwh /home/airflow
 
 COPY --from=build /opt/rolwh/venv /opt/rolwh/venv
-# rolwh finds its dbt project next to its installed package (rolwh.settings.DBT_PROJECT_DIR);
-# the DAGs are Airflow's dags folder.
+# rolwh itself (its wheel, built by `make wheelhouse`); it finds its dbt project next to its
+# installed package (rolwh.settings.DBT_PROJECT_DIR); the DAGs are Airflow's dags folder.
+COPY dist/wheelhouse/project/ /tmp/project/
 COPY dbt_project /opt/rolwh/venv/lib/python3.11/site-packages/dbt_project
 COPY dags /opt/rolwh/dags
-RUN chown -R "$AIRFLOW_UID:0" /opt/rolwh/venv/lib/python3.11/site-packages/dbt_project \
-    && chmod -R g=u /opt/rolwh/venv/lib/python3.11/site-packages/dbt_project \
-    && rolwh --help >/dev/null && airflow version >/dev/null
+RUN set -eu; \
+    /opt/rolwh/venv/bin/pip install --no-cache-dir --disable-pip-version-check --no-index --no-deps /tmp/project/rolwh-*.whl; \
+    /opt/rolwh/venv/bin/pip check; \
+    rm -rf /tmp/project; \
+    chown -R "$AIRFLOW_UID:0" /opt/rolwh/venv/lib/python3.11/site-packages/dbt_project; \
+    chmod -R g=u /opt/rolwh/venv/lib/python3.11/site-packages/dbt_project; \
+    rolwh --help >/dev/null; airflow version >/dev/null
 
 WORKDIR /opt/airflow
 USER ${AIRFLOW_UID}:0

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # dist/wheelhouse/: every package of uv.lock without the dev group, as wheels for Linux x86_64
-# CPython 3.11, with requirements.txt (pinned, with the lock's SHA-256 hashes), plus rolwh's own
-# wheel. The Dockerfile installs from it with no network (pip --no-index --require-hashes).
+# CPython 3.11, with requirements.txt (pinned, with the lock's SHA-256 hashes), and rolwh's own
+# wheel in dist/wheelhouse/project/ (apart, so a change of the code does not reinstall the rest). The Dockerfile installs from it with no network (pip --no-index --require-hashes).
 # Downloads go through a cache outside the clone ($ROLWH_OFFLINE_CACHE/wheels; a file is reused
 # only when its hash matches the lock), so a clean clone on the same machine rebuilds in seconds.
 set -euo pipefail
@@ -35,7 +35,7 @@ grep -E '^[A-Za-z0-9]' "$OUT.part/requirements.txt" | sed -E 's/ .*//' | while I
     [ -n "$found" ] || { echo "make-wheelhouse: no wheel for $name $version" >&2; exit 1; }
     cp "$found" "$OUT.part/"
 done
-"$VENV/bin/uv" build --wheel --out-dir "$OUT.part" --quiet
+"$VENV/bin/uv" build --wheel --out-dir "$OUT.part/project" --quiet
 rm -rf "$OUT"
 mv "$OUT.part" "$OUT"
-echo "$OUT: $(ls "$OUT"/*.whl | wc -l) wheels, $(du -sh "$OUT" | cut -f1)"
+echo "$OUT: $(ls "$OUT"/*.whl | wc -l) wheels + $(ls "$OUT"/project), $(du -sh "$OUT" | cut -f1)"

@@ -210,5 +210,6 @@ def test_dockerfile_installs_the_lock_from_a_wheelhouse_or_a_mirror_with_hashes(
     assert "ARG AIRFLOW_UID=50000" in text and "USER ${AIRFLOW_UID}:0" in text
     assert 'ENTRYPOINT ["tini", "--", "airflow"]' in text
     assert "COPY --from=build /opt/rolwh/venv" in text  # the wheelhouse stays in the build stage
+    assert "--no-index --no-deps /tmp/project/rolwh-*.whl" in text and "pip check" in text
     ignored = (REPO_ROOT / ".dockerignore").read_text().split()
     assert ignored[ignored.index("*") + 1:][:3] == ["!dist/wheelhouse/", "!dbt_project/", "!dags/"]
