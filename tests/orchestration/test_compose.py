@@ -44,7 +44,9 @@ def _compose_exe() -> str:
 
 
 def _env_file(path: Path) -> dict[str, str]:
-    return dict(line.split("=", 1) for line in path.read_text().splitlines() if line and not line.startswith("#"))
+    return dict(
+        line.split("=", 1) for line in path.read_text().splitlines() if line and not line.startswith("#")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +61,11 @@ def _config(env_file: Path, *extra: str, env: dict[str, str] | None = None) -> s
     base = {k: v for k, v in os.environ.items() if k not in _env_file(env_file)}
     return subprocess.run(
         [_compose_exe(), "-f", str(COMPOSE), "--env-file", str(env_file), "config", *extra],
-        capture_output=True, text=True, timeout=120, cwd=REPO_ROOT, env={**base, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO_ROOT,
+        env={**base, **(env or {})},
     )
 
 
@@ -124,7 +130,9 @@ def test_init_runs_as_root_fixes_ownership_and_refuses_published_secrets(resolve
     assert 'setpriv --reuid="${AIRFLOW_UID}"' in script  # migrations not as root
 
 
-def test_airflow_services_run_as_airflow_uid_share_secrets_image_and_data(resolved: dict, env_file: Path) -> None:
+def test_airflow_services_run_as_airflow_uid_share_secrets_image_and_data(
+    resolved: dict, env_file: Path
+) -> None:
     services = resolved["services"]
     env = _env_file(env_file)
     envs = [services[name]["environment"] for name in AIRFLOW_SERVICES]
@@ -157,15 +165,28 @@ def test_airflow_services_run_as_airflow_uid_share_secrets_image_and_data(resolv
         assert targets.get("/opt/airflow/logs") == "airflow-logs", name
     assert services["airflow-apiserver"]["ports"] in (
         [f"127.0.0.1:{env['AIRFLOW_API_PORT']}:8080/tcp"],
-        [{"host_ip": "127.0.0.1", "published": int(env["AIRFLOW_API_PORT"]), "target": 8080, "protocol": "tcp"}],
+        [
+            {
+                "host_ip": "127.0.0.1",
+                "published": int(env["AIRFLOW_API_PORT"]),
+                "target": 8080,
+                "protocol": "tcp",
+            }
+        ],
     )
 
 
 def test_images_and_settings_can_be_overridden_from_the_environment(env_file: Path) -> None:
-    done = _config(env_file, env={
-        "POSTGRES_IMAGE": "pg:mine", "REDIS_IMAGE": "redis:mine", "ROLWH_IMAGE": "rolwh:mine",
-        "AIRFLOW_UID": "1234", "AIRFLOW_JWT_SECRET": "from-the-env-0123456789",
-    })
+    done = _config(
+        env_file,
+        env={
+            "POSTGRES_IMAGE": "pg:mine",
+            "REDIS_IMAGE": "redis:mine",
+            "ROLWH_IMAGE": "rolwh:mine",
+            "AIRFLOW_UID": "1234",
+            "AIRFLOW_JWT_SECRET": "from-the-env-0123456789",
+        },
+    )
     assert done.returncode == 0, done.stderr
     services = yaml.safe_load(done.stdout)["services"]
     assert services["postgres"]["image"] == "pg:mine"
@@ -205,11 +226,11 @@ def test_dockerfile_installs_the_lock_from_a_wheelhouse_or_a_mirror_with_hashes(
     text = (REPO_ROOT / "Dockerfile").read_text()
     assert "ARG BASE_IMAGE=python:3.11-slim-bookworm" in text
     assert "--require-hashes" in text and "-r /tmp/wheelhouse/requirements.txt" in text
-    assert '--no-index --find-links /tmp/wheelhouse' in text
+    assert "--no-index --find-links /tmp/wheelhouse" in text
     assert "--index-url $PIP_INDEX_URL" in text and "--cert /tmp/wheelhouse/$PIP_CA_BUNDLE" in text
     assert "ARG AIRFLOW_UID=50000" in text and "USER ${AIRFLOW_UID}:0" in text
     assert 'ENTRYPOINT ["tini", "--", "airflow"]' in text
     assert "COPY --from=build /opt/rolwh/venv" in text  # the wheelhouse stays in the build stage
     assert "--no-index --no-deps /tmp/project/rolwh-*.whl" in text and "pip check" in text
     ignored = (REPO_ROOT / ".dockerignore").read_text().split()
-    assert ignored[ignored.index("*") + 1:][:3] == ["!dist/wheelhouse/", "!dbt_project/", "!dags/"]
+    assert ignored[ignored.index("*") + 1 :][:3] == ["!dist/wheelhouse/", "!dbt_project/", "!dags/"]
