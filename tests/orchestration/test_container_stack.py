@@ -133,6 +133,8 @@ def bundle() -> Path:
         built = sorted((REPO_ROOT / "dist").glob("rolwh-offline-*.tar.gz"))
         assert len(built) == 1, built
         cached.parent.mkdir(parents=True, exist_ok=True)
+        for older in cached.parent.glob("rolwh-offline-*"):  # one bundle kept: they are ~600 MB
+            older.unlink()
         shutil.copyfile(built[0], cached.with_suffix(".part"))
         cached.with_suffix(".part").rename(cached)
     figures["bundle_bytes"] = cached.stat().st_size
@@ -160,6 +162,7 @@ class Stack:
             if line and not line.startswith("#")
         )
         self._token: str | None = None
+        self.installer: Path | None = None
 
     def dc(self, *args: str, timeout: float = 600, check: bool = True, env: dict | None = None):
         return _run(
@@ -274,6 +277,7 @@ def stack(bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[St
     _run([str(unpacked / "install.sh"), "--dir", str(root), "--workers", "2"], timeout=1200)
     figures["install_seconds"] = round(time.monotonic() - start)
     s = Stack(root, port)
+    s.installer = unpacked / "install.sh"
     try:
         yield s
     finally:
@@ -475,6 +479,16 @@ def test_published_secrets_are_refused(stack: Stack, first_run: dict) -> None:
     )
     assert done.returncode != 0
     assert "AIRFLOW_FERNET_KEY is a published default" in done.stderr + done.stdout
+
+
+def test_installing_again_keeps_secrets_settings_and_data(stack: Stack, first_run: dict) -> None:
+    """An upgrade is install.sh on the same folder: .env and data/ stay as they are."""
+    before = (stack.root / ".env").read_text()
+    stack.dc("down", timeout=300)
+    done = _run([str(stack.installer), "--dir", str(stack.root), "--no-start"], timeout=1200)
+    assert "nothing changed" in done.stdout
+    assert (stack.root / ".env").read_text() == before
+    assert (stack.root / "data" / "serving" / "rolwh.duckdb").is_file()
 
 
 def test_down_v_leaves_nothing_behind_but_data(stack: Stack, first_run: dict) -> None:
