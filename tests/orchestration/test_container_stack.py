@@ -163,6 +163,7 @@ class Stack:
         )
         self._token: str | None = None
         self.installer: Path | None = None
+        self.install_started = 0.0
 
     def dc(self, *args: str, timeout: float = 600, check: bool = True, env: dict | None = None):
         return _run(
@@ -258,8 +259,11 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def stack(bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The bundle installed by install.sh into a temporary folder, started with two workers."""
+def stack(bundle: Path, demo_run: dict, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The bundle installed by install.sh into a temporary folder, started with two workers.
+
+    After the embedded run (``demo_run``), so that the timings below are the stack's alone.
+    """
     work = tmp_path_factory.mktemp("bundle")
     with tarfile.open(bundle) as tar:
         tar.extractall(work, filter="tar")
@@ -278,6 +282,7 @@ def stack(bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[St
     figures["install_seconds"] = round(time.monotonic() - start)
     s = Stack(root, port)
     s.installer = unpacked / "install.sh"
+    s.install_started = start
     try:
         yield s
     finally:
@@ -356,9 +361,8 @@ def first_run(stack: Stack, demo_run: dict) -> dict:
     run_id = stack.trigger()
     stack.wait_run(run_id)
     figures["first_run_seconds"] = round(time.monotonic() - start)
-    figures["seconds_from_install_to_green_run"] = figures["install_seconds"] + round(
-        time.monotonic() - start
-    )
+    # install.sh: docker load, up (init, health checks), then the first green run
+    figures["seconds_from_install_to_green_run"] = round(time.monotonic() - stack.install_started)
     return {"run_id": run_id, "tasks": stack.task_instances(run_id)}
 
 
