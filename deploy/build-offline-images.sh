@@ -47,12 +47,20 @@ rootfs() {
 }
 
 # image NAME TAG DOCKERFILE PACKAGES...: import the root file system, finish it with DOCKERFILE.
+# An image already built from the same root file system and files is kept as it is (same ID), so
+# the layer cache of images built on it (the rolwh image) stays valid.
 image() {
     local name=$1 tag=$2 dockerfile=$3; shift 3
-    local tarball
+    local tarball key
     tarball=$(rootfs "$name" "$@")
+    key=$(cat "$dockerfile" deploy/images/*.sh | sha256sum | cut -c1-16)-$(basename "$tarball" .tar)
+    if [ "$("$DOCKER" image inspect -f '{{index .Config.Labels "org.rolwh.source"}}' "$tag" 2>/dev/null)" = "$key" ]; then
+        echo "$tag (unchanged)"
+        return
+    fi
     "$DOCKER" import "$tarball" "rolwh-rootfs-$name:$SUITE" >/dev/null
-    "$DOCKER" build -q --build-arg ROOTFS="rolwh-rootfs-$name:$SUITE" -t "$tag" -f "$dockerfile" deploy/images >/dev/null
+    "$DOCKER" build -q --build-arg ROOTFS="rolwh-rootfs-$name:$SUITE" --label "org.rolwh.source=$key" \
+        -t "$tag" -f "$dockerfile" deploy/images >/dev/null
     "$DOCKER" rmi "rolwh-rootfs-$name:$SUITE" >/dev/null 2>&1 || true
     echo "$tag"
 }
