@@ -278,12 +278,21 @@ def stack(bundle: Path, demo_run: dict, tmp_path_factory: pytest.TempPathFactory
         f"AIRFLOW_API_PORT={port}\nAIRFLOW_TASK_HEARTBEAT_TIMEOUT=60\nROLWH_KEY={TEST_KEY}\n"
     )
     start = time.monotonic()
-    _run([str(unpacked / "install.sh"), "--dir", str(root), "--workers", "2"], timeout=1200)
+    installed = subprocess.run(
+        [str(unpacked / "install.sh"), "--dir", str(root), "--workers", "2"],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     figures["install_seconds"] = round(time.monotonic() - start)
     s = Stack(root, port)
     s.installer = unpacked / "install.sh"
     s.install_started = start
     try:
+        assert installed.returncode == 0, (
+            f"install.sh exited {installed.returncode}:\n{installed.stdout[-3000:]}\n{installed.stderr[-3000:]}\n"
+            + s.dc("logs", "--tail", "30", check=False).stdout[-8000:]
+        )
         yield s
     finally:
         s.dc("down", "-v", "--remove-orphans", timeout=300, check=False)
