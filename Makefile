@@ -9,7 +9,7 @@ SYNCED := $(VENV)/.synced
 UV_VERSION := $(shell sed -n '/^name = "uv"$$/{n;s/^version = "\(.*\)"$$/\1/p;}' uv.lock)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo test lint bench clean-state
+.PHONY: demo test lint bench clean-state wheelhouse offline-images bundle
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -38,3 +38,15 @@ bench: $(SYNCED)
 ## clean-state: remove the demo state (var/), keeping the key file
 clean-state:
 	find var -mindepth 1 -maxdepth 1 ! -name secrets -exec rm -rf {} +
+
+## wheelhouse: dist/wheelhouse/, uv.lock's packages (no dev) as Linux x86_64 CPython 3.11 wheels + rolwh's wheel
+wheelhouse: $(SYNCED)
+	VENV=$(VENV) deploy/make-wheelhouse.sh
+
+## offline-images: stand-ins from Debian's packages for python:3.11-slim, postgres and redis (root, debootstrap)
+offline-images:
+	deploy/build-offline-images.sh
+
+## bundle: dist/rolwh-offline-<version>.tar.gz (images, compose file, .env template, install.sh, guide)
+bundle: wheelhouse offline-images
+	deploy/make-bundle.sh
