@@ -60,7 +60,12 @@ class Nights:
 def nights(tmp_path_factory: pytest.TempPathFactory) -> Nights:
     home = tmp_path_factory.mktemp("versions") / "home"
     settings = load_settings(
-        {"ROLWH_HOME": str(home), "ROLWH_LANDING": str(home / "landing"), "ROLWH_KEY": TEST_KEY}
+        {
+            "ROLWH_HOME": str(home),
+            "ROLWH_LANDING": str(home / "landing"),
+            "ROLWH_KEY": TEST_KEY,
+            "ROLWH_SETTLE_SECONDS": "0",  # the files are written whole just before the run
+        }
     )
     settings.ensure_dirs()
     land = settings.landing
