@@ -54,7 +54,7 @@ RUN set -eu; \
 
 COPY --from=build /opt/rolwh/venv /opt/rolwh/venv
 # rolwh itself (its wheel, built by `make wheelhouse`); it finds its dbt project next to its
-# installed package (rolwh.settings.DBT_PROJECT_DIR); the DAGs are Airflow's dags folder.
+# installed package (rolwh.core.settings.DBT_PROJECT_DIR); the DAGs are Airflow's dags folder.
 COPY dist/wheelhouse/project/ /tmp/project/
 COPY dbt_project /opt/rolwh/venv/lib/python3.11/site-packages/dbt_project
 COPY dags /opt/rolwh/dags

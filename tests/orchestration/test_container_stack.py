@@ -27,8 +27,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from rolwh.settings import REPO_ROOT, load_settings
 
+from rolwh.core.settings import REPO_ROOT, load_settings
 from tests.conftest import TEST_KEY
 from tests.orchestration.marts import marts_snapshot
 
