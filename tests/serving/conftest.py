@@ -26,3 +26,12 @@ def published(working: Settings) -> Settings:
 
     publish(working)
     return working
+
+
+@pytest.fixture(scope="module")
+def demo_published(demo_run: dict[str, object]) -> Settings:
+    """The demo's real serving file (dbt-built star schema, cn views, comments), read only."""
+    assert demo_run["exit_code"] == 0, demo_run["output"]
+    settings = demo_run["settings"]
+    assert isinstance(settings, Settings)
+    return settings

@@ -22,15 +22,6 @@ from rolwh.core.settings import Settings
 from tests.serving.bi_targets import STREET_FILTERS, STREET_RATE, STREET_TABLE, bi_tables, street_rate_sql
 
 
-@pytest.fixture(scope="module")
-def published(demo_run: dict[str, object]) -> Settings:
-    """The demo's real serving file (dbt-built star schema, cn views, comments), read only."""
-    assert demo_run["exit_code"] == 0, demo_run["output"]
-    settings = demo_run["settings"]
-    assert isinstance(settings, Settings)
-    return settings
-
-
 def _engine(settings: Settings, driver: str) -> sa.Engine:
     path = settings.serving_dir / "rolwh.duckdb"  # the stable path a BI tool is configured with
     return sa.create_engine(f"{driver}:///{path}?access_mode=read_only", poolclass=NullPool)
@@ -49,11 +40,11 @@ def _duckdb_columns(settings: Settings, schema: str, table: str) -> list[tuple[s
         con.close()
 
 
-def test_sqlalchemy_lists_the_columns_of_every_bi_table(published: Settings) -> None:
-    tables = bi_tables(published.serving_dir / "rolwh.duckdb")
+def test_sqlalchemy_lists_the_columns_of_every_bi_table(demo_published: Settings) -> None:
+    tables = bi_tables(demo_published.serving_dir / "rolwh.duckdb")
     assert ("marts", STREET_TABLE[1]) in tables
-    expected = {(schema, table): _duckdb_columns(published, schema, table) for schema, table in tables}
-    engine = _engine(published, "duckdb+rolwh")
+    expected = {(schema, table): _duckdb_columns(demo_published, schema, table) for schema, table in tables}
+    engine = _engine(demo_published, "duckdb+rolwh")
     try:
         with engine.connect() as conn:
             inspector = sa.inspect(conn)
@@ -68,9 +59,9 @@ def test_sqlalchemy_lists_the_columns_of_every_bi_table(published: Settings) -> 
         engine.dispose()
 
 
-def test_plain_duckdb_engine_still_fails_on_pg_collation(published: Settings) -> None:
+def test_plain_duckdb_engine_still_fails_on_pg_collation(demo_published: Settings) -> None:
     """The reason for ``duckdb+rolwh``: when this fails, drop rolwh/serving/sqla_dialect.py."""
-    engine = _engine(published, "duckdb")
+    engine = _engine(demo_published, "duckdb")
     try:
         with engine.connect() as conn, pytest.raises(sa.exc.DBAPIError, match="pg_collation"):
             sa.inspect(conn).get_columns(STREET_TABLE[1], schema=STREET_TABLE[0])
@@ -100,23 +91,23 @@ def _street_rate(frame: pd.DataFrame) -> float:
     return float(rows["numerator"].sum() / rows["denominator"].sum())
 
 
-def test_pandas_and_polars_read_every_parquet_table(published: Settings) -> None:
+def test_pandas_and_polars_read_every_parquet_table(demo_published: Settings) -> None:
     """Every mart table has its Parquet copy (the ``cn`` views are names over the same tables:
     Parquet readers take the English-named tables)."""
-    tables = [(s, t) for s, t in bi_tables(published.serving_dir / "rolwh.duckdb") if s == "marts"]
+    tables = [(s, t) for s, t in bi_tables(demo_published.serving_dir / "rolwh.duckdb") if s == "marts"]
     assert len(tables) >= 10
     for schema, table in tables:
-        folder = _parquet_folder(published, schema, table)
-        expected = len(_duckdb_frame(published, schema, table))
+        folder = _parquet_folder(demo_published, schema, table)
+        expected = len(_duckdb_frame(demo_published, schema, table))
         assert len(pd.read_parquet(folder)) == expected, table
         lazy = pl.scan_parquet(folder / "**" / "*.parquet", hive_partitioning=True)
         assert lazy.select(pl.len()).collect().item() == expected, table
 
 
-def test_pandas_and_polars_get_the_2024_street_figures(published: Settings) -> None:
+def test_pandas_and_polars_get_the_2024_street_figures(demo_published: Settings) -> None:
     schema, table = STREET_TABLE
-    folder = _parquet_folder(published, schema, table)
-    truth = _duckdb_frame(published, schema, table)
+    folder = _parquet_folder(demo_published, schema, table)
+    truth = _duckdb_frame(demo_published, schema, table)
     with_pandas = pd.read_parquet(folder)
     with_polars = pl.read_parquet(folder / "**" / "*.parquet", hive_partitioning=True).to_pandas()
     assert _street_rate(truth) == pytest.approx(STREET_RATE, abs=1e-4)

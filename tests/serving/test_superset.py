@@ -18,15 +18,6 @@ from tests.serving.bi_targets import STREET_FILTERS, STREET_RATE, STREET_TABLE, 
 from tests.serving.superset_harness import Superset, running_superset
 
 
-@pytest.fixture(scope="module")
-def published(demo_run: dict[str, object]) -> Settings:
-    """The demo's real serving file (dbt-built star schema, cn views, comments), read only."""
-    assert demo_run["exit_code"] == 0, demo_run["output"]
-    settings = demo_run["settings"]
-    assert isinstance(settings, Settings)
-    return settings
-
-
 def _columns(serving_file: Path, tables: list[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
     con = duckdb.connect(str(serving_file), read_only=True)
     try:
@@ -52,8 +43,10 @@ def _add_datasets(superset: Superset, database: int, expected: dict[tuple[str, s
 
 @pytest.mark.slow
 @pytest.mark.bi
-def test_superset_adds_every_table_and_charts_the_street_rate(published: Settings, tmp_path: Path) -> None:
-    serving_file = published.serving_dir / "rolwh.duckdb"  # the stable path, absolute: four slashes
+def test_superset_adds_every_table_and_charts_the_street_rate(
+    demo_published: Settings, tmp_path: Path
+) -> None:
+    serving_file = demo_published.serving_dir / "rolwh.duckdb"  # the stable path, absolute: four slashes
     # Superset's metadata keeps one dataset per table name (SQLite: UNIQUE tables.table_name), and
     # the cn views carry the star tables' names: every table of marts gets its dataset.
     expected = _columns(serving_file, [(s, t) for s, t in bi_tables(serving_file) if s == "marts"])
