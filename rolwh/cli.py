@@ -172,7 +172,7 @@ def cmd_freeze(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from rolwh.releases.verify import (
+    from rolwh.release.verify import (
         verify,
     )
 
@@ -185,7 +185,7 @@ def cmd_anchor(args: argparse.Namespace) -> int:
     from rolwh.orchestration.lock import (
         writer_lock,
     )
-    from rolwh.releases.verify import (
+    from rolwh.release.verify import (
         anchor,
     )
 
@@ -199,7 +199,7 @@ def cmd_anchor(args: argparse.Namespace) -> int:
 
 
 def cmd_releases(args: argparse.Namespace) -> int:
-    from rolwh.releases.listing import (
+    from rolwh.release.listing import (
         render_releases,
     )
 
@@ -208,7 +208,7 @@ def cmd_releases(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from rolwh.releases.diff import (
+    from rolwh.release.diff import (
         render_diff,
     )
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rolwh.core.settings import Settings
-from rolwh.releases.frozen import frozen_release_vars
-from rolwh.releases.verify import release_attention
-from rolwh.releases.write import Release, freeze
+from rolwh.release.frozen import frozen_release_vars
+from rolwh.release.verify import release_attention
+from rolwh.release.write import Release, freeze
 from rolwh.report import write_dashboards
 from rolwh.serving import closed_periods
 from rolwh.serving.publish import publish

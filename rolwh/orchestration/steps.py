@@ -12,7 +12,7 @@ from rolwh.core.errors import GateBlocked, NeedsAttention
 from rolwh.core.settings import Settings
 from rolwh.orchestration.lock import writer_lock
 from rolwh.orchestration.publication import freeze_and_republish, publish_checked
-from rolwh.releases.frozen import frozen_release_vars
+from rolwh.release.frozen import frozen_release_vars
 from rolwh.transform.build import build
 from rolwh.transform.dbt_runner import BuildResult
 

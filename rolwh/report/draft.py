@@ -4,7 +4,7 @@ Figures come from the latest frozen release of the year (``releases/<year>/vN``:
 Parquet) when there is one, else from the live marts, and the draft then says so:
 「数据未冻结,仅供参考」. Every figure links to its indicator in the glossary at the end.
 
-The release is verified first (every file's SHA-256 and its anchor, :func:`rolwh.releases.verify.require_verified`).
+The release is verified first (every file's SHA-256 and its anchor, :func:`rolwh.release.verify.require_verified`).
 A release that fails is refused: no draft is written (exit 1, naming the release and what to do),
 rather than printing its figures or silently falling back to live ones.
 """
@@ -21,8 +21,8 @@ import duckdb
 
 from rolwh.core.errors import RolwhError
 from rolwh.core.settings import Settings
-from rolwh.releases.store import versions, year_dir
-from rolwh.releases.verify import require_verified
+from rolwh.release.store import versions, year_dir
+from rolwh.release.verify import require_verified
 from rolwh.report.formatting import format_value
 from rolwh.report.templates import TEMPLATE_DIR, environment
 from rolwh.serving.query import open_reader, reader_path

@@ -59,7 +59,7 @@ def build(
     """Run ``dbt build`` (seeds, models, data and unit tests) on the working warehouse.
 
     ``dbt_vars`` are passed as dbt ``--vars`` (e.g. ``{"as_of_date": "2024-06-30"}``);
-    ``frozen_releases`` (verified by the caller: rolwh.releases.frozen.frozen_release_vars) become the
+    ``frozen_releases`` (verified by the caller: rolwh.release.frozen.frozen_release_vars) become the
     var ``frozen_releases`` of ``marts.fct_indicator_annual_frozen``, outside the project's
     fingerprint: a new release rebuilds that one model, not the project. On success the
     docs site (index.html, manifest.json, catalog.json, lineage included) is generated into

@@ -5,7 +5,7 @@ Layers, bottom to top (docs/architecture.md):
 0. ``rolwh.core``: the contract, settings, the warehouse connection, errors, SQL helpers
 1. ``ingest``, ``expectations``, ``rolwh.transform`` (dbt), ``rolwh.demo_data``: each alone
 2. ``rolwh.serving``: publish, the read-only reader, status, indicators
-3. ``rolwh.releases``: freeze, ledger, verify, diff (reads the serving file)
+3. ``rolwh.release``: freeze, ledger, verify, diff (reads the serving file)
 4. ``rolwh.report``: dashboard and draft (read serving and releases)
 5. ``rolwh.orchestration``: pipeline steps, the writer lock, Airflow glue, tenants
 6. ``rolwh.cli`` and ``dags/``: thin shells
@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("rolwh.core",),
     ("ingest", "expectations", "rolwh.transform", "rolwh.demo_data"),
     ("rolwh.serving",),
-    ("rolwh.releases",),
+    ("rolwh.release",),
     ("rolwh.report",),
     ("rolwh.orchestration",),
     ("rolwh.cli", "dags"),

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def frozen(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """One clean warehouse frozen once (v1), shared by the read-only tests of this module."""
-    from rolwh.releases.write import freeze
+    from rolwh.release.write import freeze
 
     home = tmp_path_factory.mktemp("frozen") / "home"
     key_file = home.parent / "release-key" / "release.key"
@@ -80,7 +80,7 @@ def test_release_files_and_folders_are_read_only(frozen: Settings) -> None:
 
 
 def test_verify_catches_a_changed_byte_in_every_release_file(frozen: Settings) -> None:
-    from rolwh.releases.verify import verify
+    from rolwh.release.verify import verify
 
     folder = frozen.releases_dir / str(YEAR) / "v1"
     assert verify(frozen, YEAR).ok
@@ -108,7 +108,7 @@ def test_verify_catches_a_changed_byte_in_every_release_file(frozen: Settings) -
 
 
 def test_verify_names_missing_and_extra_files(frozen: Settings) -> None:
-    from rolwh.releases.verify import verify
+    from rolwh.release.verify import verify
 
     folder = frozen.releases_dir / str(YEAR) / "v1"
     target = folder / "data" / "dim_community.parquet"
@@ -131,9 +131,9 @@ def test_verify_names_missing_and_extra_files(frozen: Settings) -> None:
 
 def test_second_freeze_needs_a_reason_and_then_makes_v2_keeping_v1(clean_warehouse: Settings) -> None:
     from rolwh.core.errors import FreezeError
-    from rolwh.releases.listing import render_releases
-    from rolwh.releases.verify import verify
-    from rolwh.releases.write import freeze
+    from rolwh.release.listing import render_releases
+    from rolwh.release.verify import verify
+    from rolwh.release.write import freeze
 
     first = freeze(clean_warehouse, YEAR)
     v1 = first.path
@@ -157,7 +157,7 @@ def test_second_freeze_needs_a_reason_and_then_makes_v2_keeping_v1(clean_warehou
 def test_freeze_is_refused_when_the_freeze_gate_blocks_and_writes_nothing(
     sql: Callable[..., None], clean_warehouse: Settings
 ) -> None:
-    from rolwh.releases.write import freeze
+    from rolwh.release.write import freeze
 
     sql("delete from audit.file_loads where feed = 'petitions' and export_date = date '2024-06-30'")
 
@@ -172,10 +172,10 @@ def test_late_correction_changes_live_values_and_diff_never_the_release(
 ) -> None:
     import duckdb
 
-    from rolwh.releases.diff import diff_rows, render_diff
-    from rolwh.releases.frozen import frozen_release_vars
-    from rolwh.releases.verify import verify
-    from rolwh.releases.write import freeze
+    from rolwh.release.diff import diff_rows, render_diff
+    from rolwh.release.frozen import frozen_release_vars
+    from rolwh.release.verify import verify
+    from rolwh.release.write import freeze
     from rolwh.transform.build import refresh_frozen
 
     release = freeze(clean_warehouse, YEAR)
@@ -226,8 +226,8 @@ def test_frozen_mart_is_empty_without_releases_and_follows_the_latest_version(
     rebuilt only when they change."""
     import duckdb
 
-    from rolwh.releases.frozen import frozen_release_vars
-    from rolwh.releases.write import freeze
+    from rolwh.release.frozen import frozen_release_vars
+    from rolwh.release.write import freeze
     from rolwh.transform.build import refresh_frozen
 
     assert frozen_release_vars(clean_warehouse) == []

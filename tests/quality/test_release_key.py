@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from rolwh.core.settings import load_settings
-from rolwh.releases.anchor import ReleaseKeyError, anchor_problem, load_key, write_anchor
+from rolwh.release.anchor import ReleaseKeyError, anchor_problem, load_key, write_anchor
 
 
 def _settings(tmp_path: Path, **env: str):

@@ -175,7 +175,7 @@ def parquet_marts_of_release(folder: Path) -> dict[str, list[tuple]]:
 
 
 def versions(settings: Settings) -> list[str]:
-    from rolwh.releases.store import versions as _versions
+    from rolwh.release.store import versions as _versions
 
     return _versions(settings, YEAR)
 

@@ -13,10 +13,10 @@ import pytest
 
 from rolwh.core.errors import FreezeError
 from rolwh.core.settings import Settings
-from rolwh.releases.anchor import write_anchor
-from rolwh.releases.ledger import append_ledger
-from rolwh.releases.store import lock_down
-from rolwh.releases.verify import signing_key
+from rolwh.release.anchor import write_anchor
+from rolwh.release.ledger import append_ledger
+from rolwh.release.store import lock_down
+from rolwh.release.verify import signing_key
 from rolwh.report import write_report
 from rolwh.report.draft import PROVISIONAL, DraftError, latest_release
 from rolwh.serving.publish import publish
@@ -25,7 +25,7 @@ from tests.serving.marts_fixture import build_working_marts
 
 
 def _freeze_like(settings: Settings, year: int, version: str, revision: int) -> Path:
-    """A release folder laid out, checksummed, anchored, read-only and in the ledger as rolwh.releases.write
+    """A release folder laid out, checksummed, anchored, read-only and in the ledger as rolwh.release.write
     writes it (data/<table>.parquet, manifest.json, manifest.sha256, manifest.hmac).
 
     The real freeze also runs the gate on the raw layer, which these mart-only fixtures lack.

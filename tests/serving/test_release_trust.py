@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from rolwh.core.settings import load_settings
-from rolwh.releases.frozen import latest_releases
+from rolwh.release.frozen import latest_releases
 from tests.serving.demo_cli import cli, forge_value, serving_rows
 
 pytestmark = pytest.mark.slow

@@ -2,7 +2,7 @@
 
 -- The annual indicators as frozen: the latest release of each year, read from its Parquet file.
 -- rolwh passes only releases that verified (checksums and anchor) in the var `frozen_releases`
--- ([{year, version, path, frozen_at}], rolwh.releases.frozen.frozen_release_vars); a year whose
+-- ([{year, version, path, frozen_at}], rolwh.release.frozen.frozen_release_vars); a year whose
 -- latest release fails is left out, never replaced by an older version. Without releases the
 -- table is empty, with the live annual mart's columns.
 -- depends_on: {{ ref('fct_indicator_annual') }}

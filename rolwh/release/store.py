@@ -6,14 +6,14 @@ A release lives in ``releases_dir/<year>/v<N>/``::
                              results, input files, who / when / why
     manifest.sha256          SHA-256 of manifest.json (also appended to releases_dir/ledger.jsonl)
     manifest.hmac            the anchor: HMAC-SHA256 of manifest.json under the release key, kept
-                             outside ROLWH_HOME (see rolwh.releases.anchor)
+                             outside ROLWH_HOME (see rolwh.release.anchor)
     data/<table>.parquet     fct_indicator_annual, fct_indicator_quarterly (rows of the year),
                              dim_indicator, dim_community
     release.duckdb           the same four tables in schema marts (DuckDB 1.4-readable)
     quality/gate.json        the freeze gate's results
     quality/data_docs/       the freeze gate's GX Data Docs
 
-Written by :mod:`rolwh.releases.write`, checked by :mod:`rolwh.releases.verify`.
+Written by :mod:`rolwh.release.write`, checked by :mod:`rolwh.release.verify`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from rolwh.core.errors import FreezeError
 from rolwh.core.settings import Settings
-from rolwh.releases.anchor import ANCHOR_FILE, is_anchored
+from rolwh.release.anchor import ANCHOR_FILE, is_anchored
 
 RELEASE_TABLES = ("fct_indicator_annual", "fct_indicator_quarterly", "dim_indicator", "dim_community")
 YEAR_TABLES = ("fct_indicator_annual", "fct_indicator_quarterly")

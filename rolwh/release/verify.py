@@ -17,7 +17,7 @@ from typing import Any
 
 from rolwh.core.errors import FreezeError, ReleaseKeyError
 from rolwh.core.settings import Settings
-from rolwh.releases.anchor import (
+from rolwh.release.anchor import (
     ANCHOR_FILE,
     ReleaseKey,
     anchor_problem,
@@ -26,8 +26,8 @@ from rolwh.releases.anchor import (
     missing_key_message,
     write_anchor,
 )
-from rolwh.releases.ledger import read_ledger
-from rolwh.releases.store import (
+from rolwh.release.ledger import read_ledger
+from rolwh.release.store import (
     DIR_MODE,
     FILE_MODE,
     SELF_FILES,

@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 
 from rolwh.core.settings import Settings
-from rolwh.releases.store import year_dir
-from rolwh.releases.verify import VerifyResult, checked_latest
+from rolwh.release.store import year_dir
+from rolwh.release.verify import VerifyResult, checked_latest
 from rolwh.transform.build_state import FrozenRelease
 
 

@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from rolwh.core.settings import Settings
-from rolwh.releases.store import release_years, versions, year_dir
-from rolwh.releases.verify import verify
+from rolwh.release.store import release_years, versions, year_dir
+from rolwh.release.verify import verify
 
 
 def list_releases(settings: Settings) -> list[dict[str, Any]]:

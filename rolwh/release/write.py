@@ -1,10 +1,10 @@
 """The annual data freeze: run the freeze gate for a year and write its next immutable release.
 
-A release (see :mod:`rolwh.releases.store` for its layout) is written into a temporary folder
+A release (see :mod:`rolwh.release.store` for its layout) is written into a temporary folder
 beside its final place, made read-only (files 0444, folders 0555) and renamed into place in one
-step. Later corrections of the year reach the live marts only; :mod:`rolwh.releases.diff` shows
+step. Later corrections of the year reach the live marts only; :mod:`rolwh.release.diff` shows
 frozen against live values; the dbt model ``marts.fct_indicator_annual_frozen`` reads the latest
-release of each year (:func:`rolwh.releases.frozen.frozen_release_vars`).
+release of each year (:func:`rolwh.release.frozen.frozen_release_vars`).
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from rolwh.core.faults import checkpoint
 from rolwh.core.settings import Settings
 from rolwh.core.sql import STORAGE_VERSION, literal
 from rolwh.core.warehouse import connect
-from rolwh.releases.anchor import write_anchor
-from rolwh.releases.ledger import append_ledger, repair_ledger
-from rolwh.releases.manifest import dbt_summary, git_commit, inputs
-from rolwh.releases.store import (
+from rolwh.release.anchor import write_anchor
+from rolwh.release.ledger import append_ledger, repair_ledger
+from rolwh.release.manifest import dbt_summary, git_commit, inputs
+from rolwh.release.store import (
     INCOMING,
     RELEASE_TABLES,
     VERSION_RE,
@@ -42,7 +42,7 @@ from rolwh.releases.store import (
     versions,
     year_dir,
 )
-from rolwh.releases.verify import signing_key
+from rolwh.release.verify import signing_key
 
 
 @dataclass

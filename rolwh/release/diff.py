@@ -9,8 +9,8 @@ import duckdb
 from rolwh.core.errors import NoWarehouse
 from rolwh.core.settings import Settings
 from rolwh.core.warehouse import connect
-from rolwh.releases.store import resolve_version, year_dir
-from rolwh.releases.verify import require_verified
+from rolwh.release.store import resolve_version, year_dir
+from rolwh.release.verify import require_verified
 from rolwh.serving.query import open_reader
 
 

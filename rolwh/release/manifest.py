@@ -9,7 +9,7 @@ from typing import Any
 import duckdb
 
 from rolwh.core.settings import REPO_ROOT, Settings
-from rolwh.releases.store import sha256
+from rolwh.release.store import sha256
 
 
 def _git(*args: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rolwh.core.settings import Settings
-from rolwh.releases.store import sha256, versions, year_dir
+from rolwh.release.store import sha256, versions, year_dir
 
 
 def append_ledger(settings: Settings, year: int, version: str, manifest: dict[str, Any], final: Path) -> None:
