@@ -179,7 +179,7 @@ def _collect(er: Any, check: Check, v: Validation, result: GateResult) -> None:
     cfg = er.expectation_config
     res = er.result or {}
     raised = bool((er.exception_info or {}).get("raised_exception"))
-    observed = _observed(res, er.exception_info if raised else None)
+    observed = _observed(res, er.exception_info if raised else None, quote_values=not _holds_cells(v))
     result.results.append(
         {
             "suite": v.suite,
@@ -219,7 +219,9 @@ def _message(
     if "unexpected_count" in res:
         n, total = res.get("unexpected_count"), res.get("element_count")
         pct = res.get("unexpected_percent")
-        values = [_plain(x) for x in (res.get("partial_unexpected_list") or [])[:MAX_LABELS]]
+        # values of a delivered file's cells are never quoted (personal data): its rows are named instead
+        quoted = [] if _holds_cells(v) else (res.get("partial_unexpected_list") or [])[:MAX_LABELS]
+        values = [_plain(x) for x in quoted]
         text = f"expected {check.what}; found {n} of {total} rows not so"
         if pct is not None:
             text += f" ({pct:.2f}%)"
@@ -257,7 +259,12 @@ def _plain(x: object) -> object:
     return str(x)
 
 
-def _observed(res: dict[str, Any], exc: dict[str, object] | None) -> dict[str, object]:
+def _holds_cells(v: Validation) -> bool:
+    """Does the validated frame hold cells of delivered files (the raw layer, the staging models)?"""
+    return v.table.startswith(("raw.", "staging."))
+
+
+def _observed(res: dict[str, Any], exc: dict[str, object] | None, *, quote_values: bool) -> dict[str, object]:
     if exc:
         return {"exception": exc.get("exception_message")}
     keep = (
@@ -267,4 +274,4 @@ def _observed(res: dict[str, Any], exc: dict[str, object] | None) -> dict[str, o
         "observed_value",
         "partial_unexpected_list",
     )
-    return {k: _plain(res[k]) for k in keep if k in res}
+    return {k: _plain(res[k]) for k in keep if k in res and (quote_values or k != "partial_unexpected_list")}

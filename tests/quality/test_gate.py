@@ -69,7 +69,7 @@ BLOCKING_CASES = [
         ["update raw.disputes set dispute_level = '特大' where _row_number = 3"],
         "expect_column_values_to_be_in_set",
         "raw.disputes",
-        "特大",
+        " row 3",  # named by file and row: a delivered cell's value is never quoted
     ),
     (
         "latest_version_key_not_unique",
@@ -293,3 +293,22 @@ def test_distinct_person_counts_lie_between_the_largest_quarter_and_the_quarter_
         (hit,) = [f for f in result.blocking_failures if f.suite == "cross_quarter_sums"]
         assert f"TR_ENFORCEMENT_EXAM_PASSED ALL 2024: annual {annual}" in str(hit)
         assert "(largest quarter 4" in str(hit)
+
+
+def test_a_raw_finding_never_quotes_the_cell(sql: Callable[..., None], clean_warehouse: Settings) -> None:
+    """A bad value in a delivered file's cell may be personal data: the finding, the history file
+    and audit.gate_runs name its file and row, never the value."""
+    import duckdb
+
+    secret = "张三13912345678"
+    sql(f"update raw.disputes set dispute_level = '{secret}' where _row_number = 3")
+    result = _gate(clean_warehouse)
+    [finding] = [f for f in result.blocking_failures if f.table == "raw.disputes"]
+    assert " row 3" in finding.message and secret not in finding.message
+    assert secret not in result.results_path.read_text(encoding="utf-8")
+    con = duckdb.connect(str(clean_warehouse.warehouse_path), read_only=True)
+    try:
+        (summary,) = con.execute("select summary_json from audit.gate_runs").fetchone() or ("",)
+    finally:
+        con.close()
+    assert " row 3" in summary and secret not in summary
