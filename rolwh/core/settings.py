@@ -60,7 +60,6 @@ log = logging.getLogger(__name__)
 _key_source_said: set[tuple[str, str]] = set()
 
 
-
 def key_bits_per_char(key: str) -> float:
     """Shannon entropy of ``key``'s own character frequencies, in bits per character."""
     n = len(key)
@@ -246,6 +245,13 @@ class Settings:
             "DBT_TARGET_PATH": str(self.dbt_target_dir),
             "DBT_LOG_PATH": str(self.dbt_log_dir),
         }
+
+
+def default_release_key_file() -> Path:
+    """The release key file when ``ROLWH_RELEASE_KEY_FILE`` is unset: outside every ROLWH_HOME, in the
+    user's configuration folder (``$XDG_CONFIG_HOME`` or ``~/.config``)."""
+    config = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(config) / "rolwh" / "release.key"
 
 
 def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rolwh.core.errors import ReleaseKeyError
-from rolwh.core.settings import MIN_KEY_LENGTH, Settings
+from rolwh.core.settings import MIN_KEY_LENGTH, Settings, default_release_key_file
 
 ANCHOR_FILE = "manifest.hmac"
 MANIFEST_FILE = "manifest.json"
@@ -53,10 +53,7 @@ class ReleaseKey:
 
 def key_path(settings: Settings) -> Path:
     """Where the release key file is (whether it exists or not)."""
-    if settings.release_key_file is not None:
-        return settings.release_key_file
-    config = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(config) / "rolwh" / "release.key"
+    return settings.release_key_file or default_release_key_file()
 
 
 def load_key(settings: Settings, *, create: bool = False) -> ReleaseKey | None:
