@@ -9,7 +9,7 @@ SYNCED := $(VENV)/.synced
 UV_VERSION := $(shell sed -n '/^name = "uv"$$/{n;s/^version = "\(.*\)"$$/\1/p;}' uv.lock)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: demo test lint bench clean-state wheelhouse offline-images bundle
+.PHONY: demo test lint bench clean-state wheelhouse offline-images bundle i18n
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -50,3 +50,10 @@ offline-images:
 ## bundle: dist/rolwh-offline-<version>.tar.gz (images, compose file, .env template, install.sh, guide)
 bundle: wheelhouse offline-images
 	deploy/make-bundle.sh
+
+## i18n: add the code's new message ids to the Chinese catalogue (then fill every empty msgstr)
+i18n: $(SYNCED)
+	mkdir -p build
+	$(VENV)/bin/pybabel extract --no-location --sort-output -k _ -k N_ -k ngettext:1,2 -o build/rolwh.pot rolwh ingest expectations dags
+	$(VENV)/bin/pybabel update --no-fuzzy-matching --ignore-obsolete -i build/rolwh.pot -d rolwh/locale -D rolwh -l zh_CN
+	sed -i '/^"POT-Creation-Date:/d; /^"PO-Revision-Date:/d' rolwh/locale/zh_CN/LC_MESSAGES/rolwh.po

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rolwh.core.console import plain
+from rolwh.core.i18n import _
 
 # lazy imports: each command imports what it needs inside its function, so `rolwh --help` and
 # `rolwh status` start at once instead of loading Airflow, dbt and GX (seconds each).
@@ -241,7 +242,7 @@ def _add_paths(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="rolwh", description="Rule-of-law data warehouse (法治政府建设数据仓库)."
+        prog="rolwh", description=_("Rule-of-law data warehouse.")
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
