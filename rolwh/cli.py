@@ -151,7 +151,7 @@ def cmd_airflow_ui(args: argparse.Namespace) -> int:
         standalone,
     )
 
-    return standalone(_settings(args))
+    return standalone(_settings(args), port=args.port)
 
 
 def cmd_freeze(args: argparse.Namespace) -> int:
@@ -343,6 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("airflow-ui", cmd_airflow_ui, "start `airflow standalone` on this project's DAGs")
     _add_paths(p)
+    p.add_argument("--port", type=int, help=_("UI port (default $ROLWH_AIRFLOW_PORT or 8080)"))
     return parser
 
 

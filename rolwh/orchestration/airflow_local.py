@@ -10,15 +10,18 @@ import json
 import os
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from rolwh.core.errors import RolwhError
+from rolwh.core.errors import ConfigError, EnvironmentFault, RolwhError
+from rolwh.core.i18n import N_, _
 from rolwh.core.settings import REPO_ROOT, WRITER_POOL, Settings
 from rolwh.demo_data import generate
+from rolwh.orchestration.process_group import run_supervised
 from rolwh.report import write_report
 from rolwh.serving.indicators import indicator_rows
 
@@ -26,6 +29,15 @@ DAGS_DIR = REPO_ROOT / "dags"
 POOL_DESCRIPTION = "one DuckDB writer at a time (ingest, build, gate, publish, freeze)"
 NIGHTLY_DAG = "rol_nightly"
 DEMO_YEAR = 2024
+DEFAULT_PORT = 8080
+PORT_VARIABLE = "ROLWH_AIRFLOW_PORT"
+#: The DAGs `rolwh airflow-ui` unpauses on its first start in a home: once the UI is up, users
+#: expect the nightly run to run. The annual freeze and the district roll-up stay paused (a freeze
+#: is a deliberate yearly act; the roll-up is for multi-subdistrict setups); the notice says how to
+#: unpause them. Later starts keep whatever the operator chose in the UI.
+UNPAUSED_ON_FIRST_START = (NIGHTLY_DAG,)
+FIRST_START_MARKER = "rolwh_first_start_done"
+ADMIN_USER = "admin"
 
 
 def airflow_home(settings: Settings) -> Path:
@@ -42,9 +54,14 @@ def _secret(path: Path) -> str:
     return path.read_text().strip()
 
 
+def venv_bin() -> Path:
+    """The bin folder of this interpreter's environment (not resolved: a venv's python is a symlink)."""
+    return Path(sys.executable).parent
+
+
 def airflow_bin() -> str:
     """The ``airflow`` script next to this interpreter (the project's venv)."""
-    candidate = Path(sys.executable).parent / "airflow"
+    candidate = venv_bin() / "airflow"
     return str(candidate) if candidate.exists() else (shutil.which("airflow") or "airflow")
 
 
@@ -81,6 +98,9 @@ def airflow_env(
             "NO_COLOR": "1",
         }
     )
+    # `airflow standalone` starts its components as plain `airflow`: the venv's must come first,
+    # also when rolwh runs as .venv/bin/rolwh without the venv on PATH.
+    env["PATH"] = os.pathsep.join(p for p in (str(venv_bin()), env.get("PATH", "")) if p)
     # The project's package must import in every task process, whatever the cwd.
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
     if extra:
@@ -109,7 +129,10 @@ def prepare_airflow(env: Mapping[str, str]) -> None:
     for args in (["db", "migrate"], ["pools", "set", WRITER_POOL, "1", POOL_DESCRIPTION]):
         done = run_airflow(env, args, capture=True)
         if done.returncode:
-            raise RolwhError(f"`airflow {' '.join(args)}` failed:\n{done.stdout}\n{done.stderr}")
+            raise RolwhError(
+                _("`airflow {command}` failed:").format(command=" ".join(args))
+                + f"\n{done.stdout}\n{done.stderr}"
+            )
 
 
 def dags_test(
@@ -145,15 +168,23 @@ def run_demo(settings: Settings, seed: int = 2024, scale: int = 1) -> int:
     """Demo exports (if the landing area is empty), then ``rol_nightly`` through Airflow; 0 if it passed."""
     settings.ensure_dirs()
     if _landing_is_empty(settings.landing):
-        print(f"writing demo exports (seed {seed}, scale {scale}) to {settings.landing} …", flush=True)
+        print(
+            _("writing demo exports (seed {seed}, scale {scale}) to {landing} …").format(
+                seed=seed, scale=scale, landing=settings.landing
+            ),
+            flush=True,
+        )
         print(generate(settings.landing, seed=seed, scale=scale), flush=True)
     settings.key(create=True)  # only the demo creates a key; production brings its own
     env = airflow_env(settings)
     print(
-        f"Airflow home {env['AIRFLOW_HOME']}: migrating metadata, creating pool {WRITER_POOL} …", flush=True
+        _("Airflow home {home}: migrating metadata, creating pool {pool} …").format(
+            home=env["AIRFLOW_HOME"], pool=WRITER_POOL
+        ),
+        flush=True,
     )
     prepare_airflow(env)
-    print(f"running DAG {NIGHTLY_DAG} (airflow dags test) …", flush=True)
+    print(_("running DAG {dag} (airflow dags test) …").format(dag=NIGHTLY_DAG), flush=True)
     started = time.time()
     code, output = dags_test(env, NIGHTLY_DAG)
     log_file = settings.logs_dir / "demo-airflow.log"
@@ -161,48 +192,68 @@ def run_demo(settings: Settings, seed: int = 2024, scale: int = 1) -> int:
     summary = latest_run_summary(settings, NIGHTLY_DAG, since=started)
     if summary:
         print(summary["text"])
-    failed = summary["failed"] if summary else ["summary (the run wrote no summary)"]
+    failed = summary["failed"] if summary else [_("summary (the run wrote no summary)")]
     if summary:  # name the tasks that failed, not the ones that merely did not run after them
         failed = [t for t in failed if summary["outcomes"].get(t)] or failed
     if code or failed:
         print(
-            f"\nDAG {NIGHTLY_DAG} FAILED at task(s): {', '.join(failed) or '?'}"
-            f"\nfull Airflow output: {log_file}",
+            "\n"
+            + _("DAG {dag} FAILED at task(s): {tasks}").format(dag=NIGHTLY_DAG, tasks=", ".join(failed) or "?")
+            + "\n"
+            + _("full Airflow output: {path}").format(path=log_file),
             file=sys.stderr,
         )
         return code or 1
     try:  # the dashboard and report draft of the demo year, from the published marts
         for path in write_report(settings, DEMO_YEAR, draft=True):
-            print(f"wrote {path}")
+            print(_("wrote {path}").format(path=path))
     except Exception as exc:  # the DAG run succeeded; a report problem must not hide that
-        print(f"(report not written: {exc})", file=sys.stderr)
+        print(_("(report not written: {error})").format(error=exc), file=sys.stderr)
     _print_results(settings, log_file)
     return 0
 
 
+#: What the demo wrote, in the order it is listed (labels translated where printed).
+RESULT_PLACES = (
+    N_("warehouse (working file)"),
+    N_("serving file (analysts read)"),
+    N_("reports"),
+    N_("dbt docs"),
+    N_("quality docs"),
+    N_("quarantine"),
+    N_("Airflow output"),
+)
+
+
 def _print_results(settings: Settings, log_file: Path) -> None:
     serving = settings.serving_dir / "rolwh.duckdb"
-    places = [
-        ("warehouse (working file)", settings.warehouse_path),
-        ("serving file (analysts read)", serving),
-        ("reports", settings.reports_dir),
-        ("dbt docs", settings.dbt_target_dir / "index.html"),
-        ("quality docs", settings.quality_dir),
-        ("quarantine", settings.quarantine_dir),
-        ("Airflow output", log_file),
-    ]
-    print("\nwhere the results are:")
-    for label, path in places:
-        print(f"  {label:<30} {path}{'' if path.exists() else '  (not written)'}")
+    paths = (
+        settings.warehouse_path,
+        serving,
+        settings.reports_dir,
+        settings.dbt_target_dir / "index.html",
+        settings.quality_dir,
+        settings.quarantine_dir,
+        log_file,
+    )
+    print("\n" + _("where the results are:"))
+    for label, path in zip(RESULT_PLACES, paths, strict=True):
+        missing = "" if path.exists() else "  " + _("(not written)")
+        print(f"  {_(label):<30} {path}{missing}")
     try:
         rows = indicator_rows(settings, DEMO_YEAR)
     except Exception as exc:  # the run succeeded; a missing reader must not hide that
-        print(f"\n(headline figures unavailable: {exc})")
+        print("\n" + _("(headline figures unavailable: {error})").format(error=exc))
         return
-    print(f"\n{DEMO_YEAR} headline figures (all communities):")
+    print("\n" + _("{year} headline figures (all communities):").format(year=DEMO_YEAR))
     for r in rows:
         print(f"  {r.get('indicator_code', ''):<28} {_figure(r):>22}  {r.get('name_zh', '')}")
-    print("\nmore: rolwh indicators --year 2024 | rolwh report --year 2024 | rolwh airflow-ui")
+    print(
+        "\n"
+        + _("more: {commands}").format(
+            commands=f"rolwh indicators --year {DEMO_YEAR} | rolwh report --year {DEMO_YEAR} | rolwh airflow-ui"
+        )
+    )
 
 
 def _figure(row: dict) -> str:
@@ -215,17 +266,135 @@ def _figure(row: dict) -> str:
     return f"{float(value):g} {row.get('unit') or ''}".strip()
 
 
-def standalone(settings: Settings) -> int:
-    """``airflow standalone`` (UI at http://localhost:8080) on this project's DAGs and state."""
-    settings.ensure_dirs()
-    env = airflow_env(settings)
-    prepare_airflow(env)
-    print(
-        f"Airflow home {env['AIRFLOW_HOME']}; login and password: see "
-        f"{env['AIRFLOW_HOME']}/simple_auth_manager_passwords.json.generated",
-        flush=True,
+def ui_port(port: int | None = None) -> int:
+    """The UI's port: ``port``, else ``$ROLWH_AIRFLOW_PORT``, else 8080."""
+    if port is not None:
+        value = port
+    else:
+        raw = os.environ.get(PORT_VARIABLE, "").strip()
+        try:
+            value = int(raw) if raw else DEFAULT_PORT
+        except ValueError:
+            value = -1
+    if not 0 < value < 65536:
+        raise ConfigError(
+            _("the Airflow UI port must be a number from 1 to 65535 (--port or {variable})").format(
+                variable=PORT_VARIABLE
+            )
+        )
+    return value
+
+
+def standalone_env(settings: Settings, port: int) -> dict[str, str]:
+    """The environment of ``airflow standalone``: the API (and the tasks' execution API) on ``port``."""
+    return airflow_env(
+        settings,
+        extra={
+            "AIRFLOW__API__PORT": str(port),
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{port}/execution/",
+        },
     )
-    try:
-        return run_airflow(env, ["standalone"]).returncode
-    except KeyboardInterrupt:
-        return 130
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("0.0.0.0", port))
+        except OSError:
+            return False
+    return True
+
+
+def dag_paused(env: Mapping[str, str]) -> dict[str, bool]:
+    """Each DAG of this home and whether it is paused (``airflow dags list``)."""
+    done = run_airflow(env, ["dags", "list", "-o", "json"], capture=True)
+    for line in (done.stdout or "").splitlines():
+        if line.startswith("["):
+            try:
+                rows = json.loads(line)
+            except ValueError:
+                continue
+            return {str(r["dag_id"]): str(r.get("is_paused")).lower() == "true" for r in rows}
+    raise RolwhError(_("`airflow {command}` failed:").format(command="dags list") + f"\n{done.stderr}")
+
+
+def unpause_on_first_start(env: Mapping[str, str]) -> list[str]:
+    """On the first start in this Airflow home: put the DAGs in the metadata and unpause
+    :data:`UNPAUSED_ON_FIRST_START`; the DAGs unpaused (none on later starts)."""
+    marker = Path(env["AIRFLOW_HOME"]) / FIRST_START_MARKER
+    if marker.exists():
+        return []
+    for args in (["dags", "reserialize"], *(["dags", "unpause", d] for d in UNPAUSED_ON_FIRST_START)):
+        done = run_airflow(env, args, capture=True)
+        if done.returncode:
+            raise RolwhError(
+                _("`airflow {command}` failed:").format(command=" ".join(args))
+                + f"\n{done.stdout}\n{done.stderr}"
+            )
+    marker.write_text("\n".join(UNPAUSED_ON_FIRST_START) + "\n", encoding="utf-8")
+    return list(UNPAUSED_ON_FIRST_START)
+
+
+def ui_notice(env: Mapping[str, str], port: int, paused: Mapping[str, bool], unpaused_now: Sequence[str]) -> str:
+    """What `rolwh airflow-ui` tells the operator: URL, login, paused DAGs and how to unpause, stopping."""
+    home = env["AIRFLOW_HOME"]
+    password_file = Path(home) / "simple_auth_manager_passwords.json.generated"
+    lines = [
+        _("Airflow UI: {url}").format(url=f"http://localhost:{port}"),
+        _("login: user {user}, password in {path} (Airflow writes it on the first start)").format(
+            user=ADMIN_USER, path=password_file
+        ),
+    ]
+    running = sorted(d for d, is_paused in paused.items() if not is_paused)
+    stopped = sorted(d for d, is_paused in paused.items() if is_paused)
+    if unpaused_now:
+        lines.append(
+            _(
+                "first start in this home: rolwh unpaused {dags}; if today's scheduled time has passed,"
+                " the scheduler runs the latest one now"
+            ).format(dags=", ".join(unpaused_now))
+        )
+    if running:
+        lines.append(_("running on schedule: {dags}").format(dags=", ".join(running)))
+    if stopped:
+        command = (
+            f"AIRFLOW_HOME={home} AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="
+            f"{env['AIRFLOW__DATABASE__SQL_ALCHEMY_CONN']} {airflow_bin()} dags unpause <DAG>"
+        )
+        lines.append(_("paused (they do not run on schedule): {dags}").format(dags=", ".join(stopped)))
+        lines.append(
+            _("to unpause one: switch it on in the UI (the toggle next to its name), or run: {command}").format(
+                command=command
+            )
+        )
+    lines.append(_("Ctrl-C (or SIGTERM to this process) stops every Airflow process it started."))
+    return "\n".join(lines)
+
+
+def standalone(settings: Settings, port: int | None = None) -> int:
+    """``airflow standalone`` (UI at http://localhost:8080, or ``port``) on this project's DAGs and
+    state, until Ctrl-C or SIGTERM, which stop every process it started."""
+    port = ui_port(port)
+    if not _port_free(port):
+        raise EnvironmentFault(
+            _("port {port} is in use: stop what uses it, or choose another with --port or {variable}").format(
+                port=port, variable=PORT_VARIABLE
+            )
+        )
+    settings.ensure_dirs()
+    env = standalone_env(settings, port)
+    print(_("Airflow home {home}: preparing metadata and DAGs …").format(home=env["AIRFLOW_HOME"]), flush=True)
+    prepare_airflow(env)
+    unpaused_now = unpause_on_first_start(env)
+    print(ui_notice(env, port, dag_paused(env), unpaused_now), flush=True)
+    code = run_supervised(
+        [airflow_bin(), "standalone"], env, cwd=str(REPO_ROOT), marker=f"AIRFLOW_HOME={env['AIRFLOW_HOME']}"
+    )
+    if code > 128:  # stopped by Ctrl-C or SIGTERM, as asked
+        print(_("Airflow stopped: every process it started has ended."), flush=True)
+        return 0
+    if code:
+        print(_("airflow standalone ended with exit code {code}").format(code=code), file=sys.stderr)
+        return 1
+    return 0
