@@ -18,6 +18,8 @@ from expectations.config import QualityConfig, load_config
 from expectations.results import Finding, GateResult, classify, record_run, write_history
 from expectations.suites import all_validations
 from rolwh.core.errors import ConfigError
+from rolwh.core.i18n import _
+from rolwh.core.progress import Steps, progress_steps
 from rolwh.core.settings import Settings
 from rolwh.core.warehouse import connect
 
@@ -38,6 +40,7 @@ def run_gate(
     docs_dir: Path | None = None,
     record: bool = True,
     today: dt.date | None = None,
+    progress: bool = True,
 ) -> GateResult:
     """Validate the raw layer, the marts and the export history; never raises on failed data.
 
@@ -63,7 +66,8 @@ def run_gate(
     try:
         validations, problems = all_validations(con, cfg, year=year, today=today)
         result = GateResult(mode=mode, year=year, run_id=run_id, started_at=started, finished_at=started)
-        _run_gx(validations, problems, result, docs_dir)
+        with progress_steps(_("quality gate"), len(validations), enabled=progress) as steps:
+            _run_gx(validations, problems, result, docs_dir, steps)
         result.data_docs_path = docs_dir / "index.html"
         result.finished_at = dt.datetime.now()
         result.results_path = write_history(settings, result)
@@ -105,7 +109,7 @@ def _context(docs_dir: Path) -> Any:
 
 
 def _run_gx(
-    validations: list[Validation], problems: list[Problem], result: GateResult, docs_dir: Path
+    validations: list[Validation], problems: list[Problem], result: GateResult, docs_dir: Path, steps: Steps
 ) -> None:
     import great_expectations as gx  # lazy: GX takes seconds to import and logs at import time; only a gate run pays for it
 
@@ -150,6 +154,7 @@ def _run_gx(
         for vr in run.run_results.values():
             for er in vr.results:
                 _collect(er, v.checks[int(er.expectation_config.meta["check"])], v, result)
+        steps.advance(f"{v.suite} ({v.table})")
     ctx.build_data_docs(site_names=["rolwh"])
 
 

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from rich.progress import Progress
 
 from ingest.discover import LandingFile, Pending, display_name, list_files, open_landing_file
 from ingest.isolate import environment_fault, log_unreadable, unreadable_reason
 from ingest.load import earlier_load_of_content, load_file, open_warehouse, record_only, recorded
 from ingest.quarantine import move_to_quarantine
-from ingest.report import FileResult, IngestReport, PendingFile, printable
+from ingest.report import FileResult, IngestReport, PendingFile
 from rolwh.core.contracts import FEEDS, FILE_SUFFIXES, MAX_FILE_BYTES, feed
 from rolwh.core.faults import checkpoint
+from rolwh.core.i18n import _
+from rolwh.core.progress import progress_steps
 from rolwh.core.settings import Settings
 
 if TYPE_CHECKING:
@@ -37,7 +34,7 @@ def run_ingest(settings: Settings, feeds: list[str] | None = None, progress: boo
     con = open_warehouse(settings)
     try:
         paths = [(n, p) for n in names for p in list_files(settings, n)]
-        with _progress(progress, len(paths)) as advance:
+        with progress_steps(_("ingest"), len(paths), enabled=progress) as steps:
             for feed_name, path in paths:
                 try:
                     result = ingest_path(con, settings, feed_name, path)
@@ -46,7 +43,7 @@ def run_ingest(settings: Settings, feeds: list[str] | None = None, progress: boo
                     result = None
                 if result is not None:
                     report.files.append(result)
-                advance(f"{feed_name}/{display_name(path.name)}")
+                steps.advance(f"{feed_name}/{display_name(path.name)}")
     finally:
         con.close()
     return report
@@ -123,19 +120,3 @@ def _tmp_root(settings: Settings) -> Path:
     root = settings.home / "tmp"
     root.mkdir(parents=True, exist_ok=True)
     return root
-
-
-@contextmanager
-def _progress(enabled: bool, total: int) -> Iterator:
-    """A rich progress bar on a terminal; a no-op callback otherwise."""
-    if not (enabled and total and sys.stderr.isatty()):
-        yield lambda _label: None
-        return
-
-    with Progress(transient=True) as bar:
-        task = bar.add_task("ingest", total=total)
-
-        def advance(label: str) -> None:
-            bar.update(task, advance=1, description=printable(label))
-
-        yield advance

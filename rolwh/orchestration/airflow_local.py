@@ -38,6 +38,8 @@ PORT_VARIABLE = "ROLWH_AIRFLOW_PORT"
 UNPAUSED_ON_FIRST_START = (NIGHTLY_DAG,)
 FIRST_START_MARKER = "rolwh_first_start_done"
 ADMIN_USER = "admin"
+#: The UI listens on this machine only: SimpleAuthManager keeps its password in a plain file.
+UI_HOST = "127.0.0.1"
 
 
 def airflow_home(settings: Settings) -> Path:
@@ -286,12 +288,14 @@ def ui_port(port: int | None = None) -> int:
 
 
 def standalone_env(settings: Settings, port: int) -> dict[str, str]:
-    """The environment of ``airflow standalone``: the API (and the tasks' execution API) on ``port``."""
+    """The environment of ``airflow standalone``: the API (and the tasks' execution API) on ``port``
+    of this machine."""
     return airflow_env(
         settings,
         extra={
+            "AIRFLOW__API__HOST": UI_HOST,
             "AIRFLOW__API__PORT": str(port),
-            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{port}/execution/",
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{UI_HOST}:{port}/execution/",
         },
     )
 
@@ -300,7 +304,7 @@ def _port_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            sock.bind(("0.0.0.0", port))
+            sock.bind((UI_HOST, port))
         except OSError:
             return False
     return True

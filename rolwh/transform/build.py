@@ -13,6 +13,8 @@ from pathlib import Path
 from rolwh.core.contracts import FEEDS
 from rolwh.core.errors import EnvironmentFault
 from rolwh.core.faults import checkpoint
+from rolwh.core.i18n import _
+from rolwh.core.progress import progress_steps
 from rolwh.core.settings import Settings
 from rolwh.transform.build_state import (
     INCOMPLETE_MARKER,
@@ -31,6 +33,7 @@ from rolwh.transform.dbt_runner import (
     NodeResult,
     count_nodes,
     disk_full_note,
+    node_progress,
     output_tail,
     parse_run_results,
     run_dbt,
@@ -55,6 +58,7 @@ def build(
     frozen_releases: Sequence[FrozenRelease] = (),
     docs: bool = True,
     raise_on_failure: bool = True,
+    progress: bool = True,
 ) -> BuildResult:
     """Run ``dbt build`` (seeds, models, data and unit tests) on the working warehouse.
 
@@ -70,6 +74,7 @@ def build(
     ``--full-refresh``; the same as the last whole build → no seeds, unit tests or docs generation,
     only what is downstream of feeds with rows not yet built, and no dbt at all when there are none
     (``BuildResult.skipped``). A build that failed or was killed leaves a marker: the next builds all.
+    ``progress`` shows each finished node (rolwh.core.progress: a bar, or plain lines off a terminal).
     """
 
     last = prepare_warehouse(settings)
@@ -116,7 +121,8 @@ def build(
     started = time.monotonic()
     checkpoint("build.before_dbt")
     incomplete.touch()
-    proc = run_dbt(args, settings)
+    with progress_steps(_("dbt build"), enabled=progress) as steps:
+        proc = run_dbt(args, settings, on_event=node_progress(steps))
     elapsed = time.monotonic() - started
 
     kept: Path | None = None
@@ -138,6 +144,7 @@ def build(
             frozen_releases=frozen_releases,
             docs=docs,
             raise_on_failure=raise_on_failure,
+            progress=progress,
         )
 
     checkpoint("build.after_dbt")

@@ -11,10 +11,12 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rolwh.core.errors import RolwhError
+from rolwh.core.progress import Steps
 from rolwh.core.settings import DBT_PROJECT_DIR, Settings
 
 #: Statuses dbt reports for a node that did not pass.
@@ -141,8 +143,19 @@ def count_nodes(nodes: tuple[NodeResult, ...]) -> dict[str, dict[str, int]]:
     return counts
 
 
-def run_dbt(args: list[str], settings: Settings) -> subprocess.CompletedProcess[str]:
-    """``dbt <args>`` on the project with this warehouse's target and log folders, output captured."""
+#: a dbt structured log event (``--log-format json``): ``{"info": {"name", "msg", …}, "data": {…}}``
+Event = dict
+#: dbt's event that a node starts (its ``data`` has ``index`` and ``total`` too, but nothing finished)
+START_EVENT = "LogStartLine"
+
+
+def run_dbt(
+    args: list[str], settings: Settings, on_event: Callable[[Event], None] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``dbt <args>`` on the project with this warehouse's target and log folders, output captured.
+
+    With ``on_event``, dbt logs JSON events, each handed to ``on_event`` as it comes (progress);
+    the output returned is then the text of those events, as dbt prints it without JSON."""
     env = {**os.environ, **settings.dbt_env()}
     cmd = [
         dbt_executable(),
@@ -156,6 +169,8 @@ def run_dbt(args: list[str], settings: Settings) -> subprocess.CompletedProcess[
         "--log-path",
         str(settings.dbt_log_dir),
     ]
+    if on_event is not None:
+        return _run_streamed([*cmd, "--log-format", "json"], env, on_event)
     return subprocess.run(
         cmd,
         env=env,
@@ -165,6 +180,58 @@ def run_dbt(args: list[str], settings: Settings) -> subprocess.CompletedProcess[
         check=False,
         preexec_fn=_die_with_parent,
     )
+
+
+def _run_streamed(
+    cmd: list[str], env: dict[str, str], on_event: Callable[[Event], None]
+) -> subprocess.CompletedProcess[str]:
+    """Run dbt with JSON logs, reading its output line by line as it comes (stderr merged)."""
+    with subprocess.Popen(
+        cmd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=DBT_PROJECT_DIR,
+        preexec_fn=_die_with_parent,
+    ) as proc:
+        assert proc.stdout is not None  # stdout=PIPE
+        text = "".join(_event_lines(proc.stdout, on_event))
+    return subprocess.CompletedProcess(cmd, proc.returncode, text, "")
+
+
+def _event_lines(lines: Iterable[str], on_event: Callable[[Event], None]) -> Iterable[str]:
+    """Each JSON event handed to ``on_event`` and turned into its text; other lines kept as they are."""
+    for line in lines:
+        try:
+            event = json.loads(line)
+        except ValueError:
+            event = None
+        if not isinstance(event, dict) or not isinstance(event.get("info"), dict):
+            yield line
+            continue
+        on_event(event)
+        yield str(event["info"].get("msg", "")) + "\n"
+
+
+def node_progress(steps: Steps) -> Callable[[Event], None]:
+    """An ``on_event`` that advances ``steps`` once per finished node (model, seed, test …): dbt's
+    result events carry the node, its index and the number of nodes."""
+
+    def on_event(event: Event) -> None:
+        data = event.get("data") or {}
+        node = data.get("node_info") or {}
+        total = data.get("total") or data.get("num_models")
+        if "index" not in data or not node:
+            return
+        if isinstance(total, int) and total != steps.total:
+            steps.set_total(total)
+        if event["info"].get("name") == START_EVENT:
+            return
+        kind = node.get("resource_type") or ""
+        steps.advance(f"{kind} {node.get('node_name', '')}: {node.get('node_status', '')}".strip())
+
+    return on_event
 
 
 def _die_with_parent() -> None:
