@@ -125,16 +125,22 @@ def run_airflow(
     )
 
 
+def airflow_checked(env: Mapping[str, str], args: Sequence[str]) -> subprocess.CompletedProcess[str]:
+    """Run one ``airflow`` CLI command, output captured; raises with Airflow's output on failure."""
+    done = run_airflow(env, args, capture=True)
+    if done.returncode:
+        raise RolwhError(
+            _("`airflow {command}` failed:").format(command=" ".join(args))
+            + f"\n{done.stdout}\n{done.stderr}"
+        )
+    return done
+
+
 def prepare_airflow(env: Mapping[str, str]) -> None:
     """``airflow db migrate`` and the writer pool (1 slot); raises with Airflow's output on failure."""
 
     for args in (["db", "migrate"], ["pools", "set", WRITER_POOL, "1", POOL_DESCRIPTION]):
-        done = run_airflow(env, args, capture=True)
-        if done.returncode:
-            raise RolwhError(
-                _("`airflow {command}` failed:").format(command=" ".join(args))
-                + f"\n{done.stdout}\n{done.stderr}"
-            )
+        airflow_checked(env, args)
 
 
 def dags_test(
@@ -200,7 +206,9 @@ def run_demo(settings: Settings, seed: int = 2024, scale: int = 1) -> int:
     if code or failed:
         print(
             "\n"
-            + _("DAG {dag} FAILED at task(s): {tasks}").format(dag=NIGHTLY_DAG, tasks=", ".join(failed) or "?")
+            + _("DAG {dag} FAILED at task(s): {tasks}").format(
+                dag=NIGHTLY_DAG, tasks=", ".join(failed) or "?"
+            )
             + "\n"
             + _("full Airflow output: {path}").format(path=log_file),
             file=sys.stderr,
@@ -312,7 +320,7 @@ def _port_free(port: int) -> bool:
 
 def dag_paused(env: Mapping[str, str]) -> dict[str, bool]:
     """Each DAG of this home and whether it is paused (``airflow dags list``)."""
-    done = run_airflow(env, ["dags", "list", "-o", "json"], capture=True)
+    done = airflow_checked(env, ["dags", "list", "-o", "json"])
     for line in (done.stdout or "").splitlines():
         if line.startswith("["):
             try:
@@ -330,17 +338,14 @@ def unpause_on_first_start(env: Mapping[str, str]) -> list[str]:
     if marker.exists():
         return []
     for args in (["dags", "reserialize"], *(["dags", "unpause", d] for d in UNPAUSED_ON_FIRST_START)):
-        done = run_airflow(env, args, capture=True)
-        if done.returncode:
-            raise RolwhError(
-                _("`airflow {command}` failed:").format(command=" ".join(args))
-                + f"\n{done.stdout}\n{done.stderr}"
-            )
+        airflow_checked(env, args)
     marker.write_text("\n".join(UNPAUSED_ON_FIRST_START) + "\n", encoding="utf-8")
     return list(UNPAUSED_ON_FIRST_START)
 
 
-def ui_notice(env: Mapping[str, str], port: int, paused: Mapping[str, bool], unpaused_now: Sequence[str]) -> str:
+def ui_notice(
+    env: Mapping[str, str], port: int, paused: Mapping[str, bool], unpaused_now: Sequence[str]
+) -> str:
     """What `rolwh airflow-ui` tells the operator: URL, login, paused DAGs and how to unpause, stopping."""
     home = env["AIRFLOW_HOME"]
     password_file = Path(home) / "simple_auth_manager_passwords.json.generated"
@@ -368,9 +373,9 @@ def ui_notice(env: Mapping[str, str], port: int, paused: Mapping[str, bool], unp
         )
         lines.append(_("paused (they do not run on schedule): {dags}").format(dags=", ".join(stopped)))
         lines.append(
-            _("to unpause one: switch it on in the UI (the toggle next to its name), or run: {command}").format(
-                command=command
-            )
+            _(
+                "to unpause one: switch it on in the UI (the toggle next to its name), or run: {command}"
+            ).format(command=command)
         )
     lines.append(_("Ctrl-C (or SIGTERM to this process) stops every Airflow process it started."))
     return "\n".join(lines)
@@ -388,7 +393,9 @@ def standalone(settings: Settings, port: int | None = None) -> int:
         )
     settings.ensure_dirs()
     env = standalone_env(settings, port)
-    print(_("Airflow home {home}: preparing metadata and DAGs …").format(home=env["AIRFLOW_HOME"]), flush=True)
+    print(
+        _("Airflow home {home}: preparing metadata and DAGs …").format(home=env["AIRFLOW_HOME"]), flush=True
+    )
     prepare_airflow(env)
     unpaused_now = unpause_on_first_start(env)
     print(ui_notice(env, port, dag_paused(env), unpaused_now), flush=True)

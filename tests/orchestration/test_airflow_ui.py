@@ -78,14 +78,18 @@ def test_airflow_ui_serves_tells_and_stops_every_process(tmp_path: Path) -> None
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
         while not (_api_answers(port) and "paused (they do not run on schedule)" in out.read_text()):
-            assert proc.poll() is None, f"rolwh airflow-ui ended ({proc.returncode}):\n{out.read_text()[-3000:]}"
+            assert proc.poll() is None, (
+                f"rolwh airflow-ui ended ({proc.returncode}):\n{out.read_text()[-3000:]}"
+            )
             assert time.monotonic() < deadline, f"no API on {port}:\n{out.read_text()[-3000:]}"
             time.sleep(2)
         text = out.read_text()
         assert "FileNotFoundError" not in text
         assert f"http://localhost:{port}" in text
         airflow_home = home / "airflow"
-        assert f"user admin, password in {airflow_home / 'simple_auth_manager_passwords.json.generated'}" in text
+        assert (
+            f"user admin, password in {airflow_home / 'simple_auth_manager_passwords.json.generated'}" in text
+        )
         assert f"running on schedule: {NIGHTLY_DAG}" in text  # unpaused on the first start
         assert "paused (they do not run on schedule): rol_annual_freeze, rol_district" in text
         assert "dags unpause <DAG>" in text
@@ -96,8 +100,10 @@ def test_airflow_ui_serves_tells_and_stops_every_process(tmp_path: Path) -> None
             assert component in names
         assert len(running) >= 5, names  # rolwh, standalone and its four components at least
 
+        stop_started = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=120) == 0, out.read_text()[-3000:]
+        print(f"{len(running)} processes stopped in {time.monotonic() - stop_started:.1f} s")
         left = _ours(str(home), proc.pid)
         assert not left, [p.cmdline() for p in left]
         assert not _api_answers(port)
