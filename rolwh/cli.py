@@ -235,6 +235,15 @@ def cmd_tenants(args: argparse.Namespace) -> int:
     return tenants_main(args.rest)
 
 
+def cmd_template(args: argparse.Namespace) -> int:
+    from rolwh.report.template import (
+        write_feed_template,
+    )
+
+    _print(write_feed_template(args.feed, Path(args.out)))
+    return EXIT_OK
+
+
 def _add_paths(p: argparse.ArgumentParser) -> None:
     p.add_argument("--home", help="state folder (default $ROLWH_HOME or ./var)")
     p.add_argument("--landing", help="landing area (default $ROLWH_LANDING or $ROLWH_HOME/landing)")
@@ -344,6 +353,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("airflow-ui", cmd_airflow_ui, "start `airflow standalone` on this project's DAGs")
     _add_paths(p)
     p.add_argument("--port", type=int, help=_("UI port (default $ROLWH_AIRFLOW_PORT or 8080)"))
+
+    p = add("template", cmd_template, _("write a fill-in workbook (ledger template) of a feed, from the contract"))
+    p.add_argument("feed", help=_("feed name, e.g. court_referrals"))
+    p.add_argument("--out", required=True, help=_("the .xlsx file to write"))
     return parser
 
 
