@@ -354,7 +354,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_paths(p)
     p.add_argument("--port", type=int, help=_("UI port (default $ROLWH_AIRFLOW_PORT or 8080)"))
 
-    p = add("template", cmd_template, _("write a fill-in workbook (ledger template) of a feed, from the contract"))
+    p = add(
+        "template", cmd_template, _("write a fill-in workbook (ledger template) of a feed, from the contract")
+    )
     p.add_argument("feed", help=_("feed name, e.g. court_referrals"))
     p.add_argument("--out", required=True, help=_("the .xlsx file to write"))
     return parser

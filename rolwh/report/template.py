@@ -39,7 +39,6 @@ LAST_DATE = dt.date(2099, 12, 31)
 INT_BOUNDS = (-(2**31), 2**31 - 1)
 #: Excel limits a sheet name to 31 characters.
 SHEET_NAME_MAX = 31
-LISTS_SHEET = "lists"
 
 _NUMBER_FORMATS = {
     Kind.DATE: "yyyy-mm-dd",
@@ -54,7 +53,9 @@ def write_feed_template(name: str, out: Path) -> Path:
     """The template of the feed called ``name`` at ``out``; ConfigError (exit 2) for an unknown feed."""
     if name not in FEEDS_BY_NAME:
         raise ConfigError(
-            _("unknown feed {name}; the contract knows: {feeds}").format(name=name, feeds=", ".join(FEEDS_BY_NAME))
+            _("unknown feed {name}; the contract knows: {feeds}").format(
+                name=name, feeds=", ".join(FEEDS_BY_NAME)
+            )
         )
     return write_template(FEEDS_BY_NAME[name], out)
 
@@ -69,7 +70,7 @@ def write_template(feed: Feed, out: Path) -> Path:
     wb = xlsxwriter.Workbook(str(out))
     data = wb.add_worksheet(feed.title_zh[:SHEET_NAME_MAX])
     guide = wb.add_worksheet(_("Instructions"))
-    lists = wb.add_worksheet(LISTS_SHEET)
+    lists = wb.add_worksheet(_("Lists"))
     _write_data_sheet(wb, data, lists, feed)
     _write_guide(wb, guide, feed)
     lists.hide()
@@ -90,11 +91,11 @@ def _write_data_sheet(wb: Workbook, ws: Worksheet, lists: Worksheet, feed: Feed)
         if values:
             lists.write_column(0, list_column, values)
             letter = xl_col_to_name(list_column)
-            source = f"='{LISTS_SHEET}'!${letter}$1:${letter}${len(values)}"
+            source = f"='{lists.name}'!${letter}$1:${letter}${len(values)}"
             ws.data_validation(1, c, LAST_ROW, c, {**_list_check(), "source": source})
             list_column += 1
         else:
-            check = _cell_check(col)
+            check = _unique_check(c) if feed.key == (col.name,) else _cell_check(col)
             if check:
                 ws.data_validation(1, c, LAST_ROW, c, check)
     ws.freeze_panes(1, 0)
@@ -127,6 +128,17 @@ def _list_check() -> dict[str, object]:
     }
 
 
+def _unique_check(c: int) -> dict[str, object]:
+    """The record number typed once only in its column."""
+    letter = xl_col_to_name(c)
+    return {
+        "validate": "custom",
+        "value": f"=COUNTIF(${letter}:${letter},{letter}2)=1",
+        "error_title": _("Number already used"),
+        "error_message": _("Each record has its own number: this one is already in the column."),
+    }
+
+
 def _cell_check(col: Column) -> dict[str, object] | None:
     """The data validation of a column without a list, or None (free text)."""
     match col.kind:
@@ -137,7 +149,7 @@ def _cell_check(col: Column) -> dict[str, object] | None:
                 "minimum": FIRST_DATE,
                 "maximum": LAST_DATE,
                 "error_title": _("Not a date"),
-                "error_message": _("Type a date such as {example}.").format(example=_example(col.kind)),
+                "error_message": _date_rule(col.kind),
             }
         case Kind.INT | Kind.DECIMAL:
             low = INT_BOUNDS[0] if col.min_value is None else col.min_value
@@ -153,8 +165,15 @@ def _cell_check(col: Column) -> dict[str, object] | None:
     return None
 
 
-def _example(kind: Kind) -> str:
-    return "2024-03-05 14:30" if kind is Kind.DATETIME else "2024-03-05"
+def _date_rule(kind: Kind) -> str:
+    if kind is Kind.DATETIME:
+        return _("Type a date and time such as {example}.").format(example="2024-03-05 14:30")
+    return _("Type a date such as {example}.").format(example="2024-03-05")
+
+
+def template_file_name(feed: Feed) -> str:
+    """A file name the contract takes for a filled template: the feed's example, as .xlsx."""
+    return Path(feed.example_file_name or f"{feed.title_zh}_20240331.xlsx").with_suffix(".xlsx").name
 
 
 def _write_guide(wb: Workbook, ws: Worksheet, feed: Feed) -> None:
@@ -162,18 +181,20 @@ def _write_guide(wb: Workbook, ws: Worksheet, feed: Feed) -> None:
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
     cell = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
     ws.write_string(0, 0, _("{title}: fill-in template").format(title=feed.title_zh), title)
-    notes = (
+    notes = [
         _("Keep one record per row on the first sheet; do not rename, move or delete its headers."),
         _("Deliver the workbook as it is into the landing folder {folder}/.").format(folder=feed.name),
         _("The file name must hold the export date as 8 digits (YYYYMMDD), e.g. {example}.").format(
-            example=feed.example_file_name or f"{feed.title_zh}_20240331.xlsx"
+            example=template_file_name(feed)
         ),
         _("Columns with an orange header are required."),
-    )
+    ]
+    if feed.snapshot:
+        notes.append(_("Each delivery is the whole list as of its export date."))
     for r, note in enumerate(notes, start=1):
         ws.write_string(r, 0, note)
     top = len(notes) + 2
-    labels = (_("Column"), _("Meaning"), _("Required"), _("Allowed values and rules"), _("Personal data"))
+    labels = (_("Column"), _("Meaning"), _("Required?"), _("Allowed values and rules"), _("Personal data"))
     for c, (label, width) in enumerate(zip(labels, (18, 36, 24, 48, 30), strict=True)):
         ws.write_string(top, c, label, head)
         ws.set_column(c, c, width)
@@ -196,7 +217,7 @@ def _meaning(feed: Feed, col: Column) -> str:
         case Kind.INT:
             return _("Whole number")
         case Kind.CODE:
-            return _("One of the listed values")
+            return _("Category, chosen from the drop-down list")
         case Kind.COMMUNITY:
             return _("Community or village the record belongs to")
         case Kind.GRID:
@@ -237,7 +258,7 @@ def _rules(col: Column) -> str:
     elif col.kind is Kind.COMMUNITY:
         parts.append(_("Choose a community from the drop-down list"))
     elif col.kind in (Kind.DATE, Kind.DATETIME):
-        parts.append(_("Type a date such as {example}.").format(example=_example(col.kind)))
+        parts.append(_date_rule(col.kind))
     elif col.kind in (Kind.INT, Kind.DECIMAL):
         parts.append(_rule_of_number(col))
     if col.blank_default is not None:
@@ -248,7 +269,9 @@ def _rules(col: Column) -> str:
 def _rule_of_number(col: Column) -> str:
     kind = _("A whole number") if col.kind is Kind.INT else _("A number")
     if col.min_value is not None and col.max_value is not None:
-        return _("{kind} from {low} to {high}").format(kind=kind, low=_num(col.min_value), high=_num(col.max_value))
+        return _("{kind} from {low} to {high}").format(
+            kind=kind, low=_num(col.min_value), high=_num(col.max_value)
+        )
     if col.min_value is not None:
         return _("{kind} of at least {low}").format(kind=kind, low=_num(col.min_value))
     return kind

@@ -15,7 +15,7 @@ import pytest
 from ingest import run_ingest
 from rolwh.core.contracts import FEEDS, Column, Feed, Kind
 from rolwh.core.settings import Settings
-from rolwh.report.template import community_names, write_template
+from rolwh.report.template import community_names, template_file_name, write_template
 from tests.ingest.conftest import PHONE, VALID_ID, VALID_ID_2, landing
 
 ROWS = 12
@@ -54,15 +54,12 @@ def valid_cell(col: Column, n: int) -> object:
     raise AssertionError(f"no test value for kind {col.kind}")
 
 
-def file_name(feed: Feed) -> str:
-    example = feed.example_file_name or f"{feed.name}_20240331.xlsx"
-    return Path(example).with_suffix(".xlsx").name
-
-
-def filled_template(settings: Settings, feed: Feed, override: dict[int, tuple[str, object]] | None = None) -> Path:
+def filled_template(
+    settings: Settings, feed: Feed, override: dict[int, tuple[str, object]] | None = None
+) -> Path:
     """The feed's template written by the product, rows filled with openpyxl as a clerk would, in the
     landing folder; ``override`` maps a data row number to (header, value)."""
-    path = landing(settings, feed.name, file_name(feed))
+    path = landing(settings, feed.name, template_file_name(feed))
     write_template(feed, path)
     wb = openpyxl.load_workbook(path)
     ws = wb.worksheets[0]
@@ -90,8 +87,12 @@ def query(settings: Settings, sql: str) -> list[tuple]:
 def test_a_filled_template_loads_every_row(settings, feed):
     filled_template(settings, feed)
     run_ingest(settings, progress=False)
-    loads = query(settings, "select file_name, status, rows_read, rows_loaded, rows_rejected from audit.file_loads")
-    assert loads == [(file_name(feed), "loaded", ROWS, ROWS, 0)]
+    loads = query(
+        settings, "select file_name, status, rows_read, rows_loaded, rows_rejected from audit.file_loads"
+    )
+    assert loads == [(template_file_name(feed), "loaded", ROWS, ROWS, 0)]
+    (notices,) = query(settings, "select notices from audit.file_loads")[0]
+    assert "sheet 1 read" in notices  # the data sheet, not the instructions
     assert query(settings, "select count(*) from audit.rejected_rows") == [(0,)]
     assert query(settings, f"select count(*) from {feed.table}") == [(ROWS,)]
 
@@ -110,6 +111,7 @@ def test_template_is_protected_typed_and_explained(settings, monkeypatch):
     for c, col in enumerate(feed.columns, start=1):
         letter = openpyxl.utils.get_column_letter(c)
         expected = col.kind in (Kind.CODE, Kind.COMMUNITY, Kind.DATE, Kind.DATETIME, Kind.INT, Kind.DECIMAL)
+        expected |= feed.key == (col.name,)  # a record number is typed once only
         assert (f"{letter}2" in validated) is expected, col.header
     lists = [dv for dv in data.data_validations.dataValidation if dv.type == "list"]
     sources = {_list_values(wb, dv.formula1) for dv in lists}
@@ -149,7 +151,7 @@ def test_a_badly_filled_template_gets_the_reason_with_file_row_and_column(settin
     filled_template(settings, feed, {bad_row: (col.header, bad)})
     run_ingest(settings, progress=False)
     rejected = query(settings, "select file_name, row_number, column_name, reason from audit.rejected_rows")
-    assert [r[:3] for r in rejected] == [(file_name(feed), bad_row + 2, col.header)]
+    assert [r[:3] for r in rejected] == [(template_file_name(feed), bad_row + 2, col.header)]
     assert reason in rejected[0][3]
     if bad is not None:
         assert str(bad) not in rejected[0][3]
