@@ -57,6 +57,8 @@ def write_feed_template(name: str, out: Path) -> Path:
                 name=name, feeds=", ".join(FEEDS_BY_NAME)
             )
         )
+    if out.suffix.lower() != ".xlsx":
+        raise ConfigError(_("the template is an .xlsx workbook: name the --out file *.xlsx"))
     return write_template(FEEDS_BY_NAME[name], out)
 
 

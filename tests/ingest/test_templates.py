@@ -158,15 +158,33 @@ def test_a_badly_filled_template_gets_the_reason_with_file_row_and_column(settin
     assert query(settings, f"select count(*) from {feed.table}") == [(ROWS - 1,)]
 
 
-def test_cli_unknown_feed_is_a_usage_error_listing_the_feeds(tmp_path):
-    done = subprocess.run(
-        [sys.executable, "-m", "rolwh.cli", "template", "no_such_feed", "--out", str(tmp_path / "x.xlsx")],
+def rolwh_template(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "rolwh.cli", "template", *args],
         capture_output=True,
         text=True,
         env={"ROLWH_LANG": "en", "PATH": ""},
         check=False,
     )
+
+
+def test_cli_writes_the_template_and_says_where(tmp_path):
+    out = tmp_path / "sub" / "t.xlsx"
+    done = rolwh_template(FEEDS[0].name, "--out", str(out))
+    assert (done.returncode, done.stdout.strip()) == (0, str(out))
+    assert openpyxl.load_workbook(out).worksheets[0].cell(1, 1).value == FEEDS[0].columns[0].header
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["no_such_feed", "--out", "x.xlsx"], [f.name for f in FEEDS]),
+        ([FEEDS[0].name, "--out", "x.xls"], ["*.xlsx"]),
+    ],
+)
+def test_cli_usage_errors_exit_2_with_one_line(tmp_path, args, said):
+    done = rolwh_template(*[str(tmp_path / a) if a.startswith("x.") else a for a in args])
     assert done.returncode == 2
-    assert "Traceback" not in done.stderr
-    assert all(f.name in done.stderr for f in FEEDS)
-    assert not (tmp_path / "x.xlsx").exists()
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert all(s in done.stderr for s in said)
+    assert list(tmp_path.iterdir()) == []
