@@ -41,7 +41,7 @@ def axis_range(
         pad = 0.05 if unit == "ratio" else 1.0
         lo, hi = (lo if from_zero else max(lo - pad, 0.0)), hi + pad
     step = _step(hi - lo, unit, ticks)
-    low = max(math.floor(lo / step + 1e-9) * step, 0.0 if min(present, default=0.0) >= 0 else -math.inf)
+    low = max(math.floor(lo / step - 1e-9) * step, 0.0 if min(present, default=0.0) >= 0 else -math.inf)
     high = math.ceil(hi / step - 1e-9) * step
     if unit == "ratio" and max(present, default=0.0) <= 1.0:
         high = min(high, 1.0)

@@ -42,15 +42,15 @@ DOC_LINKS: tuple[tuple[str, str], ...] = (
 )
 
 
-def annual_label(data: DashboardData) -> tuple[str, bool]:
-    """The heading of the year's column and whether the year is partial: the mart's ``is_partial``
-    of the street-wide annual rows, or fewer than four quarters in the data (「全年(截至一季度)」)."""
+def year_coverage(data: DashboardData) -> str | None:
+    """None when the year is complete, else what it covers (「截至一季度」): partial by the mart's
+    ``is_partial`` of the street-wide annual rows, or with fewer than four quarters in the data."""
     quarters = [int(p[-1]) for p in data.periods]
     flagged = any(s.is_partial for (q, c, _), s in (data.status or {}).items() if q is None and c == "ALL")
     last = max(quarters, default=0)
     if not flagged and last == 4:
-        return "全年", False
-    return (f"全年(截至{QUARTER_ZH[last]}季度)" if last else "全年(暂无数据)"), True
+        return None
+    return f"截至{QUARTER_ZH[last]}季度" if last else "暂无数据"
 
 
 def target_text(unit: str, status: Status | None) -> str:
@@ -181,7 +181,7 @@ def dashboard_context(data: DashboardData, out_dir: Path) -> dict[str, object]:
         }
         for period in data.periods
     ]
-    year_label, partial = annual_label(data)
+    coverage = year_coverage(data)
     tiles = _tiles(data, quarter_labels)
     counts = {
         css: sum(1 for t in tiles if t["css"] == css)
@@ -196,8 +196,9 @@ def dashboard_context(data: DashboardData, out_dir: Path) -> dict[str, object]:
         "quarantined": data.quarantined,
         "periods": data.periods,
         "quarter_labels": quarter_labels,
-        "year_label": year_label,
-        "partial": partial,
+        "year_label": f"全年({coverage})" if coverage else "全年",
+        "partial": coverage is not None,
+        "coverage": coverage,
         "has_status": data.status is not None,
         "tiles": tiles,
         "status_counts": counts,
