@@ -111,11 +111,12 @@ def line_chart(
     legend_h = 18 * len(series)
     plot_h = height - pad_b - pad_t
     low, high, ticks = axis_range([v for _, vs in series for v in vs], unit, from_zero=False)
+    inset = 24  # the first quarter's label clears the value axis' lowest tick
     n = max(len(labels), 1)
-    step = (width - pad_l - pad_r) / max(n - 1, 1)
+    step = (width - pad_l - pad_r - inset) / max(n - 1, 1)
 
     def xy(i: int, v: float) -> tuple[float, float]:
-        x = pad_l + (i * step if n > 1 else (width - pad_l - pad_r) / 2)
+        x = pad_l + inset + (i * step if n > 1 else (width - pad_l - pad_r - inset) / 2)
         return x, pad_t + plot_h * (1 - (v - low) / (high - low))
 
     total_h = height + legend_h

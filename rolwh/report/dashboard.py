@@ -97,7 +97,7 @@ def _tiles(data: DashboardData, quarter_labels: list[str]) -> list[dict[str, obj
                 "value": format_value(ind.unit, data.annual.get(("ALL", ind.code))),
                 "css": year_status.status if year_status else "none",
                 "label": year_status.status_zh if year_status else "",
-                "target": target_text(ind.unit, year_status) if year_status else "",
+                "target": target_text(ind.unit, year_status) if year_status else "—",
                 "yoy": format_change(ind.unit, year_status.yoy_change) if year_status else "—",
                 "qoq": format_change(ind.unit, q_status.qoq_change) if q_status else "—",
                 "qoq_label": f"{quarter_labels[-1]}环比" if quarter_labels else "环比",
@@ -107,12 +107,19 @@ def _tiles(data: DashboardData, quarter_labels: list[str]) -> list[dict[str, obj
 
 
 def _comparison(data: DashboardData, ind: Indicator) -> dict[str, object]:
+    """The communities ranked (best first by the target's direction), against the street: a ratio's
+    street-wide value, or for a count (the street's total) the communities' average."""
     year_status = (data.status or {}).get((None, "ALL", ind.code))
     items = [
         (name, data.annual.get((code, ind.code)))
         for code, name in data.communities
         if code not in ("ALL", "UNKNOWN")
     ]
+    reference = data.annual.get(("ALL", ind.code))
+    label = "全街道"
+    if ind.unit != "ratio":
+        present = [v for _, v in items if v is not None]
+        reference, label = (sum(present) / len(present) if present else None), "村(社区)平均"
     return {
         "code": ind.code,
         "name": ind.name_zh,
@@ -120,7 +127,8 @@ def _comparison(data: DashboardData, ind: Indicator) -> dict[str, object]:
             items,
             ind.unit,
             title=f"{ind.name_zh} 村(社区)排名",
-            reference=data.annual.get(("ALL", ind.code)),
+            reference=reference,
+            reference_label=label,
             ascending=bool(year_status and year_status.direction == "lower"),
         ),
     }

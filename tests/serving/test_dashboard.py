@@ -285,14 +285,17 @@ def test_every_community_indicator_is_ranked_against_the_street(published: Setti
 
     con = open_reader(published)
     try:
-        community_level = [i.code for i in read_indicators(con) if i.scope == "community"]
+        units = {i.code: i.unit for i in read_indicators(con) if i.scope == "community"}
+        community_level = list(units)
     finally:
         con.close()
     html = write_report(published, 2024)[0].read_text(encoding="utf-8")
     cards = re.findall(r'<div class="card" id="cmp-(\w+)">(.*?)</svg>', html, re.S)
     assert [c for c, _ in cards] == community_level and len(community_level) >= 20
     for code, svg in cards:
-        assert 'class="reference"' in svg and "全街道" in svg, code
+        # the street-wide value of a ratio; for a count (the street's total) the communities' average
+        assert 'class="reference"' in svg, code
+        assert ("全街道 " if units[code] == "ratio" else "村(社区)平均 ") in svg, code
         labels = re.findall(r">(\d+)\. ", svg)
         assert labels == [str(i + 1) for i in range(len(labels))] and len(labels) >= 15, code
     # ranked: the drawn bar widths never grow down the list
