@@ -208,6 +208,10 @@ def dashboard_context(data: DashboardData, out_dir: Path) -> dict[str, object]:
         "partial": coverage is not None,
         "coverage": coverage,
         "has_status": data.status is not None,
+        # 同比 only when the year before is in the mart (a first year has none to compare with)
+        "has_yoy": any(
+            s.prev_year_value is not None for (q, c, _), s in status.items() if q is None and c == "ALL"
+        ),
         "tiles": tiles,
         "status_counts": counts,
         "groups": groups,

@@ -46,6 +46,7 @@ def test_demo_dashboard_shows_red_yellow_and_green(demo_dashboard: Path) -> None
     tiles = re.findall(r'<div class="tile (\w+)" id="tile-', html)
     assert {"red", "yellow", "green", "no_target"} <= set(tiles), tiles
     assert 'id="no-status"' not in html
+    assert 'id="no-yoy"' in html  # the demo starts in 2024: no 同比 to show
     assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//|url\(\s*[\"']?(https?:)?//|@import", html)
 
 
@@ -88,7 +89,7 @@ def test_prints_to_a4_with_nothing_cut_or_collapsed(demo_dashboard: Path) -> Non
             )
             hidden = page.evaluate(
                 """() => [...document.querySelectorAll('details:not([open]) table')]
-                     .filter(t => t.getBoundingClientRect().height === 0).length"""
+                     .filter(t => !t.checkVisibility()).length"""
             )
             closed = page.evaluate("document.querySelectorAll('details:not([open]) table').length")
             pdf = page.pdf(format="A4", prefer_css_page_size=True, print_background=True)
