@@ -148,7 +148,7 @@ def line_chart(
         parts.append(f'<rect x="{pad_l}" y="{ly - 8}" width="12" height="8" fill="{color}"/>')
         last = next((v for v in reversed(values) if v is not None), None)
         parts.append(
-            _text(pad_l + 18, ly, f"{name}(最近:{format_value(unit, last)})", anchor="start", fill="#222")
+            _text(pad_l + 18, ly, f"{name}（最近：{format_value(unit, last)}）", anchor="start", fill="#222")
         )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -37,8 +37,8 @@ DETAIL_COLUMNS = 8
 #: Pages written beside the dashboard by others, linked when present at render time (label, path
 #: relative to the year's report folder ``reports/<year>/``).
 DOC_LINKS: tuple[tuple[str, str], ...] = (
-    ("dbt 数据模型文档(离线)", "../../docs/dbt.html"),
-    ("数据质量检查结果(离线)", "../../docs/quality.html"),
+    ("dbt 数据模型文档（离线）", "../../docs/dbt.html"),
+    ("数据质量检查结果（离线）", "../../docs/quality.html"),
 )
 
 
@@ -54,13 +54,13 @@ def year_coverage(data: DashboardData) -> str | None:
 
 
 def target_text(unit: str, status: Status | None) -> str:
-    """'≥98%(黄≥95%)' / '≤3%(黄≤5%)', or '未设目标'."""
+    """'≥98%（黄≥95%）' / '≤3%（黄≤5%）', or '未设目标'."""
     if status is None or status.green_threshold is None:
         return "未设目标"
     sign = "≤" if status.direction == "lower" else "≥"
     text = f"{sign}{format_value(unit, status.green_threshold)}"
     if status.yellow_threshold is not None:
-        text += f"(黄{sign}{format_value(unit, status.yellow_threshold)})"
+        text += f"（黄{sign}{format_value(unit, status.yellow_threshold)}）"
     return text
 
 
@@ -119,14 +119,14 @@ def _comparison(data: DashboardData, ind: Indicator) -> dict[str, object]:
     label = "全街道"
     if ind.unit != "ratio":
         present = [v for _, v in items if v is not None]
-        reference, label = (sum(present) / len(present) if present else None), "村(社区)平均"
+        reference, label = (sum(present) / len(present) if present else None), "村（社区）平均"
     return {
         "code": ind.code,
         "name": ind.name_zh,
         "chart": ranked_hbar_chart(
             items,
             ind.unit,
-            title=f"{ind.name_zh} 村(社区)排名",
+            title=f"{ind.name_zh} 村（社区）排名",
             reference=reference,
             reference_label=label,
             ascending=bool(year_status and year_status.direction == "lower"),
@@ -204,7 +204,7 @@ def dashboard_context(data: DashboardData, out_dir: Path) -> dict[str, object]:
         "quarantined": data.quarantined,
         "periods": data.periods,
         "quarter_labels": quarter_labels,
-        "year_label": f"全年({coverage})" if coverage else "全年",
+        "year_label": f"全年（{coverage}）" if coverage else "全年",
         "partial": coverage is not None,
         "coverage": coverage,
         "has_status": data.status is not None,

@@ -188,7 +188,7 @@ def read_gate_status(con: duckdb.DuckDBPyConnection) -> GateStatus:
     if run is None:
         return GateStatus("未检查")
     bits = [f"模式 {run.mode}", f"阻断问题 {run.blocking_count}", f"警告 {run.warning_count}"]
-    return GateStatus("通过" if run.passed else "未通过", run.finished_at, ",".join(bits))
+    return GateStatus("通过" if run.passed else "未通过", run.finished_at, "，".join(bits))
 
 
 def read_dashboard_data(con: duckdb.DuckDBPyConnection, year: int) -> DashboardData:

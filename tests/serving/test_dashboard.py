@@ -141,87 +141,12 @@ create or replace table marts.fct_indicator_status (
 #: Hand-written rows of the status mart (built by dbt in the product; here only what the page shows).
 STATUS_ROWS = [
     # year, quarter, period, grain, community, code, direction, green, yellow, status, zh, prev, yoy, qoq
-    (
-        2024,
-        None,
-        "2024",
-        "year",
-        "ALL",
-        "CR_SUCCESS_RATE",
-        "higher",
-        0.4,
-        0.3,
-        "red",
-        "红",
-        0.25,
-        0.0326,
-        None,
-    ),
-    (
-        2024,
-        None,
-        "2024",
-        "year",
-        "ALL",
-        "PT_REPEAT_RATE",
-        "lower",
-        0.03,
-        0.06,
-        "yellow",
-        "黄",
-        0.06,
-        -0.0081,
-        None,
-    ),
-    (
-        2024,
-        None,
-        "2024",
-        "year",
-        "ALL",
-        "DS_RESOLUTION_RATE",
-        "higher",
-        0.98,
-        0.95,
-        "green",
-        "绿",
-        None,
-        None,
-        None,
-    ),
-    (
-        2024,
-        4,
-        "2024Q4",
-        "quarter",
-        "ALL",
-        "DS_RESOLUTION_RATE",
-        "higher",
-        0.98,
-        0.95,
-        "green",
-        "绿",
-        None,
-        None,
-        0.0,
-    ),
-    (
-        2024,
-        None,
-        "2024",
-        "year",
-        "ALL",
-        "CR_RECEIVED",
-        None,
-        None,
-        None,
-        "no_target",
-        "未设目标",
-        400,
-        76,
-        None,
-    ),
-]
+    (2024, None, "2024", "year", "ALL", "CR_SUCCESS_RATE", "higher", 0.4, 0.3, "red", "红", 0.25, 0.0326, None),
+    (2024, None, "2024", "year", "ALL", "PT_REPEAT_RATE", "lower", 0.03, 0.06, "yellow", "黄", 0.06, -0.0081, None),
+    (2024, None, "2024", "year", "ALL", "DS_RESOLUTION_RATE", "higher", 0.98, 0.95, "green", "绿", None, None, None),
+    (2024, 4, "2024Q4", "quarter", "ALL", "DS_RESOLUTION_RATE", "higher", 0.98, 0.95, "green", "绿", None, None, 0.0),
+    (2024, None, "2024", "year", "ALL", "CR_RECEIVED", None, None, None, "no_target", "未设目标", 400, 76, None),
+]  # fmt: skip
 
 
 def add_status_mart(settings: Settings, rows: list[tuple] = STATUS_ROWS) -> None:
@@ -259,9 +184,9 @@ def test_status_tiles_come_first_with_targets_and_changes(working: Settings) -> 
         assert found, code
         return found.group(1) + " " + found.group(2)
 
-    assert tile("CR_SUCCESS_RATE").startswith("red") and "目标 ≥40%(黄≥30%)" in tile("CR_SUCCESS_RATE")
+    assert tile("CR_SUCCESS_RATE").startswith("red") and "目标 ≥40%（黄≥30%）" in tile("CR_SUCCESS_RATE")
     assert "同比 +3.26个百分点" in tile("CR_SUCCESS_RATE")
-    assert tile("PT_REPEAT_RATE").startswith("yellow") and "≤3%(黄≤6%)" in tile("PT_REPEAT_RATE")
+    assert tile("PT_REPEAT_RATE").startswith("yellow") and "≤3%（黄≤6%）" in tile("PT_REPEAT_RATE")
     assert "同比 −0.81个百分点" in tile("PT_REPEAT_RATE")
     assert tile("DS_RESOLUTION_RATE").startswith("green") and "Q4环比 0个百分点" in tile("DS_RESOLUTION_RATE")
     # no target is shown as such, never green; 同比 of a count as a signed integer
@@ -276,7 +201,7 @@ def test_status_tiles_come_first_with_targets_and_changes(working: Settings) -> 
 
 def test_a_partial_year_is_flagged(published: Settings) -> None:
     html = write_report(published, 2025)[0].read_text(encoding="utf-8")
-    assert "全年(截至一季度)" in html and 'id="partial-year"' in html
+    assert "全年（截至一季度）" in html and 'id="partial-year"' in html
 
 
 def test_every_community_indicator_is_ranked_against_the_street(published: Settings) -> None:
@@ -295,7 +220,7 @@ def test_every_community_indicator_is_ranked_against_the_street(published: Setti
     for code, svg in cards:
         # the street-wide value of a ratio; for a count (the street's total) the communities' average
         assert 'class="reference"' in svg, code
-        assert ("全街道 " if units[code] == "ratio" else "村(社区)平均 ") in svg, code
+        assert ("全街道 " if units[code] == "ratio" else "村（社区）平均 ") in svg, code
         labels = re.findall(r">(\d+)\. ", svg)
         assert labels == [str(i + 1) for i in range(len(labels))] and len(labels) >= 15, code
     # ranked: the drawn bar widths never grow down the list
