@@ -143,7 +143,7 @@ def print_indicators(
     rows = indicator_rows(settings, year, quarter, community)
     period = f"{year}年" + (f"第{quarter}季度" if quarter else "")
     where = "全街道" if community == "ALL" else ("未匹配社区" if community == "UNKNOWN" else safe(community))
-    console = Console(file=out or sys.stdout, width=120)
+    console = Console(file=out or sys.stdout, width=140)
     if not rows:
         console.print(f"{period} {where}: 无指标数据(该期间不在数据范围内,或社区代码不存在)")
         return 1
