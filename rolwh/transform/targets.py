@@ -117,7 +117,9 @@ def _header_map(path: Path, header: list[str]) -> dict[str, int]:
     missing = [c for c in REQUIRED if c not in found]
     if missing:
         raise ConfigError(
-            _("targets file {file}, row 1: missing column {column}").format(file=path, column=", ".join(missing))
+            _("targets file {file}, row 1: missing column {column}").format(
+                file=path, column=", ".join(missing)
+            )
         )
     return found
 
@@ -135,7 +137,9 @@ def _number(text: str, unit: str, where: str) -> float | None:
         number = number / 100 if percent else number
         if not 0 <= number <= 1:
             raise ConfigError(
-                _("{where}: a ratio threshold must lie between 0 and 1, or between 0 and 100 with a percent sign").format(where=where)
+                _(
+                    "{where}: a ratio threshold must lie between 0 and 1, or between 0 and 100 with a percent sign"
+                ).format(where=where)
             )
     elif percent or number < 0:
         raise ConfigError(_("{where}: a count threshold must be a number of at least 0").format(where=where))
@@ -143,7 +147,11 @@ def _number(text: str, unit: str, where: str) -> float | None:
 
 
 def _checked_row(
-    path: Path, year: int, line: int, cells: dict[str, str], indicators: dict[str, dict[str, str]],
+    path: Path,
+    year: int,
+    line: int,
+    cells: dict[str, str],
+    indicators: dict[str, dict[str, str]],
     communities: set[str],
 ) -> Target:
     def where(column: str) -> str:
@@ -176,8 +184,10 @@ def _checked_row(
     direction = DIRECTIONS.get(direction_text)
     if green is not None and direction is None:
         raise ConfigError(_("{where}: write higher or lower").format(where=where("direction")))
-    if green is not None and yellow is not None and (
-        (direction == "higher" and green < yellow) or (direction == "lower" and green > yellow)
+    if (
+        green is not None
+        and yellow is not None
+        and ((direction == "higher" and green < yellow) or (direction == "lower" and green > yellow))
     ):
         raise ConfigError(
             _("{where}: the green threshold must be at least as good as the yellow one").format(
@@ -219,9 +229,9 @@ def read_targets(files: Iterable[Path]) -> list[Target]:
             key = (target.indicator_code, target.community_code, target.grain)
             if key in seen:
                 raise ConfigError(
-                    _("targets file {file}, row {row}: the same indicator, community and grain as row {first}").format(
-                        file=path, row=line, first=seen[key]
-                    )
+                    _(
+                        "targets file {file}, row {row}: the same indicator, community and grain as row {first}"
+                    ).format(file=path, row=line, first=seen[key])
                 )
             seen[key] = line
             out.append(target)
