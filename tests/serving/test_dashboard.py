@@ -164,8 +164,30 @@ def add_status_mart(settings: Settings, rows: list[tuple] = STATUS_ROWS) -> None
         con.close()
 
 
-def test_dashboard_without_the_status_mart_says_so_and_shows_no_status(published: Settings) -> None:
-    html = write_report(published, 2024)[0].read_text(encoding="utf-8")
+def render(settings: Settings, year: int, out_dir: Path) -> str:
+    """The dashboard alone (no workbook beside it), written into ``out_dir``."""
+    from rolwh.report.dashboard import write_dashboard
+    from rolwh.report.data import read_dashboard_data
+    from rolwh.serving.query import open_reader
+
+    con = open_reader(settings)
+    try:
+        data = read_dashboard_data(con, year)
+    finally:
+        con.close()
+    return write_dashboard(data, out_dir).read_text(encoding="utf-8")
+
+
+def test_dashboard_without_the_status_mart_says_so_and_shows_no_status(
+    working: Settings, tmp_path: Path
+) -> None:
+    from rolwh.serving.publish import publish
+
+    con = duckdb.connect(str(working.warehouse_path))
+    con.execute("drop table marts.fct_indicator_status")
+    con.close()
+    publish(working)
+    html = render(working, 2024, tmp_path / "2024")
     assert 'id="no-status"' in html and "marts.fct_indicator_status" in html
     assert not re.search(r'class="badge (red|yellow|green|no_target)"', html)
 
@@ -230,10 +252,9 @@ def test_every_community_indicator_is_ranked_against_the_street(published: Setti
     assert widths == sorted(widths, reverse=True) and widths[0] > widths[-1]
 
 
-def test_quarantined_files_and_links_appear_when_present(published: Settings) -> None:
-    out = published.reports_dir / "2024"
-    html = write_report(published, 2024)[0].read_text(encoding="utf-8")
-    assert "无隔离文件" in html and 'id="links"' not in html
+def test_quarantined_files_and_links_appear_when_present(published: Settings, tmp_path: Path) -> None:
+    html = render(published, 2024, tmp_path / "alone" / "2024")
+    assert "无隔离文件" in html and 'id="links"' not in html  # nothing to link beside it
     con = duckdb.connect(str(published.warehouse_path))
     con.execute(
         """insert into audit.file_loads values ('q1', '信访事项导出_20240531.xls', 'petitions', 'ab',
@@ -243,17 +264,18 @@ def test_quarantined_files_and_links_appear_when_present(published: Settings) ->
     from rolwh.serving.publish import publish
 
     publish(published)
-    (out / "indicators_2024.xlsx").write_bytes(b"xlsx")
     docs = published.reports_dir.parent / "docs"
     docs.mkdir(parents=True, exist_ok=True)
     (docs / "quality.html").write_text("<html></html>", encoding="utf-8")
-    html = write_report(published, 2024)[0].read_text(encoding="utf-8")
+    dashboard, workbook = write_report(published, 2024)
+    assert workbook == dashboard.parent / "indicators_2024.xlsx"
+    html = dashboard.read_text(encoding="utf-8")
     table = re.search(r'<table class="stack" id="quarantined">.*?</table>', html, re.S)
     assert table and "信访事项导出_20240531.xls" in table.group(0) and "petitions" in table.group(0)
     links = re.search(r'<nav class="links" id="links">.*?</nav>', html, re.S)
     assert links and 'href="indicators_2024.xlsx"' in links.group(0)
     assert 'href="../../docs/quality.html"' in links.group(0) and "dbt.html" not in links.group(0)
-    assert (out / "../../docs/quality.html").resolve() == (docs / "quality.html").resolve()
+    assert (dashboard.parent / "../../docs/quality.html").resolve() == (docs / "quality.html").resolve()
 
 
 def test_axes_fit_the_data_and_one_change_format() -> None:
