@@ -64,16 +64,23 @@ def target_text(unit: str, status: Status | None) -> str:
     return text
 
 
-def _status_cell(unit: str, status: Status | None) -> dict[str, str]:
-    if status is None:
-        return {"css": "none", "label": "—", "target": "—", "yoy": "—", "qoq": "—"}
+def _status_cell(unit: str, status: Status | None, yoy: Status | None) -> dict[str, str]:
+    """Target, status and 同比 of a row; ``yoy`` is the row whose 同比 is shown (see ``yoy_quarter``)."""
     return {
-        "css": status.status,
-        "label": status.status_zh,
-        "target": target_text(unit, status),
-        "yoy": format_change(unit, status.yoy_change),
-        "qoq": format_change(unit, status.qoq_change),
+        "css": status.status if status else "none",
+        "label": status.status_zh if status else "—",
+        "target": target_text(unit, status) if status else "—",
+        "yoy": format_change(unit, yoy.yoy_change if yoy else None),
     }
+
+
+def yoy_quarter(data: DashboardData) -> int | None:
+    """Whose 同比 the page shows: the year's (None) when the year is complete; in a partial year the
+    latest quarter's against the same quarter a year earlier, since a year-to-date figure set against
+    a whole year is no comparison."""
+    if year_coverage(data) is None or not data.periods:
+        return None
+    return int(data.periods[-1][-1])
 
 
 def _links(data: DashboardData, out_dir: Path) -> list[dict[str, str]]:
@@ -86,20 +93,20 @@ def _links(data: DashboardData, out_dir: Path) -> list[dict[str, str]]:
 def _tiles(data: DashboardData, quarter_labels: list[str]) -> list[dict[str, object]]:
     status = data.status or {}
     last_q = int(data.periods[-1][-1]) if data.periods else None
+    yoy_q = yoy_quarter(data)
     tiles: list[dict[str, object]] = []
     for ind in data.indicators:
-        year_status = status.get((None, "ALL", ind.code))
         q_status = status.get((last_q, "ALL", ind.code)) if last_q else None
+        cell = _status_cell(
+            ind.unit, status.get((None, "ALL", ind.code)), status.get((yoy_q, "ALL", ind.code))
+        )
         tiles.append(
             {
                 "code": ind.code,
                 "name": ind.name_zh,
                 "value": format_value(ind.unit, data.annual.get(("ALL", ind.code))),
-                "css": year_status.status if year_status else "none",
-                "label": year_status.status_zh if year_status else "",
-                "target": target_text(ind.unit, year_status) if year_status else "—",
-                "yoy": format_change(ind.unit, year_status.yoy_change) if year_status else "—",
-                "qoq": format_change(ind.unit, q_status.qoq_change) if q_status else "—",
+                **cell,
+                "qoq": format_change(ind.unit, q_status.qoq_change if q_status else None),
                 "qoq_label": f"{quarter_labels[-1]}环比" if quarter_labels else "环比",
             }
         )
@@ -153,7 +160,11 @@ def dashboard_context(data: DashboardData, out_dir: Path) -> dict[str, object]:
                     "code": ind.code,
                     "name": ind.name_zh,
                     "year": format_value(ind.unit, data.annual.get(("ALL", ind.code))),
-                    "status": _status_cell(ind.unit, status.get((None, "ALL", ind.code))),
+                    "status": _status_cell(
+                        ind.unit,
+                        status.get((None, "ALL", ind.code)),
+                        status.get((yoy_quarter(data), "ALL", ind.code)),
+                    ),
                     "quarters": [format_value(ind.unit, v) for v in values],
                     "chart": bar_chart(quarter_labels, values, ind.unit, title=f"{ind.name_zh} 分季度"),
                 }
@@ -210,8 +221,11 @@ def dashboard_context(data: DashboardData, out_dir: Path) -> dict[str, object]:
         "has_status": data.status is not None,
         # 同比 only when the year before is in the mart (a first year has none to compare with)
         "has_yoy": any(
-            s.prev_year_value is not None for (q, c, _), s in status.items() if q is None and c == "ALL"
+            s.prev_year_value is not None
+            for (q, c, _), s in status.items()
+            if q == yoy_quarter(data) and c == "ALL"
         ),
+        "yoy_label": "同比" if yoy_quarter(data) is None else f"{quarter_labels[-1]}同比",
         "tiles": tiles,
         "status_counts": counts,
         "groups": groups,

@@ -10,6 +10,7 @@ import pytest
 
 from rolwh.core.settings import Settings
 from rolwh.report import write_report
+from rolwh.report.formatting import format_change
 from tests.serving.conftest import ARTIFACTS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -221,9 +222,25 @@ def test_status_tiles_come_first_with_targets_and_changes(working: Settings) -> 
     assert row and 'class="badge red">红<' in row.group(0) and "+3.26个百分点" in row.group(0)
 
 
-def test_a_partial_year_is_flagged(published: Settings) -> None:
+def test_a_partial_year_is_flagged_and_compared_by_quarter(published: Settings) -> None:
+    from rolwh.serving.query import open_reader
+
     html = write_report(published, 2025)[0].read_text(encoding="utf-8")
     assert "全年（截至一季度）" in html and 'id="partial-year"' in html
+    # 同比 of a year-to-date figure is its latest quarter's against the same quarter a year earlier
+    con = open_reader(published)
+    try:
+        row = con.execute(
+            """select quarter, yoy_change from marts.fct_indicator_status
+               where year = 2025 and community_code = 'ALL' and indicator_code = 'CR_RECEIVED'
+               order by quarter nulls first"""
+        ).fetchall()
+    finally:
+        con.close()
+    (_, year_yoy), (_, q1_yoy) = row
+    assert q1_yoy is not None and year_yoy != q1_yoy
+    tile = re.search(r'id="tile-CR_RECEIVED">(.*?)</div>\s*</div>', html, re.S)
+    assert tile and f"Q1同比 {format_change('count', q1_yoy)} ·" in tile.group(1)
 
 
 def test_every_community_indicator_is_ranked_against_the_street(published: Settings) -> None:
