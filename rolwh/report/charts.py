@@ -1,7 +1,14 @@
-"""Inline SVG charts drawn in Python: the dashboard needs no script, font or CDN to render offline."""
+"""Inline SVG charts drawn in Python: the dashboard needs no script, font or CDN to render offline.
+
+Hand-written SVG rather than an inlined charting library (ECharts, Vega-Lite): the dashboard needs
+bars, lines, a reference line and axes only, prints and scales without a script, and stays a few
+kilobytes per chart. Every chart has a value axis with ticks; lines use a range fitted to the data
+(a service-time chart between 75% and 92% is drawn on 70%–95%, not 0–100%), bars start at zero.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from markupsafe import Markup, escape
@@ -9,41 +16,85 @@ from markupsafe import Markup, escape
 from rolwh.report.formatting import format_value
 
 PALETTE = ("#1f5fa8", "#d9822b", "#2e9d5b", "#b8433f", "#7c5cbf", "#5b6b7b")
+AXIS = "#999"
+GRID = "#e6e6e6"
+REFERENCE = "#8b1a1a"
 
 
-def _scale_max(values: Sequence[float | None], unit: str) -> float:
-    top = max((v for v in values if v is not None), default=0.0)
-    if unit == "ratio":
-        return max(1.0, top)
-    return top if top > 0 else 1.0
+def _step(span: float, unit: str, ticks: int) -> float:
+    """A round tick step (1, 2, 2.5 or 5 × 10^k) giving at most ``ticks`` intervals over ``span``."""
+    raw = max(span, 1e-9) / ticks
+    base = 10 ** math.floor(math.log10(raw))
+    step = next(m * base for m in (1, 2, 2.5, 5, 10) if m * base >= raw)
+    return max(step, 1.0) if unit != "ratio" else step
+
+
+def axis_range(
+    values: Sequence[float | None], unit: str, *, from_zero: bool, ticks: int = 5
+) -> tuple[float, float, list[float]]:
+    """(low, high, tick values) of a value axis: from zero for bars, fitted to the data for lines;
+    ratios stay within 0–100%."""
+    present = [float(v) for v in values if v is not None]
+    lo = 0.0 if from_zero or not present else min(present)
+    hi = max(present, default=0.0)
+    if hi <= lo:
+        pad = 0.05 if unit == "ratio" else 1.0
+        lo, hi = (lo if from_zero else max(lo - pad, 0.0)), hi + pad
+    step = _step(hi - lo, unit, ticks)
+    low = max(math.floor(lo / step - 1e-9) * step, 0.0 if min(present, default=0.0) >= 0 else -math.inf)
+    high = math.ceil(hi / step - 1e-9) * step
+    if unit == "ratio" and max(present, default=0.0) <= 1.0:
+        high = min(high, 1.0)
+    count = round((high - low) / step)
+    return low, high, [low + i * step for i in range(count + 1)]
+
+
+def _open(width: int, height: int, title: str) -> str:
+    return (
+        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+    )
+
+
+def _text(
+    x: float, y: float, text: str, *, anchor: str = "middle", size: int = 11, fill: str = "#444"
+) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" fill="{fill}">'
+        f"{escape(text)}</text>"
+    )
 
 
 def bar_chart(labels: Sequence[str], values: Sequence[float | None], unit: str, *, title: str) -> Markup:
-    """Vertical bars (one per quarter) with the formatted value on each bar."""
-    width, height, pad_l, pad_b, pad_t = 260, 150, 8, 22, 18
+    """Vertical bars (one per quarter) on a value axis from zero, the formatted value on each bar."""
+    width, height, pad_l, pad_r, pad_b, pad_t = 280, 160, 46, 8, 22, 18
+    low, high, ticks = axis_range(values, unit, from_zero=True, ticks=3)
+    plot_h = height - pad_b - pad_t
     n = max(len(labels), 1)
-    slot = (width - pad_l * 2) / n
-    top = _scale_max(values, unit)
-    parts = [
-        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
-        f'<line x1="{pad_l}" y1="{height - pad_b}" x2="{width - pad_l}" y2="{height - pad_b}" '
-        'stroke="#999"/>',
-    ]
+    slot = (width - pad_l - pad_r) / n
+
+    def y_of(v: float) -> float:
+        return pad_t + plot_h * (1 - (v - low) / (high - low))
+
+    parts = [_open(width, height, title)]
+    for t in ticks:
+        y = y_of(t)
+        parts.append(f'<line x1="{pad_l}" y1="{y:.1f}" x2="{width - pad_r}" y2="{y:.1f}" stroke="{GRID}"/>')
+        parts.append(_text(pad_l - 4, y + 4, format_value(unit, t), anchor="end", size=10, fill="#666"))
+    parts.append(f'<line x1="{pad_l}" y1="{pad_t}" x2="{pad_l}" y2="{height - pad_b}" stroke="{AXIS}"/>')
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         x = pad_l + i * slot + slot * 0.15
         w = slot * 0.7
-        h = 0.0 if value is None else (height - pad_b - pad_t) * float(value) / top
-        y = height - pad_b - h
-        parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" fill="{PALETTE[0]}"/>')
+        y = y_of(float(value)) if value is not None else height - pad_b
         parts.append(
-            f'<text x="{x + w / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle" font-size="11">'
-            f"{escape(format_value(unit, value))}</text>"
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{height - pad_b - y:.1f}" '
+            f'fill="{PALETTE[0]}"/>'
         )
-        parts.append(
-            f'<text x="{x + w / 2:.1f}" y="{height - 6}" text-anchor="middle" font-size="11" fill="#444">'
-            f"{escape(label)}</text>"
-        )
+        parts.append(_text(x + w / 2, y - 4, format_value(unit, value), fill="#222"))
+        parts.append(_text(x + w / 2, height - 6, label))
+    parts.append(
+        f'<line x1="{pad_l}" y1="{height - pad_b}" x2="{width - pad_r}" y2="{height - pad_b}" stroke="{AXIS}"/>'
+    )
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -55,36 +106,29 @@ def line_chart(
     title: str,
     unit: str = "ratio",
 ) -> Markup:
-    """Several ratio series over the quarters, with a legend (the SLA compliance chart)."""
-    width, height, pad_l, pad_r, pad_b, pad_t = 560, 230, 44, 12, 26, 14
+    """Several series over the quarters on an axis fitted to the data, with a legend."""
+    width, height, pad_l, pad_r, pad_b, pad_t = 560, 230, 52, 16, 26, 14
     legend_h = 18 * len(series)
     plot_h = height - pad_b - pad_t
-    top = _scale_max([v for _, vs in series for v in vs], unit)
+    low, high, ticks = axis_range([v for _, vs in series for v in vs], unit, from_zero=False)
+    inset = 24  # the first quarter's label clears the value axis' lowest tick
     n = max(len(labels), 1)
-    step = (width - pad_l - pad_r) / max(n - 1, 1)
+    step = (width - pad_l - pad_r - inset) / max(n - 1, 1)
 
     def xy(i: int, v: float) -> tuple[float, float]:
-        x = pad_l + (i * step if n > 1 else (width - pad_l - pad_r) / 2)
-        return x, pad_t + plot_h * (1 - v / top)
+        x = pad_l + inset + (i * step if n > 1 else (width - pad_l - pad_r - inset) / 2)
+        return x, pad_t + plot_h * (1 - (v - low) / (high - low))
 
     total_h = height + legend_h
-    parts = [
-        f'<svg class="chart" role="img" viewBox="0 0 {width} {total_h}" width="{width}" height="{total_h}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
-    ]
-    for frac in (0, 0.25, 0.5, 0.75, 1.0):
-        y = pad_t + plot_h * (1 - frac)
-        parts.append(f'<line x1="{pad_l}" y1="{y:.1f}" x2="{width - pad_r}" y2="{y:.1f}" stroke="#e3e3e3"/>')
-        parts.append(
-            f'<text x="{pad_l - 4}" y="{y + 4:.1f}" text-anchor="end" font-size="10" fill="#666">'
-            f"{escape(format_value(unit, frac * top))}</text>"
-        )
+    parts = [_open(width, total_h, title)]
+    for t in ticks:
+        _, y = xy(0, t)
+        parts.append(f'<line x1="{pad_l}" y1="{y:.1f}" x2="{width - pad_r}" y2="{y:.1f}" stroke="{GRID}"/>')
+        parts.append(_text(pad_l - 4, y + 4, format_value(unit, t), anchor="end", size=10, fill="#666"))
+    parts.append(f'<line x1="{pad_l}" y1="{pad_t}" x2="{pad_l}" y2="{pad_t + plot_h}" stroke="{AXIS}"/>')
     for i, label in enumerate(labels):
-        x, _ = xy(i, 0)
-        parts.append(
-            f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle" font-size="11" fill="#444">'
-            f"{escape(label)}</text>"
-        )
+        x, _ = xy(i, low)
+        parts.append(_text(x, height - 8, label))
     for k, (name, values) in enumerate(series):
         color = PALETTE[k % len(PALETTE)]
         points = [xy(i, float(v)) for i, v in enumerate(values) if v is not None]
@@ -104,31 +148,55 @@ def line_chart(
         parts.append(f'<rect x="{pad_l}" y="{ly - 8}" width="12" height="8" fill="{color}"/>')
         last = next((v for v in reversed(values) if v is not None), None)
         parts.append(
-            f'<text x="{pad_l + 18}" y="{ly}" font-size="11">{escape(name)}(最近:'
-            f"{escape(format_value(unit, last))})</text>"
+            _text(pad_l + 18, ly, f"{name}（最近：{format_value(unit, last)}）", anchor="start", fill="#222")
         )
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
-def hbar_chart(labels: Sequence[str], values: Sequence[float | None], unit: str, *, title: str) -> Markup:
-    """Horizontal bars, one per community: the community comparison."""
-    row, pad_l, width, value_w = 18, 92, 520, 64
-    height = row * len(labels) + 8
-    top = _scale_max(values, unit)
-    bar_w = width - pad_l - value_w
-    parts = [
-        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
-    ]
-    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
-        y = 4 + i * row
-        w = 0.0 if value is None else bar_w * float(value) / top
+def ranked_hbar_chart(
+    items: Sequence[tuple[str, float | None]],
+    unit: str,
+    *,
+    title: str,
+    reference: float | None = None,
+    reference_label: str = "全街道",
+    ascending: bool = False,
+) -> Markup:
+    """Horizontal bars, one per community, ranked (best first: highest, or lowest with ``ascending``),
+    with the street-wide value as a dashed reference line; communities without a value go last."""
+    ranked = sorted(items, key=lambda it: (it[1] is None, (it[1] or 0.0) if ascending else -(it[1] or 0.0)))
+    row, pad_l, width, value_w, pad_t, pad_b = 18, 96, 520, 60, 16, 20
+    plot_w = width - pad_l - value_w
+    height = pad_t + row * len(ranked) + pad_b
+    low, high, ticks = axis_range([v for _, v in ranked] + [reference], unit, from_zero=True, ticks=4)
+
+    def x_of(v: float) -> float:
+        return pad_l + plot_w * (v - low) / (high - low)
+
+    parts = [_open(width, height, title)]
+    bottom = pad_t + row * len(ranked)
+    for t in ticks:
+        x = x_of(t)
+        parts.append(f'<line x1="{x:.1f}" y1="{pad_t}" x2="{x:.1f}" y2="{bottom}" stroke="{GRID}"/>')
+        parts.append(_text(x, bottom + 14, format_value(unit, t), size=10, fill="#666"))
+    for i, (label, value) in enumerate(ranked):
+        y = pad_t + i * row
+        w = 0.0 if value is None else x_of(float(value)) - pad_l
+        parts.append(_text(pad_l - 6, y + 12, f"{i + 1}. {label}", anchor="end", fill="#222"))
         parts.append(
-            f'<text x="{pad_l - 6}" y="{y + 12}" text-anchor="end" font-size="11">{escape(label)}</text>'
             f'<rect x="{pad_l}" y="{y + 2}" width="{w:.1f}" height="{row - 5}" fill="{PALETTE[1]}"/>'
-            f'<text x="{pad_l + w + 4:.1f}" y="{y + 12}" font-size="11">'
-            f"{escape(format_value(unit, value))}</text>"
+        )
+        parts.append(_text(pad_l + w + 4, y + 12, format_value(unit, value), anchor="start", fill="#222"))
+    parts.append(f'<line x1="{pad_l}" y1="{pad_t}" x2="{pad_l}" y2="{bottom}" stroke="{AXIS}"/>')
+    if reference is not None:
+        x = x_of(float(reference))
+        parts.append(
+            f'<line class="reference" x1="{x:.1f}" y1="{pad_t - 4}" x2="{x:.1f}" y2="{bottom}" '
+            f'stroke="{REFERENCE}" stroke-width="1.5" stroke-dasharray="4 3"/>'
+        )
+        parts.append(
+            _text(x, pad_t - 6, f"{reference_label} {format_value(unit, reference)}", size=10, fill=REFERENCE)
         )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -10,6 +10,7 @@ from expectations.results import latest_gate_run
 from rolwh.core.contracts import FEEDS
 from rolwh.core.sql import table_exists
 from rolwh.report.formatting import COMMUNITY_FALLBACK_NAMES
+from rolwh.report.specdocs import read_dictionary
 
 if TYPE_CHECKING:
     import duckdb
@@ -33,6 +34,36 @@ class Freshness:
     latest_export_date: date | None
     last_loaded_at: datetime | None
     files: int
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    file_name: str
+    feed: str
+    quarantined_at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class Status:
+    """One row of ``marts.fct_indicator_status`` (built in dbt; the dashboard computes none of it)."""
+
+    status: str  # green | yellow | red | no_target | no_value
+    status_zh: str
+    direction: str | None
+    green_threshold: float | None
+    yellow_threshold: float | None
+    prev_year_value: float | None
+    yoy_change: float | None
+    prev_period_value: float | None
+    qoq_change: float | None
+    is_partial: bool
+
+
+STATUS_COLUMNS = (
+    "status, status_zh, direction, green_threshold, yellow_threshold, prev_year_value, yoy_change, "
+    "prev_period_value, qoq_change, coalesce(is_partial, false)"
+)
 
 
 @dataclass(frozen=True)
@@ -63,19 +94,25 @@ class DashboardData:
     freshness: list[Freshness]
     gate: GateStatus
     publication: str | None = None
+    quarantined: list[Quarantined] = field(default_factory=list)
+    #: (quarter or None for the year, community_code, indicator_code) -> status; None: no status mart
+    status: dict[tuple[int | None, str, str], Status] | None = None
 
 
 def read_indicators(con: duckdb.DuckDBPyConnection) -> list[Indicator]:
+    """The indicators in the dictionary's order (``display_order`` of ``dim_indicator`` when the mart
+    has it, else the row order of the dictionary file it is built from), not by code."""
+    columns = {r[0] for r in con.execute("describe marts.dim_indicator").fetchall()}
     rows = con.execute(
-        """
-        select indicator_code, name_zh, unit, kind, scope, source_feed, coalesce(definition_zh, '')
+        f"""
+        select indicator_code, name_zh, unit, kind, scope, source_feed, coalesce(definition_zh, ''),
+               {"display_order" if "display_order" in columns else "null"}
         from marts.dim_indicator
-        order by indicator_code
         """
     ).fetchall()
-    order = {p: i for i, p in enumerate(("CR", "DS", "PT", "DP", "TR"))}
-    inds = [Indicator(*map(str, r)) for r in rows]
-    return sorted(inds, key=lambda i: (order.get(i.code.split("_")[0], 9), i.code))
+    position = {row["indicator_code"]: i for i, row in enumerate(read_dictionary())}
+    rows.sort(key=lambda r: (r[7] if r[7] is not None else position.get(r[0], len(position)), r[0]))
+    return [Indicator(*map(str, r[:7])) for r in rows]
 
 
 def read_communities(con: duckdb.DuckDBPyConnection, codes_in_data: set[str]) -> list[tuple[str, str]]:
@@ -106,6 +143,44 @@ def read_freshness(con: duckdb.DuckDBPyConnection) -> list[Freshness]:
     ]
 
 
+def read_quarantined(con: duckdb.DuckDBPyConnection) -> list[Quarantined]:
+    """Files the load put into quarantine, latest first (file, feed, when and the loader's reason)."""
+    if not table_exists(con, "audit", "file_loads"):
+        return []
+    rows = con.execute(
+        """
+        select file_name, feed, loaded_at, coalesce(reason, '')
+        from audit.file_loads
+        where status = 'quarantined'
+        order by loaded_at desc, file_name
+        """
+    ).fetchall()
+    return [Quarantined(str(f), str(feed), at, str(reason)) for f, feed, at, reason in rows]
+
+
+def read_status(
+    con: duckdb.DuckDBPyConnection, year: int
+) -> dict[tuple[int | None, str, str], Status] | None:
+    """Targets, 红黄绿 status, 同比/环比 and partial periods from ``marts.fct_indicator_status``;
+    None when the published side has no such mart (the dashboard then shows no status)."""
+    if not table_exists(con, "marts", "fct_indicator_status"):
+        return None
+    rows = con.execute(
+        f"""
+        select quarter, community_code, indicator_code, {STATUS_COLUMNS}
+        from marts.fct_indicator_status
+        where year = ?
+        """,
+        [year],
+    ).fetchall()
+    return {
+        (None if r[0] is None else int(r[0]), str(r[1]), str(r[2])): Status(
+            str(r[3]), str(r[4]), r[5], r[6], r[7], r[8], r[9], r[10], r[11], bool(r[12])
+        )
+        for r in rows
+    }
+
+
 def read_gate_status(con: duckdb.DuckDBPyConnection) -> GateStatus:
     """The latest run recorded in ``audit.gate_runs`` (by the quality gate); "未检查" when there is none."""
 
@@ -113,7 +188,7 @@ def read_gate_status(con: duckdb.DuckDBPyConnection) -> GateStatus:
     if run is None:
         return GateStatus("未检查")
     bits = [f"模式 {run.mode}", f"阻断问题 {run.blocking_count}", f"警告 {run.warning_count}"]
-    return GateStatus("通过" if run.passed else "未通过", run.finished_at, ",".join(bits))
+    return GateStatus("通过" if run.passed else "未通过", run.finished_at, "，".join(bits))
 
 
 def read_dashboard_data(con: duckdb.DuckDBPyConnection, year: int) -> DashboardData:
@@ -152,4 +227,6 @@ def read_dashboard_data(con: duckdb.DuckDBPyConnection, year: int) -> DashboardD
         freshness=read_freshness(con),
         gate=read_gate_status(con),
         publication=publication,
+        quarantined=read_quarantined(con),
+        status=read_status(con, year),
     )

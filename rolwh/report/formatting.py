@@ -26,3 +26,16 @@ def format_percent(value: float | None, digits: int = 2) -> str:
 def format_value(unit: str, value: float | int | None) -> str:
     """A figure as the report prints it, by the indicator's unit (``count`` or ``ratio``)."""
     return format_percent(value) if unit == "ratio" else format_count(value)
+
+
+def format_change(unit: str, delta: float | int | None) -> str:
+    """A change between two periods, signed: ratios in percentage points (+1.5个百分点), counts as
+    integers (+12); None -> '—' (no earlier period)."""
+    if delta is None or (isinstance(delta, float) and math.isnan(delta)):
+        return "—"
+    if unit == "ratio":
+        text = format_percent(abs(delta)).removesuffix("%")
+        sign = "+" if delta > 0 else "−" if delta < 0 and text != "0" else ""
+        return f"{sign}{text}个百分点"
+    count = round(delta)
+    return f"+{count}" if count > 0 else f"−{-count}" if count < 0 else "0"
