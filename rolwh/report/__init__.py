@@ -8,15 +8,19 @@ from rolwh.core.settings import Settings
 from rolwh.report.dashboard import write_dashboard
 from rolwh.report.data import read_dashboard_data
 from rolwh.report.draft import write_draft
+from rolwh.serving.indicators import require_period
 from rolwh.serving.query import open_reader
 
 
 def write_report(settings: Settings, year: int, draft: bool = False) -> list[Path]:
-    """Write ``reports/<year>/index.html`` (and with ``draft`` the report draft); return the paths."""
+    """Write ``reports/<year>/index.html`` (and with ``draft`` the report draft); return the paths.
+
+    A year the published marts hold no indicators of is refused (exit 1), never an empty report."""
 
     out_dir = settings.reports_dir / str(year)
     con = open_reader(settings)
     try:
+        require_period(con, year)
         data = read_dashboard_data(con, year)
     finally:
         con.close()
