@@ -252,8 +252,6 @@ def _add_year(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     localise()
     parser = OneLineParser(prog="rolwh", description=_("Rule-of-law data warehouse."))
-    parser._positionals.title = _("positional arguments")  # titles are set before localise() could act
-    parser._optionals.title = _("options")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", title=_("commands"))
 
     def add(name: str, func: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
