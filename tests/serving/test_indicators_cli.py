@@ -70,6 +70,7 @@ def test_match_community_prefers_a_whole_match_to_a_prefix() -> None:
         ["indicators", "--year", "2025", "--quarter", "2"],
         ["report", "--year", "2023"],
         ["report", "--year", "2023", "--draft"],
+        ["freeze", "--year", "2023"],
     ],
     ids=" ".join,
 )
@@ -82,6 +83,15 @@ def test_a_period_without_data_exits_1_with_one_line(
     assert err.strip().splitlines() == [err.strip()] and "no data for" in err, err
     assert "2024" in err  # the periods that are there
     assert not (published.reports_dir / "2023").exists()  # no all-"—" report
+    assert not (published.releases_dir / "2023").exists()  # no empty release
+
+
+@pytest.mark.parametrize("command", ["verify", "diff"])
+def test_releases_of_a_year_without_data_exit_1(
+    published: Settings, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _cli([command, "--year", "2023"], capsys)
+    assert code == 1 and "2023" in out + err and "Traceback" not in out + err
 
 
 def test_a_period_with_data_still_prints(published: Settings, capsys: pytest.CaptureFixture[str]) -> None:
