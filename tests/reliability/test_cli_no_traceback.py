@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,7 @@ def _args(home: Path) -> dict[str, list[str]]:
 #: minutes there (the nightly run, dbt, the demo, the Airflow UI) and is covered where it fails fast.
 #: Readers (status, sql, indicators, report) read the published serving file, so they work whenever
 #: something is published, whatever the working warehouse's state.
+PUBLICATION_READERS = {"status": OK, "sql": OK, "indicators": OK, "report": OK, "releases": OK}
 EXPECTED: dict[str, dict[str, int]] = {
     "fresh": {
         "status": OK,  # "nothing ingested yet"
@@ -74,11 +76,7 @@ EXPECTED: dict[str, dict[str, int]] = {
         "tenants": OK,
     },
     "writer_lock": {
-        "status": OK,
-        "sql": OK,
-        "indicators": OK,
-        "report": OK,
-        "releases": OK,
+        **PUBLICATION_READERS,
         "ingest": BUSY,
         "run": BUSY,
         "build": BUSY,
@@ -86,21 +84,9 @@ EXPECTED: dict[str, dict[str, int]] = {
         "anchor": BUSY,
         "rotate-key": BUSY,
     },
-    "missing_warehouse": {
-        "status": OK,
-        "sql": OK,
-        "indicators": OK,
-        "report": OK,
-        "verify": FAILED,
-        "diff": FAILED,
-        "releases": OK,
-    },
+    "missing_warehouse": {**PUBLICATION_READERS, "verify": FAILED, "diff": FAILED},
     "locked_warehouse": {
-        "status": OK,
-        "sql": OK,
-        "indicators": OK,
-        "report": OK,
-        "releases": OK,
+        **PUBLICATION_READERS,
         "ingest": BUSY,
         "run": BUSY,
         "build": BUSY,
@@ -209,8 +195,11 @@ def published_template(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 @pytest.fixture
-def published_home(published_template: Settings, tmp_path: Path) -> Settings:
-    return copy_home(published_template.home, tmp_path / "home")
+def published_home(published_template: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """A copy of the template, in the environment of the commands run in-process."""
+    s = copy_home(published_template.home, tmp_path / "home")
+    _env(monkeypatch, s, tmp_path)
+    return s
 
 
 def test_fresh_home(
@@ -222,12 +211,8 @@ def test_fresh_home(
 
 
 def test_during_a_run_holding_the_writer_lock(
-    published_home: Settings,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    published_home: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _env(monkeypatch, published_home, tmp_path)
     held, done = threading.Event(), threading.Event()
 
     def hold() -> None:  # another thread: writer_lock is re-entrant within one
@@ -245,26 +230,20 @@ def test_during_a_run_holding_the_writer_lock(
         holder.join(30)
 
 
-def test_missing_working_warehouse(
-    published_home: Settings,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    _env(monkeypatch, published_home, tmp_path)
+def test_missing_working_warehouse(published_home: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     published_home.warehouse_path.unlink()
     _run_state("missing_warehouse", published_home, capsys)
 
 
-@pytest.fixture
-def warehouse_held(published_home: Settings) -> Iterator[Settings]:
-    """Another process holds the working warehouse read-write (a run, or a tool left open)."""
+@contextmanager
+def _held_read_write(path: Path) -> Iterator[None]:
+    """Another process holds the DuckDB file ``path`` read-write (a run, or a tool left open)."""
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
             "import duckdb, sys; con = duckdb.connect(sys.argv[1]); print('held', flush=True); sys.stdin.read()",
-            str(published_home.warehouse_path),
+            str(path),
         ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -273,29 +252,25 @@ def warehouse_held(published_home: Settings) -> Iterator[Settings]:
     assert holder.stdout is not None and holder.stdin is not None
     assert holder.stdout.readline().strip() == "held"
     try:
-        yield published_home
+        yield
     finally:
         holder.stdin.close()
         holder.wait(60)
 
 
+@pytest.fixture
+def warehouse_held(published_home: Settings) -> Iterator[Settings]:
+    with _held_read_write(published_home.warehouse_path):
+        yield published_home
+
+
 def test_warehouse_held_by_another_process(
-    warehouse_held: Settings,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    warehouse_held: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _env(monkeypatch, warehouse_held, tmp_path)
     _run_state("locked_warehouse", warehouse_held, capsys)
 
 
-def test_corrupt_warehouse(
-    published_home: Settings,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    _env(monkeypatch, published_home, tmp_path)
+def test_corrupt_warehouse(published_home: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     shutil.rmtree(published_home.serving_dir)  # nothing published: the readers meet the working file
     published_home.warehouse_path.write_bytes(os.urandom(64 * 1024))
     _run_state("corrupt_warehouse", published_home, capsys)
@@ -364,25 +339,11 @@ def test_bad_arguments_are_one_line_exit_2(
 def test_the_real_script_status_during_a_run_and_sql_before_the_first(published_home: Settings) -> None:
     """Through ``.venv/bin/rolwh``: status reads the publication while a run holds the lock and the
     working file; sql before any publication is one line, Chinese by default."""
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys; con = duckdb.connect(sys.argv[1]); print('held', flush=True); sys.stdin.read()",
-            str(published_home.warehouse_path),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout is not None and holder.stdin is not None
-    assert holder.stdout.readline().strip() == "held"
-    try:
-        with writer_lock(published_home, what="rolwh run (test)"):
-            status = rolwh(published_home, "status", timeout=300)
-    finally:
-        holder.stdin.close()
-        holder.wait(60)
+    with (
+        _held_read_write(published_home.warehouse_path),
+        writer_lock(published_home, what="rolwh run (test)"),
+    ):
+        status = rolwh(published_home, "status", timeout=300)
     assert status.returncode == 0 and "Traceback" not in status.stderr, status.stderr
     assert "court_referrals" in status.stdout and "已发布版本" in status.stdout
 
