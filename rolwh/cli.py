@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from rolwh.core.argparse_i18n import OneLineParser, localise
 from rolwh.core.console import plain
 from rolwh.core.i18n import _
 
@@ -254,74 +255,97 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def _add_paths(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--home", help="state folder (default $ROLWH_HOME or ./var)")
-    p.add_argument("--landing", help="landing area (default $ROLWH_LANDING or $ROLWH_HOME/landing)")
+    p.add_argument("--home", help=_("state folder (default $ROLWH_HOME or ./var)"))
+    p.add_argument("--landing", help=_("landing area (default $ROLWH_LANDING or $ROLWH_HOME/landing)"))
+
+
+def _add_quiet(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--quiet", action="store_true", help=_("no progress display"))
+
+
+def _add_year(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--year", type=int, required=True, help=_("the year, e.g. 2024"))
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="rolwh", description=_("Rule-of-law data warehouse.")
-    )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    localise()
+    parser = OneLineParser(prog="rolwh", description=_("Rule-of-law data warehouse."))
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", title=_("commands"))
 
     def add(name: str, func: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=help_)
-        p.set_defaults(func=func)
+        p.set_defaults(func=func, parser=p)
         return p
 
-    p = add("demo-data", cmd_demo_data, "write a demo landing area with all 7 feeds (2024-01 to 2025-03)")
-    p.add_argument("--out", required=True, help="landing folder to write")
-    p.add_argument("--seed", type=int, default=2024)
-    p.add_argument("--scale", type=int, default=1, help="multiply volume (benchmarks)")
+    p = add("demo-data", cmd_demo_data, _("write a demo landing area with all 7 feeds (2024-01 to 2025-03)"))
+    p.add_argument("--out", required=True, help=_("landing folder to write"))
+    p.add_argument("--seed", type=int, default=2024, help=_("random seed (default 2024)"))
+    p.add_argument("--scale", type=int, default=1, help=_("multiply volume (benchmarks)"))
 
-    p = add("ingest", cmd_ingest, "load new export files from the landing area into the raw layer")
+    p = add("ingest", cmd_ingest, _("load new export files from the landing area into the raw layer"))
     _add_paths(p)
-    p.add_argument("--feed", action="append", help="only this feed (repeatable)")
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--feed", action="append", help=_("only this feed (repeatable)"))
+    _add_quiet(p)
 
-    p = add("run", cmd_run, "one nightly cycle: ingest, build the marts, check, publish")
+    p = add("run", cmd_run, _("one nightly cycle: ingest, build the marts, check, publish"))
     _add_paths(p)
-    p.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--full-refresh", action="store_true", help=_("rebuild incremental models from scratch"))
+    _add_quiet(p)
     p.add_argument(
         "--accept-lower-closed-periods",
         metavar="REASON",
-        help="publish even though counts of closed quarters go down with files of the last publication "
-        "missing; recorded with REASON in audit.accepted_revisions",
+        help=_(
+            "publish even though counts of closed quarters go down with files of the last publication "
+            "missing; recorded with REASON in audit.accepted_revisions"
+        ),
     )
 
-    p = add("build", cmd_build, "build the dbt models and run their tests (dbt build)")
+    p = add("build", cmd_build, _("build the dbt models and run their tests (dbt build)"))
     _add_paths(p)
-    p.add_argument("--full-refresh", action="store_true")
+    p.add_argument("--full-refresh", action="store_true", help=_("rebuild incremental models from scratch"))
 
-    p = add("sql", cmd_sql, "run a read-only SQL query on the warehouse analysts read")
+    p = add("sql", cmd_sql, _("run a read-only SQL query on the warehouse analysts read"))
     _add_paths(p)
-    p.add_argument("query")
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("query", help=_("the SQL query (read-only; published marts and audit tables)"))
+    p.add_argument(
+        "--format", choices=("table", "csv", "json"), default="table", help=_("output format (default table)")
+    )
     p.add_argument(
         "--timeout",
         type=float,
-        help=f"interrupt the query after SECONDS (default $ROLWH_SQL_TIMEOUT or 60; 0: none); exit {EXIT_TIMEOUT}",
+        help=_(
+            "interrupt the query after SECONDS (default $ROLWH_SQL_TIMEOUT or 60; 0: none); exit {code}"
+        ).format(code=EXIT_TIMEOUT),
     )
 
     p = add(
         "rotate-key",
         cmd_rotate_key,
-        "start anew under a new pseudonymisation key: keep the working warehouse aside, re-ingest the "
-        "landing area (it must still hold every export)",
+        _(
+            "start anew under a new pseudonymisation key: keep the working warehouse aside, re-ingest the "
+            "landing area (it must still hold every export)"
+        ),
     )
     _add_paths(p)
-    p.add_argument("--force", action="store_true", help="rotate even if loaded exports left the landing area")
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument(
+        "--force", action="store_true", help=_("rotate even if loaded exports left the landing area")
+    )
+    _add_quiet(p)
 
-    p = add("status", cmd_status, "what is loaded, rejected and quarantined, and when")
+    p = add("status", cmd_status, _("what is loaded, rejected and quarantined, and when"))
     _add_paths(p)
 
-    p = add("indicators", cmd_indicators, "print the rule-of-law indicators of a year or quarter")
+    p = add("indicators", cmd_indicators, _("print the rule-of-law indicators of a year or quarter"))
     _add_paths(p)
-    p.add_argument("--year", type=int, required=True)
-    p.add_argument("--quarter", type=int, choices=(1, 2, 3, 4))
-    p.add_argument("--community", default="ALL", help="community code, e.g. JJ01 (default ALL)")
+    _add_year(p)
+    p.add_argument(
+        "--quarter", type=int, choices=(1, 2, 3, 4), help=_("the quarter, 1-4 (default: the year)")
+    )
+    p.add_argument(
+        "--community",
+        default="ALL",
+        help=_("community code or name, e.g. JJ01 or 东门 (a unique prefix will do; default ALL)"),
+    )
 
     p = add(
         "export",
@@ -329,47 +353,49 @@ def build_parser() -> argparse.ArgumentParser:
         _("write the indicator tables of a year or quarter to an Excel workbook (targets, status, definitions)"),
     )
     _add_paths(p)
-    p.add_argument("--year", type=int, required=True)
-    p.add_argument("--quarter", type=int, choices=(1, 2, 3, 4))
+    _add_year(p)
+    p.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), help=_("the quarter, 1-4 (default: the year)"))
     p.add_argument("--out", required=True, help=_("the .xlsx file to write"))
 
-    p = add("freeze", cmd_freeze, "run the full gate for a year and write an immutable release")
+    p = add("freeze", cmd_freeze, _("run the full gate for a year and write an immutable release"))
     _add_paths(p)
-    p.add_argument("--year", type=int, required=True)
-    p.add_argument("--reason", help="why; required for a second version of the same year")
+    _add_year(p)
+    p.add_argument("--reason", help=_("why; required for a second version of the same year"))
 
-    p = add("verify", cmd_verify, "re-check every checksum of a release")
+    p = add("verify", cmd_verify, _("re-check every checksum of a release"))
     _add_paths(p)
-    p.add_argument("--year", type=int, required=True)
-    p.add_argument("--version", help="e.g. v1 (default: every version of the year)")
+    _add_year(p)
+    p.add_argument("--version", help=_("e.g. v1 (default: every version of the year)"))
 
-    p = add("anchor", cmd_anchor, "anchor releases frozen before anchoring (HMAC under the release key)")
+    p = add("anchor", cmd_anchor, _("anchor releases frozen before anchoring (HMAC under the release key)"))
     _add_paths(p)
-    p.add_argument("--year", type=int, required=True)
-    p.add_argument("--version", help="e.g. v1 (default: every unanchored version of the year)")
+    _add_year(p)
+    p.add_argument("--version", help=_("e.g. v1 (default: every unanchored version of the year)"))
 
-    p = add("releases", cmd_releases, "list the frozen releases")
+    p = add("releases", cmd_releases, _("list the frozen releases"))
     _add_paths(p)
 
-    p = add("diff", cmd_diff, "revision report: frozen vs live value of every indicator of a year")
+    p = add("diff", cmd_diff, _("revision report: frozen vs live value of every indicator of a year"))
     _add_paths(p)
-    p.add_argument("--year", type=int, required=True)
-    p.add_argument("--version", help="release version to compare (default: the latest)")
+    _add_year(p)
+    p.add_argument("--version", help=_("release version to compare (default: the latest)"))
 
-    p = add("report", cmd_report, "write the HTML dashboard (and with --draft the annual report draft)")
+    p = add("report", cmd_report, _("write the HTML dashboard (and with --draft the annual report draft)"))
     _add_paths(p)
-    p.add_argument("--year", type=int, required=True)
-    p.add_argument("--draft", action="store_true", help="also write the report draft (section 一)")
+    _add_year(p)
+    p.add_argument("--draft", action="store_true", help=_("also write the report draft (section 一)"))
 
-    p = add("tenants", cmd_tenants, "many subdistricts: tenants list | init NAME | run NAME | rollup")
-    p.add_argument("rest", nargs=argparse.REMAINDER, help="[--root DIR] list | init NAME | run NAME | rollup")
+    p = add("tenants", cmd_tenants, _("many subdistricts: tenants list | init NAME | run NAME | rollup"))
+    p.add_argument(
+        "rest", nargs=argparse.REMAINDER, help=_("[--root DIR] list | init NAME | run NAME | rollup")
+    )
 
-    p = add("demo", cmd_demo, "the main job: demo exports, then the nightly DAG through Airflow")
+    p = add("demo", cmd_demo, _("the main job: demo exports, then the nightly DAG through Airflow"))
     _add_paths(p)
-    p.add_argument("--seed", type=int, default=2024)
-    p.add_argument("--scale", type=int, default=1)
+    p.add_argument("--seed", type=int, default=2024, help=_("random seed (default 2024)"))
+    p.add_argument("--scale", type=int, default=1, help=_("multiply volume (benchmarks)"))
 
-    p = add("airflow-ui", cmd_airflow_ui, "start `airflow standalone` on this project's DAGs")
+    p = add("airflow-ui", cmd_airflow_ui, _("start `airflow standalone` on this project's DAGs"))
     _add_paths(p)
     p.add_argument("--port", type=int, help=_("UI port (default $ROLWH_AIRFLOW_PORT or 8080)"))
 
@@ -382,7 +408,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args, unknown = build_parser().parse_known_args(argv)
+    if unknown:  # named by the command's parser: "rolwh status: unrecognized arguments …"
+        args.parser.error(_("unrecognized arguments: %s") % " ".join(unknown))
     from rolwh.core.console import (
         plain,
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import errno
 import re
 
+from rolwh.core.i18n import N_, _
+
 
 class RolwhError(RuntimeError):
     """Base of every error the CLI reports as one readable line (no traceback)."""
@@ -57,6 +59,21 @@ class NoWarehouse(RolwhError):
     """No warehouse file to read yet: ``rolwh run`` first."""
 
 
+class WarehouseDamaged(RolwhError):
+    """A DuckDB file that cannot be read as one (garbage bytes, truncated): restore or rebuild it."""
+
+
+class NoData(RolwhError):
+    """Nothing to show: nothing published yet, or no data for the asked period (exit 1)."""
+
+
+class UsageError(RolwhError):
+    """An argument that parses but names nothing that exists (an unknown community): exit 2, as
+    argparse's own usage errors."""
+
+    exit_code = 2
+
+
 class EnvironmentFault(RolwhError):
     """The machine, not the data: a read-only or full file system, a missing or unwritable folder."""
 
@@ -65,24 +82,32 @@ class EnvironmentFault(RolwhError):
 
 #: errno of an OSError that is the environment's fault, and what the operator should do about it.
 _FAULTS: dict[int, tuple[str, str]] = {
-    errno.ENOSPC: ("disk full while writing", "free space on that file system and re-run"),
-    errno.EDQUOT: ("disk quota exceeded while writing", "free space or raise the quota, and re-run"),
+    errno.ENOSPC: (N_("disk full while writing"), N_("free space on that file system and re-run")),
+    errno.EDQUOT: (
+        N_("disk quota exceeded while writing"),
+        N_("free space or raise the quota, and re-run"),
+    ),
     errno.EROFS: (
-        "read-only file system: cannot write",
-        "rolwh writes under ROLWH_HOME: mount it read-write or point ROLWH_HOME (--home) at a writable folder",
+        N_("read-only file system: cannot write"),
+        N_(
+            "rolwh writes under ROLWH_HOME: mount it read-write or point ROLWH_HOME (--home) at a "
+            "writable folder"
+        ),
     ),
     errno.EACCES: (
-        "permission denied on",
-        "give the user running rolwh write access to it, or point ROLWH_HOME (--home) / ROLWH_LANDING "
-        "(--landing) at a folder it may write",
+        N_("permission denied on"),
+        N_(
+            "give the user running rolwh write access to it, or point ROLWH_HOME (--home) / ROLWH_LANDING "
+            "(--landing) at a folder it may write"
+        ),
     ),
     errno.ENOENT: (
-        "missing file or folder:",
-        "create it, or correct ROLWH_HOME (--home) / ROLWH_LANDING (--landing)",
+        N_("missing file or folder:"),
+        N_("create it, or correct ROLWH_HOME (--home) / ROLWH_LANDING (--landing)"),
     ),
     errno.ENOTDIR: (
-        "not a folder (a part of the path is a file):",
-        "correct ROLWH_HOME (--home) / ROLWH_LANDING (--landing)",
+        N_("not a folder (a part of the path is a file):"),
+        N_("correct ROLWH_HOME (--home) / ROLWH_LANDING (--landing)"),
     ),
 }
 _FAULTS[errno.EPERM] = _FAULTS[errno.EACCES]
@@ -93,7 +118,7 @@ _FAULT_TEXTS: dict[str, int] = {
     "Read-only file system": errno.EROFS,
     "Permission denied": errno.EACCES,
 }
-SAFE_STATE = (
+SAFE_STATE = N_(
     "files already loaded stay loaded, a half-loaded file is rolled back; the previous publication "
     "and the releases are unchanged"
 )
@@ -120,7 +145,13 @@ def environment_fault(exc: BaseException) -> str | None:
             path = found.group(1).rstrip(":,.'") if found else None
         if code is not None:
             what, todo = _FAULTS[code]
-            return f"{what} {path or 'the rolwh state'}: {todo} ({SAFE_STATE}). [{text[:300]}]"
+            return _("{what} {path}: {todo} ({safe_state}). [{detail}]").format(
+                what=_(what),
+                path=path or _("the rolwh state"),
+                todo=_(todo),
+                safe_state=_(SAFE_STATE),
+                detail=text[:300],
+            )
         seen = seen.__cause__ or seen.__context__
     return None
 
@@ -130,3 +161,29 @@ class NeedsAttention(RolwhError):
     publication): the message says what; ``rolwh run`` exits 5."""
 
     exit_code = 5
+
+
+#: How DuckDB words a file another process holds, and a file that is not a DuckDB database.
+_LOCK_TEXTS = ("Could not set lock on file", "Conflicting lock is held")
+_DAMAGED_TEXTS = ("not a valid DuckDB database file", "Invalid Input Error: Trying to read a database file")
+
+
+def database_open_error(exc: BaseException, path: object) -> RolwhError | None:
+    """The operator's error for DuckDB failing to open ``path``: another process holds it (exit 4)
+    or it is no DuckDB database (damaged, exit 1); None for anything else."""
+    text = str(exc)
+    if any(words in text for words in _LOCK_TEXTS):
+        return WarehouseBusy(
+            _(
+                "another process holds {path} for writing (a rolwh run, or a tool that opened it "
+                "read-write): run again when it ends"
+            ).format(path=path)
+        )
+    if any(words in text for words in _DAMAGED_TEXTS):
+        return WarehouseDamaged(
+            _(
+                "{path} is not a readable DuckDB database (damaged, or not a warehouse file): restore it "
+                "from a backup, or move it aside and run `rolwh run` to rebuild it from the landing area"
+            ).format(path=path)
+        )
+    return None

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from rolwh.core.contracts import FEEDS, feed
-from rolwh.core.errors import KeyMismatch, NoWarehouse
+from rolwh.core.errors import KeyMismatch, NoWarehouse, database_open_error
 from rolwh.core.settings import Settings
 from rolwh.core.sql import connection_config
 
@@ -91,7 +91,13 @@ def connect(
         target.parent.mkdir(parents=True, exist_ok=True)
     elif not target.exists():
         raise NoWarehouse(f"no warehouse at {target}: run `rolwh run` first")
-    return duckdb.connect(str(target), read_only=read_only, config=connection_config(settings))
+    try:
+        return duckdb.connect(str(target), read_only=read_only, config=connection_config(settings))
+    except duckdb.Error as exc:
+        known = database_open_error(exc, target)
+        if known is None:
+            raise
+        raise known from None
 
 
 def raw_table_ddl(feed_name: str) -> str:

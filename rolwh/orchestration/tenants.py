@@ -14,7 +14,6 @@ warehouse, so it needs no tenant lock and never sees a half-built tenant.
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import time
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 
+from rolwh.core.argparse_i18n import OneLineParser
 from rolwh.core.errors import RolwhError
 from rolwh.core.settings import Settings, load_settings, tenants_root
 from rolwh.core.sql import literal
@@ -228,9 +228,7 @@ def _dim_indicator(files: dict[str, dict[str, Path]]) -> Path:
 def main(argv: list[str] | None = None) -> int:
     """``python -m rolwh.orchestration.tenants list | init NAME | run NAME | rollup`` (CLI access)."""
 
-    p = argparse.ArgumentParser(
-        prog="python -m rolwh.orchestration.tenants", description=__doc__.splitlines()[0]
-    )
+    p = OneLineParser(prog="rolwh tenants", description=__doc__.splitlines()[0])
     p.add_argument("--root", help="tenants root (default $ROLWH_TENANTS_ROOT or ./var/tenants)")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("list")

@@ -43,6 +43,7 @@ from rolwh.release.store import (
     year_dir,
 )
 from rolwh.release.verify import signing_key
+from rolwh.serving.indicators import require_period
 
 
 @dataclass
@@ -87,6 +88,11 @@ def freeze(settings: Settings, year: int, reason: str | None = None, who: str | 
         )
     if not settings.warehouse_path.exists():
         raise FreezeError(f"no warehouse at {settings.warehouse_path}: run `rolwh run` before freezing")
+    check = connect(settings, read_only=True)
+    try:
+        require_period(check, year)  # a year without data is refused (exit 1), never an empty release
+    finally:
+        check.close()
     key = signing_key(settings)
     version = f"v{int(VERSION_RE.match(existing[-1]).group(1)) + 1}" if existing else "v1"  # type: ignore[union-attr]
     parent = year_dir(settings, year)

@@ -9,16 +9,20 @@ from rolwh.report.dashboard import write_dashboard
 from rolwh.report.data import read_dashboard_data
 from rolwh.report.draft import write_draft
 from rolwh.report.excel import write_workbook
+from rolwh.serving.indicators import require_period
 from rolwh.serving.query import open_reader
 
 
 def write_report(settings: Settings, year: int, draft: bool = False) -> list[Path]:
     """Write ``reports/<year>/index.html`` and ``indicators_<year>.xlsx`` beside it (the dashboard
-    links it), with ``draft`` the report draft too; return the paths."""
+    links it), with ``draft`` the report draft too; return the paths.
+
+    A year the published marts hold no indicators of is refused (exit 1), never an empty report."""
 
     out_dir = settings.reports_dir / str(year)
     con = open_reader(settings)
     try:
+        require_period(con, year)
         data = read_dashboard_data(con, year)
         workbook = write_workbook(con, year, None, out_dir / f"indicators_{year}.xlsx")
     finally:

@@ -5,20 +5,22 @@ from __future__ import annotations
 import sys
 from typing import IO, Any
 
+import duckdb
 from rich.console import Console
 from rich.table import Table
 
 from rolwh.core.console import safe
-from rolwh.core.errors import ConfigError, NoWarehouse, RolwhError
+from rolwh.core.errors import ConfigError, NoData, NoWarehouse
 from rolwh.core.i18n import N_, _
 from rolwh.core.settings import Settings
+from rolwh.serving.communities import resolve_community
 from rolwh.serving.query import open_reader
 
 #: Shown for a NULL value (no denominator, no roster snapshot).
 MISSING = "—"
 
 
-class IndicatorsNotBuilt(RolwhError):
+class IndicatorsNotBuilt(NoData):
     """The marts are missing or hold nothing for the asked period."""
 
 
@@ -73,6 +75,31 @@ STATUS_LABELS = {
 }
 
 
+def period_label(year: int, quarter: int | None = None) -> str:
+    """``2024`` or ``2024Q1`` in the reader's language."""
+    if quarter is None:
+        return _("{year}").format(year=year)
+    return _("{year} Q{quarter}").format(year=year, quarter=quarter)
+
+
+def require_period(con: duckdb.DuckDBPyConnection, year: int, quarter: int | None = None) -> None:
+    """:class:`IndicatorsNotBuilt` (exit 1) naming the periods there are, unless the published marts
+    hold indicators of ``year`` (and ``quarter``)."""
+    try:
+        held = con.execute("select distinct year, quarter from marts.fct_indicator_quarterly").fetchall()
+    except duckdb.CatalogException:  # the marts were never built
+        raise IndicatorsNotBuilt(_("the indicator marts are not built yet: run `rolwh run`")) from None
+    if (year, quarter) in held or (quarter is None and any(y == year for y, _q in held)):
+        return
+    periods = sorted({(y, q if quarter else None) for y, q in held})
+    raise IndicatorsNotBuilt(
+        _("no data for {period}: the published indicators cover {periods}").format(
+            period=period_label(year, quarter),
+            periods=", ".join(period_label(y, q) for y, q in periods) or _("no period at all"),
+        )
+    )
+
+
 def indicator_rows(
     settings: Settings, year: int, quarter: int | None = None, community: str = "ALL"
 ) -> list[dict[str, Any]]:
@@ -89,17 +116,12 @@ def indicator_rows(
     except NoWarehouse as exc:
         raise IndicatorsNotBuilt(str(exc)) from None
     try:
-        try:
-            if quarter is None:
-                rows = con.execute(_ANNUAL_SQL, [year, community]).fetchall()
-            else:
-                rows = con.execute(_QUARTERLY_SQL, [year, quarter, community]).fetchall()
-        except Exception as exc:  # duckdb.CatalogException when the marts were never built
-            if "does not exist" in str(exc):
-                raise IndicatorsNotBuilt(
-                    f"the indicator marts are not built in {settings.warehouse_path}: run `rolwh build`"
-                ) from None
-            raise
+        require_period(con, year, quarter)
+        code = resolve_community(con, community).code
+        if quarter is None:
+            rows = con.execute(_ANNUAL_SQL, [year, code]).fetchall()
+        else:
+            rows = con.execute(_QUARTERLY_SQL, [year, quarter, code]).fetchall()
     finally:
         con.close()
     return [dict(zip(_COLUMNS, r, strict=True)) for r in rows]
@@ -138,15 +160,22 @@ def print_indicators(
     *,
     out: IO[str] | None = None,
 ) -> int:
-    """Print the indicators of a year or quarter as a table in Chinese; exit code 0, 1 if none."""
+    """Print the indicators of a year or quarter as a table in Chinese; exit code 0.
+
+    No data for the period or the community: :class:`IndicatorsNotBuilt` (exit 1); an unknown or
+    ambiguous community: :class:`~rolwh.core.errors.UsageError` (exit 2)."""
 
     rows = indicator_rows(settings, year, quarter, community)
     period = f"{year}年" + (f"第{quarter}季度" if quarter else "")
-    where = "全街道" if community == "ALL" else ("未匹配社区" if community == "UNKNOWN" else safe(community))
-    console = Console(file=out or sys.stdout, width=140)
     if not rows:
-        console.print(f"{period} {where}: 无指标数据(该期间不在数据范围内,或社区代码不存在)")
-        return 1
+        raise IndicatorsNotBuilt(
+            _("no data for {period}, community {community}").format(
+                period=period_label(year, quarter), community=safe(community)
+            )
+        )
+    code = rows[0]["community_code"]
+    where = "全街道" if code == "ALL" else ("未匹配社区" if code == "UNKNOWN" else safe(code))
+    console = Console(file=out or sys.stdout, width=140)
     table = Table(title=f"法治政府建设指标 · {period} · {where}")
     table.add_column("代码", style="dim")
     table.add_column("名称")

@@ -30,7 +30,8 @@ from rich.console import Console
 from rich.table import Table
 
 from rolwh.core.console import json_inert, plain, safe
-from rolwh.core.errors import NoWarehouse, RolwhError
+from rolwh.core.errors import NoData, NoWarehouse, RolwhError, database_open_error
+from rolwh.core.i18n import _
 from rolwh.core.settings import Settings
 from rolwh.core.sql import connection_config
 
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 EXIT_TIMEOUT = 8
 
 
-class NothingPublished(RolwhError):
+class NothingPublished(NoData):
     """``rolwh sql`` before the first publication: it never opens the working warehouse."""
 
 
@@ -90,9 +91,15 @@ def open_reader(
 
     path = path or reader_path(settings)
     if not path.exists():
-        raise NoWarehouse(f"no warehouse at {path}: run `rolwh run` first")
+        raise NoWarehouse(_("no warehouse at {path}: run `rolwh run` first").format(path=plain(path)))
     config = connection_config(settings) | READER_CONFIG | (limits or {})
-    con = duckdb.connect(str(path), read_only=True, config=config)
+    try:
+        con = duckdb.connect(str(path), read_only=True, config=config)
+    except duckdb.Error as exc:
+        known = database_open_error(exc, plain(path))
+        if known is None:
+            raise
+        raise known from None
     con.execute("set lock_configuration = true")
     return con
 
@@ -107,8 +114,10 @@ def sql_reader(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     path = published_path(settings)
     if path is None:
         raise NothingPublished(
-            "nothing published yet: run `rolwh run` first (rolwh sql reads only the published marts and "
-            f"audit tables, in {plain(settings.serving_dir)})"
+            _(
+                "nothing published yet: run `rolwh run` first (rolwh sql reads only the published marts "
+                "and audit tables, in {folder})"
+            ).format(folder=plain(settings.serving_dir))
         )
     spill = Path(tempfile.mkdtemp(prefix="sql-", dir=settings.sql_temp_parent))  # mode 0700
     try:

@@ -1,19 +1,24 @@
-"""`rolwh status`: what is loaded, rejected and quarantined, and when, read from the audit tables."""
+"""`rolwh status`: what is loaded, rejected and quarantined, and when, read from the audit tables.
+
+It reads the **published** serving file (read-only, never locked by a run), so it works while a run
+writes; before the first publication it reads the working file, read-only (busy during a run).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from io import StringIO
 
-import duckdb
 from rich.console import Console
 from rich.table import Table
 
 from rolwh.core.console import safe
 from rolwh.core.contracts import FEEDS
 from rolwh.core.errors import WarehouseBusy
+from rolwh.core.i18n import _
 from rolwh.core.settings import Settings
 from rolwh.core.sql import table_exists
+from rolwh.serving.query import open_reader, published_path
 
 RECENT_FILES = 50
 
@@ -23,23 +28,29 @@ def render_status(settings: Settings) -> str:
 
     buf = StringIO()
     console = Console(file=buf, width=180, color_system=None)
-    if not settings.warehouse_path.exists():
+    published = published_path(settings)
+    path = published or settings.warehouse_path
+    if not path.exists():
         console.print(
-            f"no warehouse at {safe(settings.warehouse_path)}: nothing ingested yet (run `rolwh ingest`)"
+            _("no warehouse at {path}: nothing ingested yet (run `rolwh ingest`)").format(path=safe(path))
         )
         return buf.getvalue()
     try:
-        con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    except duckdb.IOException as exc:
-        if "lock" not in str(exc).lower():
-            raise
+        con = open_reader(settings, path=path)
+    except WarehouseBusy:
         raise WarehouseBusy(
-            "a rolwh run is writing the warehouse right now (DuckDB allows no reader meanwhile): "
-            "run `rolwh status` again when it ends"
+            _(
+                "a rolwh run is writing the warehouse right now and nothing is published yet (DuckDB allows "
+                "no reader meanwhile): run `rolwh status` again when it ends"
+            )
         ) from None
+    if published:
+        console.print(
+            _("published version {version} (what analysts read)").format(version=safe(published.parent.name))
+        )
     try:
         if not table_exists(con, "audit", "file_loads"):
-            console.print("the warehouse has no audit tables yet: nothing ingested (run `rolwh ingest`)")
+            console.print(_("the warehouse has no audit tables yet: nothing ingested (run `rolwh ingest`)"))
             return buf.getvalue()
         per_feed = {
             r[0]: r[1:]
@@ -64,50 +75,54 @@ def render_status(settings: Settings) -> str:
             """,
             [RECENT_FILES],
         ).fetchall()
-        rejected_cols = con.execute(
-            """
+        rejected_cols = (
+            []
+            if not table_exists(con, "audit", "rejected_rows")
+            else con.execute(
+                """
             select feed, file_name, column_name, any_value(reason), count(*)
             from audit.rejected_rows r
             where exists (select 1 from audit.file_loads f where f.load_id = r.load_id)
             group by all order by feed, file_name, count(*) desc limit 40
             """
-        ).fetchall()
+            ).fetchall()
+        )
     finally:
         con.close()
 
-    feeds_table = Table(title="feeds")
+    feeds_table = Table(title=_("feeds"))
     for col in (
-        "feed",
-        "files loaded",
-        "duplicates",
-        "quarantined",
-        "rows loaded",
-        "rows rejected",
-        "rows skipped",
-        "latest export",
-        "last ingest",
+        _("feed"),
+        _("files loaded"),
+        _("duplicates"),
+        _("quarantined"),
+        _("rows loaded"),
+        _("rows rejected"),
+        _("rows skipped"),
+        _("latest export"),
+        _("last ingest"),
     ):
         feeds_table.add_column(col)
     for f in FEEDS:
         r = per_feed.get(f.name)
         if r is None:
-            feeds_table.add_row(f.name, "0", "0", "0", "0", "0", "0", "-", "never")
+            feeds_table.add_row(f.name, "0", "0", "0", "0", "0", "0", "-", _("never"))
         else:
             feeds_table.add_row(f.name, *(_fmt(v) for v in r))
     console.print(feeds_table)
 
-    files_table = Table(title=f"files (latest {RECENT_FILES})")
+    files_table = Table(title=_("files (latest {n})").format(n=RECENT_FILES))
     for col in (
-        "when",
-        "feed",
-        "file",
-        "status",
-        "export",
-        "read",
-        "loaded",
-        "rejected",
-        "skipped",
-        "reason / notices",
+        _("when"),
+        _("feed"),
+        _("file"),
+        _("status"),
+        _("export"),
+        _("read"),
+        _("loaded"),
+        _("rejected"),
+        _("skipped"),
+        _("reason / notices"),
     ):
         files_table.add_column(col, overflow="fold")
     for r in files:
@@ -115,8 +130,8 @@ def render_status(settings: Settings) -> str:
     console.print(files_table)
 
     if rejected_cols:
-        rej = Table(title="rejected cells by file and column (values are never stored)")
-        for col in ("feed", "file", "column", "reason", "rows"):
+        rej = Table(title=_("rejected cells by file and column (values are never stored)"))
+        for col in (_("feed"), _("file"), _("column"), _("reason"), _("rows")):
             rej.add_column(col, overflow="fold")
         for r in rejected_cols:
             rej.add_row(*(_fmt(v) for v in r))
@@ -124,7 +139,9 @@ def render_status(settings: Settings) -> str:
     quarantined = [r for r in files if r[3] == "quarantined"]
     if quarantined:
         console.print(
-            f"quarantined files are in {safe(settings.quarantine_dir)}/<feed>/ with a .reason.txt beside each"
+            _("quarantined files are in {folder}/<feed>/ with a .reason.txt beside each").format(
+                folder=safe(settings.quarantine_dir)
+            )
         )
     return buf.getvalue()
 

@@ -94,7 +94,7 @@ def test_expected_conditions_are_one_line_through_the_cli(settings: Settings, tm
     assert "Traceback" not in scale.stderr
     assert scale.stderr.strip() == "rolwh demo-data: scale must be >= 1, got 0"
 
-    report = rolwh(settings, "report", "--year", "2024", timeout=120)
+    report = rolwh(settings, "report", "--year", "2024", timeout=120, ROLWH_LANG="en")
     assert report.returncode == errors.NoWarehouse.exit_code
     assert "Traceback" not in report.stderr
     assert (

@@ -7,11 +7,13 @@ from rolwh.serving.status import render_status
 from tests.ingest.test_runner import court_file, court_row
 
 
-def test_status_before_any_ingest_says_nothing_is_loaded(settings):
+def test_status_before_any_ingest_says_nothing_is_loaded(settings, monkeypatch):
+    monkeypatch.setenv("ROLWH_LANG", "en")
     assert "nothing ingested yet" in render_status(settings)
 
 
-def test_status_lists_feeds_files_rejections_and_quarantine(settings):
+def test_status_lists_feeds_files_rejections_and_quarantine(settings, monkeypatch):
+    monkeypatch.setenv("ROLWH_LANG", "en")
     court_file(
         settings, "案件_20240331.xlsx", [court_row(i) for i in range(9)] + [court_row(20, 委托日期="?")]
     )
@@ -34,11 +36,11 @@ def test_cli_status_while_a_writer_holds_the_warehouse_says_so_in_one_line(setti
     run_ingest(settings, progress=False)
     writer = duckdb.connect(str(settings.warehouse_path))  # another process's write lock
     try:
-        proc = rolwh(settings, "status", timeout=120)
+        proc = rolwh(settings, "status", timeout=120, ROLWH_LANG="en")
     finally:
         writer.close()
     assert proc.returncode == WarehouseBusy.exit_code, proc.stderr
     assert proc.stderr.strip().splitlines() == [
-        "rolwh status: a rolwh run is writing the warehouse right now (DuckDB allows no reader meanwhile): "
-        "run `rolwh status` again when it ends"
+        "rolwh status: a rolwh run is writing the warehouse right now and nothing is published yet (DuckDB "
+        "allows no reader meanwhile): run `rolwh status` again when it ends"
     ]

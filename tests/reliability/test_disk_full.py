@@ -63,7 +63,7 @@ def test_disk_full_mid_run_fails_clearly_and_keeps_publication_and_releases(
     crash.add_files(ref.delta, s.landing)
     filler = _fill(tmpfs, LEAVE_FREE)
 
-    proc = rolwh(s, "run", "--quiet")
+    proc = rolwh(s, "run", "--quiet", ROLWH_LANG="en")
     out = proc.stdout + proc.stderr
     assert proc.returncode == 7, out[-3000:]  # EnvironmentFault
     assert "disk full while writing" in out and "free space" in out, out[-3000:]

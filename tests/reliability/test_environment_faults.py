@@ -5,6 +5,7 @@ made. Each gives one clear line and exit 7 (EnvironmentFault), never a traceback
 
 from __future__ import annotations
 
+import functools
 import subprocess
 from pathlib import Path
 
@@ -13,11 +14,13 @@ import pytest
 from rolwh.core.errors import EnvironmentFault
 from rolwh.core.settings import Settings
 from rolwh.serving.publish import publish
-from tests.reliability.conftest import rolwh, settings_at, small_landing
+from tests.reliability.conftest import rolwh as rolwh_zh
+from tests.reliability.conftest import settings_at, small_landing
 from tests.reliability.test_disk_full import _fill, tmpfs  # noqa: F401 - the tmpfs fixture
 from tests.serving.marts_fixture import build_working_marts
 
 EXIT_ENVIRONMENT = EnvironmentFault.exit_code
+rolwh = functools.partial(rolwh_zh, ROLWH_LANG="en")  # the messages below are asserted in English
 WRITERS = (["run", "--quiet"], ["ingest", "--quiet"], ["freeze", "--year", "2024"], ["rotate-key"])
 
 

@@ -181,7 +181,7 @@ def test_cli_sql_before_the_first_publication_never_opens_the_working_warehouse(
     try:
         writer.execute("create schema if not exists raw")
         writer.execute("create table raw.secret as select 'raw layer' as x")
-        proc = rolwh(settings, "sql", "select * from raw.secret", timeout=120)
+        proc = rolwh(settings, "sql", "select * from raw.secret", timeout=120, ROLWH_LANG="en")
     finally:
         writer.close()
     assert proc.returncode == 1, proc.stderr
