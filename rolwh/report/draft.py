@@ -169,7 +169,8 @@ def _number(value: object) -> float | None:
 
 def _glossary(rows: list[tuple[object, ...]]) -> dict[str, GlossaryEntry]:
     return {
-        str(c): GlossaryEntry(str(c), fullwidth(str(n)), str(u), fullwidth(str(d or ""))) for c, n, u, d in rows
+        str(c): GlossaryEntry(str(c), fullwidth(str(n)), str(u), fullwidth(str(d or "")))
+        for c, n, u, d in rows
     }
 
 
@@ -257,7 +258,10 @@ def _figure(source: FigureSource, code: str) -> Figure:
     entry = source.glossary[code]
     numerator, denominator = source.fractions.get(code, (None, None))
     return Figure(
-        entry, format_value(entry.unit, source.values.get(code)), format_count(numerator), format_count(denominator)
+        entry,
+        format_value(entry.unit, source.values.get(code)),
+        format_count(numerator),
+        format_count(denominator),
     )
 
 

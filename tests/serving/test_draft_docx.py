@@ -62,7 +62,9 @@ def test_docx_holds_every_figure_fullwidth_punctuation_and_the_appendix(publishe
     assert "分子：130；分母：460。" in appendix_text  # CR_SUCCESS_RATE
     assert re.search(r"1\.受理委托诉前调解案件数（CR_RECEIVED）", appendix_text)
     # where the figures came from: the live snapshot and its publication time
-    assert re.search(r"数据出处：实时快照（发布版本 \S+，发布于 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC）。", appendix_text)
+    assert re.search(
+        r"数据出处：实时快照（发布版本 \S+，发布于 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC）。", appendix_text
+    )
     # not frozen: marked under the title and in the page header
     assert f"「{PROVISIONAL}」" in paragraphs[:3]
     assert PROVISIONAL in header
@@ -97,7 +99,10 @@ def test_docx_of_a_frozen_release_names_version_and_checksum(published: Settings
     paragraphs, header = _docx_text(_drafts(published)["draft.docx"])
     text = "\n".join(paragraphs)
     assert PROVISIONAL not in text and PROVISIONAL not in header
-    assert f"2024年度冻结版本 v1，冻结于 2025-01-20T08:00:00+00:00，清单文件（manifest.json）SHA-256校验值 {checksum}" in text
+    assert (
+        f"2024年度冻结版本 v1，冻结于 2025-01-20T08:00:00+00:00，清单文件（manifest.json）SHA-256校验值 {checksum}"
+        in text
+    )
     assert "接收江津区法院委托诉前调解案件486件" in text  # 476 + 10: the release, not the live marts
 
 
