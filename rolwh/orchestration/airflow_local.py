@@ -186,8 +186,8 @@ def _print_results(settings: Settings, log_file: Path) -> None:
         ("warehouse (working file)", settings.warehouse_path),
         ("serving file (analysts read)", serving),
         ("reports", settings.reports_dir),
-        ("dbt docs", settings.dbt_target_dir / "index.html"),
-        ("quality docs", settings.quality_dir),
+        ("dbt docs (opens offline)", settings.docs_dir / "dbt.html"),
+        ("quality checks (opens offline)", settings.docs_dir / "quality.html"),
         ("quarantine", settings.quarantine_dir),
         ("Airflow output", log_file),
     ]
