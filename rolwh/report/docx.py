@@ -5,7 +5,8 @@ fixed line spacing of 28 pt and a first-line indent of two characters; title 方
 centred; 一级标题 (「一、」) 黑体, 二级标题 (「（一）」) 楷体_GB2312, 三级 (「1.」) 仿宋 bold. Word falls
 back to 宋体/仿宋/楷体 where a GB2312 font is not installed. The appendix 「附：指标口径」 lists every
 figure with its definition, numerator and denominator, and where the figures came from (the release
-with its checksum, or the live snapshot with its publication time). A draft from live data carries
+with its checksum, or the live snapshot with its publication time), then a table of the figures that
+have a target (目标, 红黄绿 状态, 同比) when the data has ``marts.fct_indicator_status``. A draft from live data carries
 「数据未冻结，仅供参考」 under the title and in the page header.
 
 The text arrives full-width already (:func:`rolwh.report.draft.draft_context` passes everything
@@ -32,6 +33,7 @@ HEADING1_FONT = "黑体"
 HEADING2_FONT = "楷体_GB2312"
 TITLE_SIZE = Pt(22)  # 二号
 BODY_SIZE = Pt(16)  # 三号
+TABLE_SIZE = Pt(12)  # 小四: tables fit the type area
 LINE_SPACING = Pt(28)
 MARGINS_MM = {"top_margin": 37, "bottom_margin": 35, "left_margin": 28, "right_margin": 26}
 PROVISIONAL_COLOUR = RGBColor(0xB8, 0x43, 0x3F)
@@ -135,3 +137,20 @@ def _appendix(doc: DocumentObject, ctx: dict[str, Any]) -> None:
         if entry.unit == "ratio":
             text += f"分子：{figure.numerator}；分母：{figure.denominator}。"
         _body(doc, text)
+    if ctx["targeted"]:
+        _targets_table(doc, ctx["targeted"])
+
+
+def _targets_table(doc: DocumentObject, figures: list[Any]) -> None:
+    """指标目标完成情况: each figure with a target, its value, target, status (红黄绿) and 同比."""
+    _heading(doc, "指标目标完成情况", HEADING2_FONT)
+    header = ("指标", "数值", "目标", "状态", "同比")
+    rows = [header, *((f.entry.name_zh, f.value, f.target, f.status, f.yoy or "—") for f in figures)]
+    table = doc.add_table(rows=len(rows), cols=len(header))
+    table.style = "Table Grid"
+    for n, (row, texts) in enumerate(zip(table.rows, rows, strict=True)):
+        for cell, text in zip(row.cells, texts, strict=True):
+            paragraph = cell.paragraphs[0]
+            paragraph.paragraph_format.first_line_indent = Pt(0)
+            paragraph.paragraph_format.line_spacing = Pt(20)
+            _font(paragraph.add_run(text), BODY_FONT, TABLE_SIZE, bold=n == 0)

@@ -18,7 +18,7 @@ import hashlib
 import json
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -29,13 +29,15 @@ from rolwh.core.sql import table_exists
 from rolwh.release.store import versions, year_dir
 from rolwh.release.verify import require_verified
 from rolwh.report.docx import write_docx
-from rolwh.report.formatting import format_count, format_value
+from rolwh.report.formatting import format_change, format_count, format_value
 from rolwh.report.punctuation import fullwidth
 from rolwh.report.templates import TEMPLATE_DIR, environment
 from rolwh.serving.query import open_reader, reader_path
 
 SENTENCES_FILE = TEMPLATE_DIR / "draft_sentences.toml"
 PROVISIONAL = "数据未冻结，仅供参考"
+#: figures against their targets (红黄绿), where the warehouse or the release has them
+STATUS_TABLE = "marts.fct_indicator_status"
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_]+)\}")
 
 
@@ -61,6 +63,18 @@ class FigureSource:
     glossary: dict[str, GlossaryEntry]
     fractions: dict[str, tuple[float | None, float | None]]  # indicator_code -> (numerator, denominator)
     trace: str  # the release (year, version, checksum) or the live snapshot (published time)
+    targets: dict[str, TargetStatus] = field(default_factory=dict)  # indicators with a target
+
+
+@dataclass(frozen=True)
+class TargetStatus:
+    """A figure against its target (marts.fct_indicator_status, the year and the whole subdistrict)."""
+
+    direction: str  # higher | lower (is better)
+    green: float | None
+    yellow: float | None
+    status_zh: str  # 绿 | 黄 | 红 | 无数据
+    yoy_change: float | None  # 同比: value minus the value a year earlier
 
 
 @dataclass(frozen=True)
@@ -71,6 +85,9 @@ class Figure:
     value: str
     numerator: str
     denominator: str
+    target: str = ""  # 「绿：≥98%；黄：≥95%」, empty without a target
+    status: str = ""  # 绿 | 黄 | 红 | 无数据, empty without a target
+    yoy: str = ""  # 同比 change, empty when there is no earlier year
 
 
 @dataclass(frozen=True)
@@ -140,10 +157,19 @@ def _read_release(folder: Path, year: int) -> FigureSource:
         con.close()
     frozen_at = manifest.get("frozen_at") or manifest.get("created_at") or ""
     label = f"冻结版本 {year}/{folder.name}" + (f"(冻结于 {frozen_at})" if frozen_at else "")
+    status = _release_parquet(folder, manifest, STATUS_TABLE.split(".")[1])
+    if status:
+        con = duckdb.connect()
+        try:
+            targets = _targets(con, "read_parquet(?)", [[str(p) for p in status], year])
+        finally:
+            con.close()
+    else:
+        targets = {}  # released before targets existed
     checksum = _manifest_checksum(folder)
     trace = f"{year}年度冻结版本 {folder.name}" + (f",冻结于 {frozen_at}" if frozen_at else "")
     trace += f",清单文件(manifest.json)SHA-256校验值 {checksum}"
-    return _source(True, label, rows, glossary, trace)
+    return _source(True, label, rows, glossary, trace, targets)
 
 
 def _manifest_checksum(folder: Path) -> str:
@@ -155,12 +181,31 @@ def _manifest_checksum(folder: Path) -> str:
 
 
 def _source(
-    frozen: bool, label: str, rows: list[tuple[object, ...]], glossary: dict[str, GlossaryEntry], trace: str
+    frozen: bool,
+    label: str,
+    rows: list[tuple[object, ...]],
+    glossary: dict[str, GlossaryEntry],
+    trace: str,
+    targets: dict[str, TargetStatus],
 ) -> FigureSource:
     """A :class:`FigureSource` from rows of (indicator_code, value, numerator, denominator)."""
     values = {str(r[0]): _number(r[1]) for r in rows}
     fractions = {str(r[0]): (_number(r[2]), _number(r[3])) for r in rows}
-    return FigureSource(frozen, fullwidth(label), values, glossary, fractions, fullwidth(trace))
+    return FigureSource(frozen, fullwidth(label), values, glossary, fractions, fullwidth(trace), targets)
+
+
+def _targets(con: duckdb.DuckDBPyConnection, relation: str, params: list[object]) -> dict[str, TargetStatus]:
+    """The year's street-wide figures that have a target, from ``relation`` (the status mart)."""
+    rows = con.execute(
+        "select indicator_code, direction, green_threshold, yellow_threshold, status_zh, yoy_change "
+        f"from {relation} where year = ? and period_grain = 'year' and community_code = 'ALL' "
+        "and status <> 'no_target'",
+        params,
+    ).fetchall()
+    return {
+        str(c): TargetStatus(str(d), _number(g), _number(y), str(z), _number(yoy))
+        for c, d, g, y, z, yoy in rows
+    }
 
 
 def _number(value: object) -> float | None:
@@ -189,6 +234,8 @@ def _read_live(settings: Settings, year: int) -> FigureSource:
             if table_exists(con, "serving", "publication")
             else None
         )
+        schema, table = STATUS_TABLE.split(".")
+        targets = _targets(con, STATUS_TABLE, [year]) if table_exists(con, schema, table) else {}
         glossary = _glossary(
             con.execute(
                 "select indicator_code, name_zh, unit, definition_zh from marts.dim_indicator"
@@ -201,7 +248,7 @@ def _read_live(settings: Settings, year: int) -> FigureSource:
         trace = f"实时快照(发布版本 {published[0]},发布于 {published[1]:%Y-%m-%d %H:%M:%S} UTC)"
     else:
         trace = f"实时快照(工作库 {path},尚未发布)"
-    return _source(False, label, rows, glossary, trace)
+    return _source(False, label, rows, glossary, trace, targets)
 
 
 def figure_source(settings: Settings, year: int) -> FigureSource:
@@ -242,6 +289,7 @@ def draft_context(settings: Settings, year: int) -> dict[str, object]:
     ]
     paragraphs = [{"heading": fullwidth(heading), "segments": segments} for heading, segments in texts]
     used = list(dict.fromkeys(s.code for _, segments in texts for s in segments if s.code))
+    figures = [_figure(source, c) for c in used]
     return {
         "year": year,
         "title": "".join(s.text for s in _segments(config.get("title", "{year}"), year, source, "title")),
@@ -250,18 +298,26 @@ def draft_context(settings: Settings, year: int) -> dict[str, object]:
         "source": source,
         "provisional": None if source.frozen else PROVISIONAL,
         "glossary": [source.glossary[c] for c in used],
-        "figures": [_figure(source, c) for c in used],
+        "figures": figures,
+        "targeted": [f for f in figures if f.status],
     }
 
 
 def _figure(source: FigureSource, code: str) -> Figure:
     entry = source.glossary[code]
     numerator, denominator = source.fractions.get(code, (None, None))
-    return Figure(
-        entry,
-        format_value(entry.unit, source.values.get(code)),
-        format_count(numerator),
-        format_count(denominator),
+    value = format_value(entry.unit, source.values.get(code))
+    figure = Figure(entry, value, format_count(numerator), format_count(denominator))
+    target = source.targets.get(code)
+    if target is None:
+        return figure
+    sign = "≥" if target.direction == "higher" else "≤"
+    levels = [
+        (name, limit) for name, limit in (("绿", target.green), ("黄", target.yellow)) if limit is not None
+    ]
+    text = "；".join(f"{name}：{sign}{format_value(entry.unit, limit)}" for name, limit in levels)
+    return replace(
+        figure, target=text, status=target.status_zh, yoy=format_change(entry.unit, target.yoy_change)
     )
 
 

@@ -26,3 +26,13 @@ def format_percent(value: float | None, digits: int = 2) -> str:
 def format_value(unit: str, value: float | int | None) -> str:
     """A figure as the report prints it, by the indicator's unit (``count`` or ``ratio``)."""
     return format_percent(value) if unit == "ratio" else format_count(value)
+
+
+def format_change(unit: str, change: float | None) -> str:
+    """A change (同比) by unit: ratios in percentage points (+1.5个百分点), counts signed (+12); '' for None."""
+    if change is None or math.isnan(change):
+        return ""
+    if unit == "ratio":
+        points = format_percent(abs(change)).rstrip("%")
+        return f"{'-' if change < 0 else '+'}{points}个百分点"
+    return f"{round(change):+d}"
