@@ -9,12 +9,14 @@ import re
 from pathlib import Path
 
 import docx
+import duckdb
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from rolwh.core.settings import Settings
 from rolwh.report import write_report
 from rolwh.report.draft import PROVISIONAL, draft_context
+from rolwh.serving.publish import publish
 from tests.serving.test_draft import _freeze_like
 from tests.serving.test_draft_punctuation import ASCII_IN_CHINESE
 
@@ -120,3 +122,46 @@ def test_markdown_and_html_drafts_use_fullwidth_punctuation(published: Settings)
     assert not ASCII_IN_CHINESE.search(shown), ASCII_IN_CHINESE.findall(shown)
     assert "<h3>（一）坚持诉源治理，推动诉前调解提质增效</h3>" in page
     assert md.count("，") > 30 and page.count("，") > 30
+
+
+def _status_mart(settings: Settings) -> None:
+    """``marts.fct_indicator_status`` as helper E's contract shapes it (the columns the draft reads):
+    the success rate green, the resolution rate red, the count without a target, published."""
+    con = duckdb.connect(str(settings.warehouse_path))
+    try:
+        con.execute(
+            """
+            create table marts.fct_indicator_status as
+            select year, null::integer as quarter, period, 'year' as period_grain, community_code,
+                   indicator_code, value, numerator, denominator,
+                   t.direction, t.green_threshold, t.yellow_threshold, t.status, t.status_zh,
+                   value - t.yoy as prev_year_value, t.yoy as yoy_change
+            from marts.fct_indicator_annual
+            join (values ('CR_SUCCESS_RATE', 'higher', 0.25, 0.2, 'green', '绿', 0.015),
+                         ('DS_RESOLUTION_RATE', 'higher', 1.5, 1.2, 'red', '红', null),
+                         ('PT_RECEIVED', 'lower', null, null, 'no_target', '未设目标', -3))
+                 t(code, direction, green_threshold, yellow_threshold, status, status_zh, yoy)
+              on indicator_code = t.code
+            where year = 2024
+            """
+        )
+    finally:
+        con.close()
+    publish(settings)
+
+
+def test_drafts_show_each_figure_against_its_target(working: Settings) -> None:
+    _status_mart(working)
+    paths = _drafts(working)
+    md = paths["draft.md"].read_text(encoding="utf-8")
+    assert "### 指标目标完成情况" in md
+    assert "| 诉前调解成功率 | 28.26% | 绿：≥25%；黄：≥20% | 绿 | +1.5个百分点 |" in md
+    assert "| 矛盾纠纷化解率 | 100% | 绿：≥150%；黄：≥120% | 红 | — |" in md
+    assert "未设目标" not in md  # figures without a target are not listed as met
+    page = paths["draft.html"].read_text(encoding="utf-8")
+    assert '<tr data-code="CR_SUCCESS_RATE"><td>诉前调解成功率</td><td>28.26%</td>' in page
+    table = docx.Document(str(paths["draft.docx"])).tables[-1]
+    rows = [[c.text for c in r.cells] for r in table.rows]
+    assert rows[0] == ["指标", "数值", "目标", "状态", "同比"]
+    assert ["诉前调解成功率", "28.26%", "绿：≥25%；黄：≥20%", "绿", "+1.5个百分点"] in rows
+    assert len(rows) == 3
