@@ -152,9 +152,14 @@ def test_dbt_docs_and_quality_page_open_from_disk_in_chromium(demo_run: dict[str
         try:
             page = browser.new_page(viewport={"width": 1300, "height": 900})
             page.on("request", lambda r: requests.append(r.url))
-            page.goto((settings.docs_dir / OFFLINE_DBT_DOCS).as_uri(), wait_until="load")
-            # not the empty shell: the project's models are listed in the navigation
-            page.get_by_text("fct_indicator_annual", exact=True).first.wait_for(timeout=30_000)
+            # not the empty shell: a model's page shows its description and columns (from the
+            # manifest and catalog inside the file)
+            url = (
+                settings.docs_dir / OFFLINE_DBT_DOCS
+            ).as_uri() + "#!/model/model.rolwh.fct_indicator_annual"
+            page.goto(url, wait_until="load")
+            page.get_by_text("indicator_code", exact=True).first.wait_for(timeout=30_000)
+            assert "fct_indicator_annual" in page.inner_text("body")
             page.goto((settings.docs_dir / "quality.html").as_uri(), wait_until="load")
             assert page.title() == "质量检查结果"
             assert page.locator("h3.suite").count() >= 10
