@@ -151,7 +151,7 @@ def _labels() -> dict[str, str]:
         "passed": _("PASSED"),
         "blocked": _("BLOCKED"),
         "counts": _("{evaluated} expectations, {blocking} blocking failure(s), {warnings} warning(s)"),
-        "suite": _("Suite"),
+        "suite_name": _("Suite: {name}"),
         "expectation": _("Expectation"),
         "table": _("Table"),
         "column": _("Column"),

@@ -88,7 +88,7 @@ def test_quality_page_lists_every_expectation_with_its_finding(published: Settin
     page = page_path.read_text(encoding="utf-8")
     assert remote_references(page) == [] and "<script" not in page
     assert "<title>质量检查结果</title>" in page
-    assert "检查集: raw_petitions" in page and "共2项检查，1项未通过" in page
+    assert "检查集：raw_petitions" in page and "共2项检查，1项未通过" in page
     assert "expect_column_values_to_not_be_null" in page and "expect_column_values_to_be_in_set" in page
     assert '<tr class="failed">' in page and '<tr class="ok">' in page
     assert "信访事项导出_20240229.xlsx row 22" in page  # the finding names file and row
@@ -134,7 +134,7 @@ def test_no_page_rolwh_writes_references_a_remote_url(demo_run: dict[str, object
     )
     page = quality.read_text(encoding="utf-8")
     for suite in {r["suite"] for r in history["results"]}:
-        assert f"检查集: {suite} " in page
+        assert f"检查集：{suite} " in page
     assert page.count("<tr class=") == len(history["results"])
 
 
