@@ -57,6 +57,8 @@ COPY --from=build /opt/rolwh/venv /opt/rolwh/venv
 # installed package (rolwh.core.settings.DBT_PROJECT_DIR); the DAGs are Airflow's dags folder.
 COPY dist/wheelhouse/project/ /tmp/project/
 COPY dbt_project /opt/rolwh/venv/lib/python3.11/site-packages/dbt_project
+# the shipped targets (rolwh.core.settings.DEFAULT_TARGETS_DIR), next to the dbt project
+COPY targets /opt/rolwh/venv/lib/python3.11/site-packages/targets
 COPY dags /opt/rolwh/dags
 RUN set -eu; \
     /opt/rolwh/venv/bin/pip install --no-cache-dir --disable-pip-version-check --no-index --no-deps /tmp/project/rolwh-*.whl; \

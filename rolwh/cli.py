@@ -227,6 +227,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from rolwh.report.excel import (  # lazy: xlsxwriter only for this command
+        export_workbook,
+    )
+
+    _print(export_workbook(_settings(args), args.year, args.quarter, Path(args.out)))
+    return EXIT_OK
+
+
 def cmd_tenants(args: argparse.Namespace) -> int:
     from rolwh.orchestration.tenants import (
         main as tenants_main,
@@ -304,6 +313,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, required=True)
     p.add_argument("--quarter", type=int, choices=(1, 2, 3, 4))
     p.add_argument("--community", default="ALL", help="community code, e.g. JJ01 (default ALL)")
+
+    p = add(
+        "export",
+        cmd_export,
+        _("write the indicator tables of a year or quarter to an Excel workbook (targets, status, definitions)"),
+    )
+    _add_paths(p)
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--quarter", type=int, choices=(1, 2, 3, 4))
+    p.add_argument("--out", required=True, help=_("the .xlsx file to write"))
 
     p = add("freeze", cmd_freeze, "run the full gate for a year and write an immutable release")
     _add_paths(p)

@@ -45,6 +45,9 @@ from rolwh.core.errors import SettingsError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+#: The shipped targets (目标), one ``<year>.csv`` each; a file of the same name in
+#: ``Settings.targets_dir`` replaces one (docs/targets.md).
+DEFAULT_TARGETS_DIR = REPO_ROOT / "targets"
 #: The 1-slot Airflow pool every task that writes the DuckDB warehouse runs in (one writer at a time).
 WRITER_POOL = "rolwh_duckdb_writer"
 MIN_KEY_LENGTH = 32
@@ -153,6 +156,11 @@ class Settings:
     @property
     def dbt_log_dir(self) -> Path:
         return self.home / "dbt" / "logs"
+
+    @property
+    def targets_dir(self) -> Path:
+        """The district's targets files (``<year>.csv``), each replacing the shipped one of its year."""
+        return self.home / "targets"
 
     @property
     def lock_path(self) -> Path:

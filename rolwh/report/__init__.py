@@ -8,20 +8,23 @@ from rolwh.core.settings import Settings
 from rolwh.report.dashboard import write_dashboard
 from rolwh.report.data import read_dashboard_data
 from rolwh.report.draft import write_draft
+from rolwh.report.excel import write_workbook
 from rolwh.report.quality_page import write_quality_page
 from rolwh.serving.query import open_reader
 
 
 def write_report(settings: Settings, year: int, draft: bool = False) -> list[Path]:
-    """Write ``reports/<year>/index.html`` (and with ``draft`` the report draft); return the paths."""
+    """Write ``reports/<year>/index.html`` and ``indicators_<year>.xlsx`` beside it (the dashboard
+    links it), with ``draft`` the report draft too; return the paths."""
 
     out_dir = settings.reports_dir / str(year)
     con = open_reader(settings)
     try:
         data = read_dashboard_data(con, year)
+        workbook = write_workbook(con, year, None, out_dir / f"indicators_{year}.xlsx")
     finally:
         con.close()
-    paths = [write_dashboard(data, out_dir)]
+    paths = [write_dashboard(data, out_dir), workbook]
     if draft:
         paths += write_draft(settings, year, out_dir)
     return paths

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from rolwh.core.console import safe
 from rolwh.core.errors import ConfigError, NoWarehouse, RolwhError
+from rolwh.core.i18n import N_, _
 from rolwh.core.settings import Settings
 from rolwh.serving.query import open_reader
 
@@ -24,21 +25,27 @@ class IndicatorsNotBuilt(RolwhError):
 _QUARTERLY_SQL = """
 select
     fact.indicator_code, dim.name_zh, dim.unit, dim.kind, dim.scope,
-    fact.period, fact.community_code, fact.numerator, fact.denominator, fact.value
+    fact.period, fact.community_code, fact.numerator, fact.denominator, fact.value,
+    status.direction, status.green_threshold, status.status
 from marts.fct_indicator_quarterly as fact
 inner join marts.dim_indicator as dim on fact.indicator_code = dim.indicator_code
+left join marts.fct_indicator_status as status on fact.period = status.period
+    and fact.community_code = status.community_code and fact.indicator_code = status.indicator_code
 where fact.year = ? and fact.quarter = ? and fact.community_code = ?
-order by fact.indicator_code
+order by dim.display_order
 """
 
 _ANNUAL_SQL = """
 select
     fact.indicator_code, dim.name_zh, dim.unit, dim.kind, dim.scope,
-    fact.period, fact.community_code, fact.numerator, fact.denominator, fact.value
+    fact.period, fact.community_code, fact.numerator, fact.denominator, fact.value,
+    status.direction, status.green_threshold, status.status
 from marts.fct_indicator_annual as fact
 inner join marts.dim_indicator as dim on fact.indicator_code = dim.indicator_code
+left join marts.fct_indicator_status as status on fact.period = status.period
+    and fact.community_code = status.community_code and fact.indicator_code = status.indicator_code
 where fact.year = ? and fact.community_code = ?
-order by fact.indicator_code
+order by dim.display_order
 """
 
 _COLUMNS = (
@@ -52,7 +59,18 @@ _COLUMNS = (
     "numerator",
     "denominator",
     "value",
+    "direction",
+    "green_threshold",
+    "status",
 )
+#: The status of marts.fct_indicator_status as people read it (its column status_zh in Chinese).
+STATUS_LABELS = {
+    "green": N_("Green"),
+    "yellow": N_("Yellow"),
+    "red": N_("Red"),
+    "no_target": N_("No target set"),
+    "no_value": N_("No value"),
+}
 
 
 def indicator_rows(
@@ -61,7 +79,7 @@ def indicator_rows(
     """The indicators of ``year`` (or of its ``quarter``) for ``community``, one dict per indicator.
 
     Keys: indicator_code, name_zh, unit, kind, scope, period, community_code, numerator,
-    denominator, value. Read through the read-only reader (serving file if published).
+    denominator, value, and from the status mart direction, green_threshold and status. Read through the read-only reader (serving file if published).
     """
 
     if quarter is not None and quarter not in (1, 2, 3, 4):
@@ -96,6 +114,18 @@ def format_number(value: float | None, unit: str) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
+def format_target(direction: str | None, green: float | None, unit: str) -> str:
+    """The green threshold with its direction (≥98.00%, ≤5.00%), or — without a target."""
+    if direction is None or green is None:
+        return MISSING
+    return ("≥" if direction == "higher" else "≤") + format_number(green, unit)
+
+
+def status_label(status: str | None) -> str:
+    """绿 / 黄 / 红 / 未设目标 / 无数据 (English with ROLWH_LANG=en); — when unknown."""
+    return _(STATUS_LABELS[status]) if status in STATUS_LABELS else MISSING
+
+
 def _format_count(value: float | None) -> str:
     return MISSING if value is None else (f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}")
 
@@ -113,7 +143,7 @@ def print_indicators(
     rows = indicator_rows(settings, year, quarter, community)
     period = f"{year}年" + (f"第{quarter}季度" if quarter else "")
     where = "全街道" if community == "ALL" else ("未匹配社区" if community == "UNKNOWN" else safe(community))
-    console = Console(file=out or sys.stdout, width=120)
+    console = Console(file=out or sys.stdout, width=140)
     if not rows:
         console.print(f"{period} {where}: 无指标数据(该期间不在数据范围内,或社区代码不存在)")
         return 1
@@ -123,6 +153,8 @@ def print_indicators(
     table.add_column("分子", justify="right")
     table.add_column("分母", justify="right")
     table.add_column("值", justify="right", style="bold")
+    table.add_column(_("Target"), justify="right")
+    table.add_column(_("Status"))
     for r in rows:
         table.add_row(
             safe(r["indicator_code"]),
@@ -130,6 +162,8 @@ def print_indicators(
             _format_count(r["numerator"]),
             _format_count(r["denominator"]),
             format_number(r["value"], r["unit"]),
+            format_target(r["direction"], r["green_threshold"], r["unit"]),
+            status_label(r["status"]),
         )
     console.print(table)
     return 0

@@ -126,6 +126,10 @@ def sql_reader(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
         shutil.rmtree(spill, ignore_errors=True)
 
 
+#: Every CSV rolwh writes starts with the UTF-8 byte-order mark.
+BOM = "\ufeff"
+
+
 def csv_safe(value: object) -> object:
     """A cell for CSV output: text that a spreadsheet would run as a formula gets a leading quote."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
@@ -173,12 +177,13 @@ def run_query(
 
 
 def write_result(columns: list[str], rows: list[tuple], fmt: str, out: IO[str]) -> None:
-    """A query result as json (array of objects, exact text), csv (formula-safe; control characters
+    """A query result as json (array of objects, exact text), csv (UTF-8 BOM first, formula-safe; control characters
     shown as escapes, see :mod:`rolwh.core.console`) or a table, every text inert."""
     if fmt == "json":
         records = [dict(zip(columns, r, strict=True)) for r in rows]
         out.write(json_inert(json.dumps(records, ensure_ascii=False, default=str)) + "\n")
     elif fmt == "csv":
+        out.write(BOM)  # Excel on Chinese Windows reads a CSV without it as GBK and garbles it
         writer = csv.writer(out)
         writer.writerow([plain(csv_safe(c)) for c in columns])
         writer.writerows([plain(csv_safe(v)) if isinstance(v, str) else v for v in r] for r in rows)

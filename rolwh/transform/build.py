@@ -37,6 +37,7 @@ from rolwh.transform.dbt_runner import (
     run_dbt,
     shape_changed,
 )
+from rolwh.transform.targets import read_targets, target_files, targets_digest, write_targets
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +79,13 @@ def build(
     (``BuildResult.skipped``). A build that failed or was killed leaves a marker: the next builds all.
     """
 
+    targets = read_targets(target_files(settings))  # a bad file: exit 2 before dbt runs
     last = prepare_warehouse(settings)
+    write_targets(settings, targets)
     settings.dbt_target_dir.mkdir(parents=True, exist_ok=True)
     run_results = settings.dbt_target_dir / "run_results.json"
     run_results.unlink(missing_ok=True)
-    fingerprint = project_fingerprint(dbt_vars)
+    fingerprint = project_fingerprint(dbt_vars, targets_digest(targets))
     # Incremental models are only valid for the project, vars and dbt that built them: any change
     # since the last build (or no recorded build) rebuilds them from the raw layer.
     full_refresh = full_refresh or last.any_build != fingerprint

@@ -36,9 +36,10 @@ class LastBuilds:
     whole_docs: bool  # ... and whether it left a docs site
 
 
-def project_fingerprint(dbt_vars: Mapping[str, object] | None) -> str:
+def project_fingerprint(dbt_vars: Mapping[str, object] | None, targets: str = "") -> str:
     """SHA-256 of everything a build's result depends on besides the data: every file of the dbt
-    project (models, tests, macros, seeds, configuration), the --vars and the dbt versions."""
+    project (models, tests, macros, seeds, configuration), the --vars, the targets' digest
+    (rolwh.transform.targets) and the dbt versions."""
 
     h = hashlib.sha256()
     for path in sorted(DBT_PROJECT_DIR.rglob("*")):
@@ -46,6 +47,7 @@ def project_fingerprint(dbt_vars: Mapping[str, object] | None) -> str:
         if path.is_file() and rel.parts[0] not in ("target", "logs", "dbt_packages"):
             h.update(str(rel).encode() + b"\0" + path.read_bytes() + b"\0")
     h.update(json.dumps(dict(dbt_vars or {}), sort_keys=True, default=str).encode())
+    h.update(targets.encode())
     h.update(f"dbt-core {version('dbt-core')} dbt-duckdb {version('dbt-duckdb')}".encode())
     return h.hexdigest()
 

@@ -60,7 +60,7 @@ def test_read_only_home_writers_exit_7_readers_still_work(published_home: Settin
         "csv",
         timeout=120,
     )
-    assert sql.returncode == 0 and sql.stdout.splitlines() == ["value", "476.0"], sql.stderr
+    assert sql.returncode == 0 and sql.stdout.splitlines() == ["\ufeffvalue", "476.0"], sql.stderr
     indicators = rolwh(s, "indicators", "--year", "2024", timeout=120)
     assert indicators.returncode == 0 and "476" in indicators.stdout, indicators.stderr
 

@@ -108,6 +108,86 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple]) -> No
     con.execute(f"insert into {table} select * from batch")
 
 
+#: marts.fct_indicator_status as dbt builds it (dbt_project/models/marts/fct_indicator_status.sql),
+#: over this fixture's long marts and the shipped targets; the data ends on 2025-03-31.
+_STATUS_SQL = """
+create table marts.fct_indicator_status as
+with facts as (
+    select year, quarter, period, 'quarter' as period_grain, period_start, period_end, community_code,
+        indicator_code, value, numerator::double as numerator, denominator::double as denominator
+    from marts.fct_indicator_quarterly
+    union all
+    select year, null, period, 'year', period_start, period_end, community_code, indicator_code, value,
+        numerator::double, denominator::double
+    from marts.fct_indicator_annual
+),
+targeted as (
+    select facts.*, t.direction, t.green_threshold, t.yellow_threshold
+    from facts left join targets as t
+        on facts.year = t.year and facts.indicator_code = t.indicator_code
+        and (facts.community_code = t.community_code
+             or (t.community_code is null and facts.community_code <> 'UNKNOWN'))
+        and (t.grain is null or t.grain = facts.period_grain)
+    qualify row_number() over (partition by facts.period, facts.community_code, facts.indicator_code
+        order by (t.community_code is null), (t.grain is null)) = 1
+),
+rated as (
+    select *, case
+        when green_threshold is null then 'no_target'
+        when value is null then 'no_value'
+        when (direction = 'higher' and value >= green_threshold)
+            or (direction = 'lower' and value <= green_threshold) then 'green'
+        when (direction = 'higher' and value >= yellow_threshold)
+            or (direction = 'lower' and value <= yellow_threshold) then 'yellow'
+        else 'red' end as status
+    from targeted
+)
+select r.year, r.quarter, r.period, r.period_grain, r.community_code, r.indicator_code, d.display_order,
+    r.value, r.numerator, r.denominator, r.direction, r.green_threshold, r.yellow_threshold, r.status,
+    case r.status when 'green' then '绿' when 'yellow' then '黄' when 'red' then '红'
+        when 'no_target' then '未设目标' else '无数据' end as status_zh,
+    y.value as prev_year_value, r.value - y.value as yoy_change,
+    p.value as prev_period_value, r.value - p.value as qoq_change,
+    r.period_end > date '2025-03-31' as is_partial
+from rated as r
+join marts.dim_indicator as d on r.indicator_code = d.indicator_code
+left join facts as y on y.period_grain = r.period_grain and y.year = r.year - 1
+    and y.quarter is not distinct from r.quarter and y.community_code = r.community_code
+    and y.indicator_code = r.indicator_code
+left join facts as p on r.period_grain = 'quarter' and p.period_grain = 'quarter'
+    and p.period_end = r.period_start - 1 and p.community_code = r.community_code
+    and p.indicator_code = r.indicator_code
+"""
+
+
+def _status_mart(con: duckdb.DuckDBPyConnection) -> None:
+    """marts.fct_indicator_status from the long marts and the shipped targets."""
+    from rolwh.core.settings import DEFAULT_TARGETS_DIR
+    from rolwh.transform.targets import read_targets
+
+    con.execute(
+        "create temp table targets (year integer, indicator_code varchar, community_code varchar,"
+        " grain varchar, direction varchar, green_threshold double, yellow_threshold double)"
+    )
+    con.executemany(
+        "insert into targets values (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                t.year,
+                t.indicator_code,
+                t.community_code,
+                t.grain,
+                t.direction,
+                t.green_threshold,
+                t.yellow_threshold,
+            )
+            for t in read_targets(sorted(DEFAULT_TARGETS_DIR.glob("*.csv")))
+        ],
+    )
+    con.execute(_STATUS_SQL)
+    con.execute("drop table targets")
+
+
 def build_working_marts(settings: Settings, *, revision: int = 0, path: Path | None = None) -> Path:
     """Write the marts, audit and gate tables into the working file (replacing them)."""
     import duckdb
@@ -124,26 +204,33 @@ def build_working_marts(settings: Settings, *, revision: int = 0, path: Path | N
         ensure_schema(con)
         con.execute("create schema if not exists marts")
         con.execute("drop view if exists marts.rpt_quarterly_scorecard")
-        for t in ("fct_indicator_quarterly", "fct_indicator_annual", "dim_indicator", "dim_community"):
+        for t in (
+            "fct_indicator_quarterly",
+            "fct_indicator_annual",
+            "dim_indicator",
+            "dim_community",
+            "fct_indicator_status",
+        ):
             con.execute(f"drop table if exists marts.{t}")
         con.execute(
             """create table marts.dim_indicator (indicator_code varchar primary key, name_zh varchar,
                name_en varchar, unit varchar, kind varchar, scope varchar, source_feed varchar,
-               definition_zh varchar)"""
+               definition_zh varchar, display_order integer)"""
         )
         con.executemany(
-            "insert into marts.dim_indicator values (?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into marts.dim_indicator values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (c, n, DICTIONARY[c]["name_en"], u, k, s, f, DICTIONARY[c]["definition_zh"])
-                for c, n, u, k, s, f, _ in INDICATORS
+                (c, n, DICTIONARY[c]["name_en"], u, k, s, f, DICTIONARY[c]["definition_zh"], i)
+                for i, (c, n, u, k, s, f, _) in enumerate(INDICATORS, start=1)
             ],
         )
         con.execute(
-            "create table marts.dim_community (community_code varchar, name_zh varchar, kind varchar)"
+            "create table marts.dim_community (community_code varchar, name_zh varchar, kind varchar,"
+            " sort_order integer)"
         )
         con.executemany(
-            "insert into marts.dim_community values (?, ?, ?)",
-            [(c["community_code"], c["name_zh"], c["kind"]) for c in communities],
+            "insert into marts.dim_community values (?, ?, ?, ?)",
+            [(c["community_code"], c["name_zh"], c["kind"], i) for i, c in enumerate(communities, start=1)],
         )
         quarterly: list[tuple] = []
         annual: list[tuple] = []
@@ -218,6 +305,7 @@ def build_working_marts(settings: Settings, *, revision: int = 0, path: Path | N
             from per_year
             """
         )
+        _status_mart(con)
         con.execute(
             """create view marts.rpt_quarterly_scorecard as
                select q.period, q.community_code, d.name_zh, q.value

@@ -26,7 +26,7 @@ CHROMIUM_ARGS = [
 
 
 def test_dashboard_shows_the_years_figures_freshness_and_gate(published: Settings) -> None:
-    (path,) = write_report(published, 2024)
+    path = write_report(published, 2024)[0]
     assert path == published.reports_dir / "2024" / "index.html"
     html = path.read_text(encoding="utf-8")
     assert "2024年法治政府建设指标看板" in html
@@ -56,7 +56,7 @@ def test_dashboard_says_unchecked_without_gate_runs(working: Settings) -> None:
     con.execute("drop table audit.gate_runs")
     con.close()
     publish(working)
-    (path,) = write_report(working, 2024)
+    path = write_report(working, 2024)[0]
     assert re.search(r'id="gate-status" class="badge unknown">未检查<', path.read_text(encoding="utf-8"))
 
 
@@ -77,7 +77,7 @@ def test_dashboard_loads_offline_in_chromium_without_errors(published: Settings)
         pytest.skip(f"SKIPPED LOUDLY: {CHROMIUM} is absent; install Debian's chromium to run browser tests")
     from playwright.sync_api import sync_playwright
 
-    (path,) = write_report(published, 2024)
+    path = write_report(published, 2024)[0]
     problems: list[str] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

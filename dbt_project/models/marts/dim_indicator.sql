@@ -1,4 +1,5 @@
--- The indicator dictionary (seeds/indicators.csv): names, unit, kind, scope and definition.
+-- The indicator dictionary (seeds/indicators.csv): names, unit, kind, scope, definition and the
+-- order the report lists the indicators in.
 
 with indicators as (
 
@@ -18,6 +19,7 @@ final as (
         indicators.source_feed,
         indicators.definition_zh,
         indicators.is_additive,
+        indicators.display_order,
     from indicators
 
 )
