@@ -16,7 +16,6 @@ from docx.shared import Pt
 from rolwh.core.settings import Settings
 from rolwh.report import write_report
 from rolwh.report.draft import PROVISIONAL, draft_context
-from rolwh.serving.publish import publish
 from tests.serving.test_draft import _freeze_like
 from tests.serving.test_draft_punctuation import ASCII_IN_CHINESE
 
@@ -124,44 +123,37 @@ def test_markdown_and_html_drafts_use_fullwidth_punctuation(published: Settings)
     assert md.count("，") > 30 and page.count("，") > 30
 
 
-def _status_mart(settings: Settings) -> None:
-    """``marts.fct_indicator_status`` as helper E's contract shapes it (the columns the draft reads):
-    the success rate green, the resolution rate red, the count without a target, published."""
-    con = duckdb.connect(str(settings.warehouse_path))
+def test_drafts_show_each_figure_against_its_target(published: Settings) -> None:
+    """The fixture's marts.fct_indicator_status is built over the shipped targets (targets/2024.csv)."""
+    con = duckdb.connect(str(published.warehouse_path), read_only=True)
     try:
-        con.execute(
-            """
-            create table marts.fct_indicator_status as
-            select year, null::integer as quarter, period, 'year' as period_grain, community_code,
-                   indicator_code, value, numerator, denominator,
-                   t.direction, t.green_threshold, t.yellow_threshold, t.status, t.status_zh,
-                   value - t.yoy as prev_year_value, t.yoy as yoy_change
-            from marts.fct_indicator_annual
-            join (values ('CR_SUCCESS_RATE', 'higher', 0.25, 0.2, 'green', '绿', 0.015),
-                         ('DS_RESOLUTION_RATE', 'higher', 1.5, 1.2, 'red', '红', null),
-                         ('PT_RECEIVED', 'lower', null, null, 'no_target', '未设目标', -3))
-                 t(code, direction, green_threshold, yellow_threshold, status, status_zh, yoy)
-              on indicator_code = t.code
-            where year = 2024
-            """
+        statuses = dict(
+            con.execute(
+                "select indicator_code, status_zh from marts.fct_indicator_status where year = 2024 "
+                "and period_grain = 'year' and community_code = 'ALL' and status <> 'no_target'"
+            ).fetchall()
         )
     finally:
         con.close()
-    publish(settings)
+    ctx = draft_context(published, 2024)
+    expected = [f for f in ctx["figures"] if f.entry.code in statuses]
+    assert {f.entry.code for f in ctx["targeted"]} == {f.entry.code for f in expected}
+    assert len(expected) >= 10 and {"绿", "黄"} <= set(statuses.values())
 
-
-def test_drafts_show_each_figure_against_its_target(working: Settings) -> None:
-    _status_mart(working)
-    paths = _drafts(working)
+    paths = _drafts(published)
     md = paths["draft.md"].read_text(encoding="utf-8")
     assert "### 指标目标完成情况" in md
-    assert "| 诉前调解成功率 | 28.26% | 绿：≥25%；黄：≥20% | 绿 | +1.5个百分点 |" in md
-    assert "| 矛盾纠纷化解率 | 100% | 绿：≥150%；黄：≥120% | 红 | — |" in md
-    assert "未设目标" not in md  # figures without a target are not listed as met
+    for f in expected:
+        assert f"| {f.entry.name_zh} | {f.value} | {f.target} | {statuses[f.entry.code]} |" in md
+    assert "| 诉前调解成功率 | 28.26% | 绿：≥35%；黄：≥25% | 黄 | — |" in md  # no 2023: no 同比
+    repeat = next(f for f in expected if f.entry.code == "PT_REPEAT_RATE")
+    assert repeat.target == "绿：≤5%；黄：≤10%"  # lower is better
+    assert "线上调解占比 | 34.57%" not in md.split("### 指标目标完成情况")[1]  # no target: not listed
+    assert "未设目标" not in md
     page = paths["draft.html"].read_text(encoding="utf-8")
     assert '<tr data-code="CR_SUCCESS_RATE"><td>诉前调解成功率</td><td>28.26%</td>' in page
     table = docx.Document(str(paths["draft.docx"])).tables[-1]
     rows = [[c.text for c in r.cells] for r in table.rows]
     assert rows[0] == ["指标", "数值", "目标", "状态", "同比"]
-    assert ["诉前调解成功率", "28.26%", "绿：≥25%；黄：≥20%", "绿", "+1.5个百分点"] in rows
-    assert len(rows) == 3
+    assert ["诉前调解成功率", "28.26%", "绿：≥35%；黄：≥25%", "黄", "—"] in rows
+    assert len(rows) == len(expected) + 1
