@@ -145,6 +145,11 @@ class Settings:
         return self.home / "quality"
 
     @property
+    def docs_dir(self) -> Path:
+        """Docs that open offline from disk: ``dbt.html`` (dbt docs, one file) and ``quality.html``."""
+        return self.home / "docs"
+
+    @property
     def dbt_target_dir(self) -> Path:
         return self.home / "dbt" / "target"
 

@@ -241,8 +241,8 @@ def _print_results(settings: Settings, log_file: Path) -> None:
         settings.warehouse_path,
         serving,
         settings.reports_dir,
-        settings.dbt_target_dir / "index.html",
-        settings.quality_dir,
+        settings.docs_dir / "dbt.html",
+        settings.docs_dir / "quality.html",
         settings.quarantine_dir,
         log_file,
     )

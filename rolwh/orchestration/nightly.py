@@ -13,6 +13,7 @@ from rolwh.core.settings import Settings
 from rolwh.orchestration.lock import writer_lock
 from rolwh.orchestration.publication import publish_checked
 from rolwh.orchestration.steps import build_marts, quarantined
+from rolwh.report.quality_page import write_quality_page
 
 EXIT_OK = 0
 EXIT_GATE_BLOCKED = GateBlocked.exit_code
@@ -106,6 +107,7 @@ def run_nightly(
         try:
             checkpoint("run.after_build")
             gate = run_gate(settings, mode="nightly")
+            write_quality_page(settings)  # readable offline, blocked or not
         except RolwhError as exc:
             return fail("gate", exc)
         result.steps.append(StepOutcome("gate", bool(gate.passed), gate.render()))

@@ -13,6 +13,7 @@ from rolwh.core.settings import Settings
 from rolwh.orchestration.lock import writer_lock
 from rolwh.orchestration.publication import freeze_and_republish, publish_checked
 from rolwh.release.frozen import frozen_release_vars
+from rolwh.report.quality_page import write_quality_page
 from rolwh.transform.build import build
 from rolwh.transform.dbt_runner import BuildResult
 
@@ -91,6 +92,7 @@ def gate_step(
     # The gate reads the working file: no writer may run meanwhile (DuckDB: one writer or readers).
     with writer_lock(settings, wait_seconds=wait_seconds, what=f"gate {mode}"):
         result = run_gate(settings, mode=mode, year=year)
+    write_quality_page(settings)  # readable offline, blocked or not
     summary = {
         "step": f"gate {mode}",
         "passed": bool(result.passed),

@@ -9,6 +9,7 @@ from rolwh.report.dashboard import write_dashboard
 from rolwh.report.data import read_dashboard_data
 from rolwh.report.draft import write_draft
 from rolwh.report.excel import write_workbook
+from rolwh.report.quality_page import write_quality_page
 from rolwh.serving.indicators import require_period
 from rolwh.serving.query import open_reader
 
@@ -34,7 +35,8 @@ def write_report(settings: Settings, year: int, draft: bool = False) -> list[Pat
 
 
 def write_dashboards(settings: Settings) -> list[Path]:
-    """The nightly run's reports: the dashboard of every year the published marts hold."""
+    """The nightly run's reports: the dashboard of every year the published marts hold, and the
+    offline quality page (``docs_dir/quality.html``)."""
 
     con = open_reader(settings)
     try:
@@ -42,4 +44,4 @@ def write_dashboards(settings: Settings) -> list[Path]:
         years = [row[0] for row in rows]
     finally:
         con.close()
-    return [path for year in years for path in write_report(settings, year)]
+    return [*(path for year in years for path in write_report(settings, year)), write_quality_page(settings)]

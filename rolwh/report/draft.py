@@ -2,7 +2,10 @@
 
 Figures come from the latest frozen release of the year (``releases/<year>/vN``: its manifest and
 Parquet) when there is one, else from the live marts, and the draft then says so:
-「数据未冻结,仅供参考」. Every figure links to its indicator in the glossary at the end.
+「数据未冻结，仅供参考」. Every figure links to its indicator in the glossary at the end, which names
+its definition, numerator and denominator and the release (version, checksum) or live snapshot
+(published time) it came from. Written as Markdown, HTML and Word (rolwh.report.docx), all with
+full-width punctuation (rolwh.report.punctuation).
 
 The release is verified first (every file's SHA-256 and its anchor, :func:`rolwh.release.verify.require_verified`).
 A release that fails is refused: no draft is written (exit 1, naming the release and what to do),
@@ -11,24 +14,30 @@ rather than printing its figures or silently falling back to live ones.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
 
 from rolwh.core.errors import RolwhError
 from rolwh.core.settings import Settings
+from rolwh.core.sql import table_exists
 from rolwh.release.store import versions, year_dir
 from rolwh.release.verify import require_verified
-from rolwh.report.formatting import format_value
+from rolwh.report.docx import write_docx
+from rolwh.report.formatting import format_change, format_count, format_value
+from rolwh.report.punctuation import fullwidth
 from rolwh.report.templates import TEMPLATE_DIR, environment
 from rolwh.serving.query import open_reader, reader_path
 
 SENTENCES_FILE = TEMPLATE_DIR / "draft_sentences.toml"
-PROVISIONAL = "数据未冻结,仅供参考"
+PROVISIONAL = "数据未冻结，仅供参考"
+#: figures against their targets (红黄绿), where the warehouse or the release has them
+STATUS_TABLE = "marts.fct_indicator_status"
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_]+)\}")
 
 
@@ -52,6 +61,33 @@ class FigureSource:
     label: str
     values: dict[str, float | None]  # indicator_code -> value (year, ALL)
     glossary: dict[str, GlossaryEntry]
+    fractions: dict[str, tuple[float | None, float | None]]  # indicator_code -> (numerator, denominator)
+    trace: str  # the release (year, version, checksum) or the live snapshot (published time)
+    targets: dict[str, TargetStatus] = field(default_factory=dict)  # indicators with a target
+
+
+@dataclass(frozen=True)
+class TargetStatus:
+    """A figure against its target (marts.fct_indicator_status, the year and the whole subdistrict)."""
+
+    direction: str  # higher | lower (is better)
+    green: float | None
+    yellow: float | None
+    status_zh: str  # 绿 | 黄 | 红 | 无数据
+    yoy_change: float | None  # 同比: value minus the value a year earlier
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure of the draft as its 口径 appendix lists it."""
+
+    entry: GlossaryEntry
+    value: str
+    numerator: str
+    denominator: str
+    target: str = ""  # 「绿：≥98%；黄：≥95%」, empty without a target
+    status: str = ""  # 绿 | 黄 | 红 | 无数据, empty without a target
+    yoy: str = ""  # 同比 change, empty when there is no earlier year
 
 
 @dataclass(frozen=True)
@@ -106,12 +142,11 @@ def _read_release(folder: Path, year: int) -> FigureSource:
         )
     con = duckdb.connect()
     try:
-        values = dict(
-            con.execute(
-                "select indicator_code, value from read_parquet(?) where year = ? and community_code = 'ALL'",
-                [[str(p) for p in annual], year],
-            ).fetchall()
-        )
+        rows = con.execute(
+            "select indicator_code, value, numerator, denominator from read_parquet(?) "
+            "where year = ? and community_code = 'ALL'",
+            [[str(p) for p in annual], year],
+        ).fetchall()
         glossary = _glossary(
             con.execute(
                 "select indicator_code, name_zh, unit, definition_zh from read_parquet(?)",
@@ -122,11 +157,66 @@ def _read_release(folder: Path, year: int) -> FigureSource:
         con.close()
     frozen_at = manifest.get("frozen_at") or manifest.get("created_at") or ""
     label = f"冻结版本 {year}/{folder.name}" + (f"(冻结于 {frozen_at})" if frozen_at else "")
-    return FigureSource(True, label, values, glossary)
+    status = _release_parquet(folder, manifest, STATUS_TABLE.split(".")[1])
+    if status:
+        con = duckdb.connect()
+        try:
+            targets = _targets(con, "read_parquet(?)", [[str(p) for p in status], year])
+        finally:
+            con.close()
+    else:
+        targets = {}  # released before targets existed
+    checksum = _manifest_checksum(folder)
+    trace = f"{year}年度冻结版本 {folder.name}" + (f",冻结于 {frozen_at}" if frozen_at else "")
+    trace += f",清单文件(manifest.json)SHA-256校验值 {checksum}"
+    return _source(True, label, rows, glossary, trace, targets)
+
+
+def _manifest_checksum(folder: Path) -> str:
+    """The release's checksum: the SHA-256 of its manifest (``manifest.sha256``, else computed)."""
+    recorded = folder / "manifest.sha256"
+    if recorded.is_file():
+        return recorded.read_text(encoding="utf-8").split()[0]
+    return hashlib.sha256((folder / "manifest.json").read_bytes()).hexdigest()
+
+
+def _source(
+    frozen: bool,
+    label: str,
+    rows: list[tuple[object, ...]],
+    glossary: dict[str, GlossaryEntry],
+    trace: str,
+    targets: dict[str, TargetStatus],
+) -> FigureSource:
+    """A :class:`FigureSource` from rows of (indicator_code, value, numerator, denominator)."""
+    values = {str(r[0]): _number(r[1]) for r in rows}
+    fractions = {str(r[0]): (_number(r[2]), _number(r[3])) for r in rows}
+    return FigureSource(frozen, fullwidth(label), values, glossary, fractions, fullwidth(trace), targets)
+
+
+def _targets(con: duckdb.DuckDBPyConnection, relation: str, params: list[object]) -> dict[str, TargetStatus]:
+    """The year's street-wide figures that have a target, from ``relation`` (the status mart)."""
+    rows = con.execute(
+        "select indicator_code, direction, green_threshold, yellow_threshold, status_zh, yoy_change "
+        f"from {relation} where year = ? and period_grain = 'year' and community_code = 'ALL' "
+        "and status <> 'no_target'",
+        params,
+    ).fetchall()
+    return {
+        str(c): TargetStatus(str(d), _number(g), _number(y), str(z), _number(yoy))
+        for c, d, g, y, z, yoy in rows
+    }
+
+
+def _number(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]
 
 
 def _glossary(rows: list[tuple[object, ...]]) -> dict[str, GlossaryEntry]:
-    return {str(c): GlossaryEntry(str(c), str(n), str(u), str(d or "")) for c, n, u, d in rows}
+    return {
+        str(c): GlossaryEntry(str(c), fullwidth(str(n)), str(u), fullwidth(str(d or "")))
+        for c, n, u, d in rows
+    }
 
 
 def _read_live(settings: Settings, year: int) -> FigureSource:
@@ -134,13 +224,18 @@ def _read_live(settings: Settings, year: int) -> FigureSource:
     path = reader_path(settings)
     con = open_reader(settings)
     try:
-        values = dict(
-            con.execute(
-                "select indicator_code, value from marts.fct_indicator_annual "
-                "where year = ? and community_code = 'ALL'",
-                [year],
-            ).fetchall()
+        rows = con.execute(
+            "select indicator_code, value, numerator, denominator from marts.fct_indicator_annual "
+            "where year = ? and community_code = 'ALL'",
+            [year],
+        ).fetchall()
+        published = (
+            con.execute("select version, published_at from serving.publication").fetchone()
+            if table_exists(con, "serving", "publication")
+            else None
         )
+        schema, table = STATUS_TABLE.split(".")
+        targets = _targets(con, STATUS_TABLE, [year]) if table_exists(con, schema, table) else {}
         glossary = _glossary(
             con.execute(
                 "select indicator_code, name_zh, unit, definition_zh from marts.dim_indicator"
@@ -148,9 +243,12 @@ def _read_live(settings: Settings, year: int) -> FigureSource:
         )
     finally:
         con.close()
-    return FigureSource(
-        False, f"实时指标({path.parent.name if path.name == 'rolwh.duckdb' else path})", values, glossary
-    )
+    label = f"实时指标({path.parent.name if path.name == 'rolwh.duckdb' else path})"
+    if published:
+        trace = f"实时快照(发布版本 {published[0]},发布于 {published[1]:%Y-%m-%d %H:%M:%S} UTC)"
+    else:
+        trace = f"实时快照(工作库 {path},尚未发布)"
+    return _source(False, label, rows, glossary, trace, targets)
 
 
 def figure_source(settings: Settings, year: int) -> FigureSource:
@@ -179,7 +277,7 @@ def _segments(template: str, year: int, source: FigureSource, where: str) -> lis
             )
         pos = m.end()
     segments.append(Segment(template[pos:]))
-    return [s for s in segments if s.text or s.code]
+    return [s if s.code else Segment(fullwidth(s.text)) for s in segments if s.text or s.code]
 
 
 def draft_context(settings: Settings, year: int) -> dict[str, object]:
@@ -189,17 +287,38 @@ def draft_context(settings: Settings, year: int) -> dict[str, object]:
         (p.get("heading", ""), _segments(p["text"], year, source, f"paragraph {i + 1}"))
         for i, p in enumerate(config.get("paragraphs", []))
     ]
-    paragraphs = [{"heading": heading, "segments": segments} for heading, segments in texts]
+    paragraphs = [{"heading": fullwidth(heading), "segments": segments} for heading, segments in texts]
     used = list(dict.fromkeys(s.code for _, segments in texts for s in segments if s.code))
+    figures = [_figure(source, c) for c in used]
     return {
         "year": year,
         "title": "".join(s.text for s in _segments(config.get("title", "{year}"), year, source, "title")),
-        "section": config.get("section", ""),
+        "section": fullwidth(config.get("section", "")),
         "paragraphs": paragraphs,
         "source": source,
         "provisional": None if source.frozen else PROVISIONAL,
         "glossary": [source.glossary[c] for c in used],
+        "figures": figures,
+        "targeted": [f for f in figures if f.status],
     }
+
+
+def _figure(source: FigureSource, code: str) -> Figure:
+    entry = source.glossary[code]
+    numerator, denominator = source.fractions.get(code, (None, None))
+    value = format_value(entry.unit, source.values.get(code))
+    figure = Figure(entry, value, format_count(numerator), format_count(denominator))
+    target = source.targets.get(code)
+    if target is None:
+        return figure
+    sign = "≥" if target.direction == "higher" else "≤"
+    levels = [
+        (name, limit) for name, limit in (("绿", target.green), ("黄", target.yellow)) if limit is not None
+    ]
+    text = "；".join(f"{name}：{sign}{format_value(entry.unit, limit)}" for name, limit in levels)
+    return replace(
+        figure, target=text, status=target.status_zh, yoy=format_change(entry.unit, target.yoy_change)
+    )
 
 
 def _md_cell(text: str) -> str:
@@ -207,7 +326,7 @@ def _md_cell(text: str) -> str:
 
 
 def write_draft(settings: Settings, year: int, out_dir: Path) -> list[Path]:
-    """Write ``draft.md`` and ``draft.html`` of ``year`` into ``out_dir``."""
+    """Write ``draft.md``, ``draft.html`` and ``draft.docx`` of ``year`` into ``out_dir``."""
     ctx = draft_context(settings, year)
     env = environment()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -221,4 +340,5 @@ def write_draft(settings: Settings, year: int, out_dir: Path) -> list[Path]:
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(target)
         paths.append(target)
+    paths.append(write_docx(ctx, out_dir / "draft.docx"))
     return paths

@@ -14,6 +14,7 @@ from rolwh.core.contracts import FEEDS
 from rolwh.core.errors import EnvironmentFault
 from rolwh.core.faults import checkpoint
 from rolwh.core.i18n import _
+from rolwh.core.offline import strip_remote_references
 from rolwh.core.progress import progress_steps
 from rolwh.core.settings import Settings
 from rolwh.transform.build_state import (
@@ -46,6 +47,11 @@ log = logging.getLogger(__name__)
 #: Copy of the build's run_results.json (``dbt docs generate`` overwrites the original).
 BUILD_RESULTS_NAME = "build_run_results.json"
 FROZEN_MODEL = "fct_indicator_annual_frozen"
+#: ``dbt docs generate --static``: the docs site as one file (manifest and catalog inside), which
+#: a browser opens from disk (index.html fetches manifest.json, which browsers block for file://)
+STATIC_DOCS = "static_index.html"
+#: the offline copy in ``settings.docs_dir`` (remote references neutralised)
+OFFLINE_DBT_DOCS = "dbt.html"
 #: the var naming the verified releases the frozen mart reads (not part of the project's fingerprint)
 FROZEN_VAR = "frozen_releases"
 
@@ -95,8 +101,10 @@ def build(
     incomplete = target / INCOMPLETE_MARKER  # left behind by a build that failed or was killed
     # Only the feeds that received rows dbt has not built yet (None: unknown, build everything).
     feeds = feeds_with_unbuilt_rows(settings) if same_project and not incomplete.exists() else None
-    if feeds == [] and (not docs or (last.whole_docs and docs_present(target))):
+    if feeds == [] and (not docs or (last.whole_docs and _docs_present(target))):
         refresh_frozen(settings, frozen_releases, dbt_vars)
+        if docs:
+            write_offline_docs(settings)
         return BuildResult(
             returncode=0,
             nodes=(),
@@ -152,13 +160,17 @@ def build(
 
     checkpoint("build.after_dbt")
     docs_ok = False
-    if docs and proc.returncode == 0 and same_project and last.whole_docs and docs_present(target):
+    if docs and proc.returncode == 0 and same_project and last.whole_docs and _docs_present(target):
         docs_ok = True  # same project as the docs site's: the build refreshed manifest.json itself
     elif docs and proc.returncode == 0:
-        docs_proc = run_dbt(["docs", "generate", *_vars_args(dbt_vars, frozen_releases)], settings)
+        docs_proc = run_dbt(
+            ["docs", "generate", "--static", *_vars_args(dbt_vars, frozen_releases)], settings
+        )
         docs_ok = docs_proc.returncode == 0 and (settings.dbt_target_dir / "index.html").exists()
         if not docs_ok:
             tail += "\n[dbt docs generate failed]\n" + output_tail(docs_proc, 15)
+    if docs_ok:
+        write_offline_docs(settings)
 
     result = BuildResult(
         returncode=proc.returncode if (docs_ok or not docs or proc.returncode != 0) else 1,
@@ -184,6 +196,27 @@ def build(
             error.exit_code = EnvironmentFault.exit_code  # the disk, not the models: exit 7
         raise error
     return result
+
+
+def _docs_present(target: Path) -> bool:
+    """A docs site in the target dir, its one-file version included."""
+    return docs_present(target) and (target / STATIC_DOCS).is_file()
+
+
+def write_offline_docs(settings: Settings) -> Path | None:
+    """Copy the one-file dbt docs to ``docs_dir/dbt.html`` with every remote reference (dbt's usage
+    tracker script) pointing nowhere, when the generated file is newer than the copy; its path."""
+    source = settings.dbt_target_dir / STATIC_DOCS
+    target = settings.docs_dir / OFFLINE_DBT_DOCS
+    if not source.is_file():
+        return None
+    if target.is_file() and target.stat().st_mtime >= source.stat().st_mtime:
+        return target
+    settings.docs_dir.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(strip_remote_references(source.read_text(encoding="utf-8")), encoding="utf-8")
+    tmp.replace(target)
+    return target
 
 
 def _vars_args(dbt_vars: Mapping[str, object] | None, frozen_releases: Sequence[FrozenRelease]) -> list[str]:

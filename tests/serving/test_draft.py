@@ -76,7 +76,7 @@ def test_draft_without_a_release_uses_live_marts_and_says_provisional(published:
     assert f"「{PROVISIONAL}」" in md and f"「{PROVISIONAL}」" in html
     assert "一、工作情况及成效" in md
     assert "接收江津区法院委托诉前调解案件[476](#ind-CR_RECEIVED)件" in md
-    assert "调解成功[130](#ind-CR_SUCCESS)件,调解成功率[28.26%](#ind-CR_SUCCESS_RATE)" in md
+    assert "调解成功[130](#ind-CR_SUCCESS)件，调解成功率[28.26%](#ind-CR_SUCCESS_RATE)" in md
     assert "化解率[100%](#ind-DS_RESOLUTION_RATE)" in md
     # every linked code has its glossary anchor, with the name from dim_indicator
     codes = set(re.findall(r"\]\(#ind-([A-Z0-9_]+)\)", md))
