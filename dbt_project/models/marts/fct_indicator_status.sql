@@ -32,17 +32,7 @@ targets as (
 targeted as (
 
     select
-        completed.period_grain,
-        completed.year,
-        completed.quarter,
-        completed.period,
-        completed.period_start,
-        completed.period_end,
-        completed.community_code,
-        completed.indicator_code,
-        completed.numerator,
-        completed.denominator,
-        completed.value,
+        completed.*,
         targets.direction,
         targets.green_threshold,
         targets.yellow_threshold,
