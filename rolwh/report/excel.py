@@ -17,7 +17,7 @@ import duckdb
 import xlsxwriter
 
 from rolwh.core.errors import ConfigError, RolwhError
-from rolwh.core.i18n import _
+from rolwh.core.i18n import N_, _
 from rolwh.core.settings import Settings
 from rolwh.core.sql import table_exists
 from rolwh.report.formatting import COMMUNITY_FALLBACK_NAMES
@@ -27,6 +27,16 @@ from rolwh.serving.query import open_reader
 #: Excel's own fills for good / neutral / bad (Conditional Formatting's presets), by status.
 STATUS_FILLS = {"green": "#C6EFCE", "yellow": "#FFEB9C", "red": "#FFC7CE"}
 STREET = "ALL"
+#: The dictionary's codes as the definitions sheet shows them.
+LABELS = {
+    "count": N_("count"),
+    "ratio": N_("ratio"),
+    "flow": N_("flow over the period"),
+    "cohort": N_("cohort as of period end"),
+    "stock": N_("stock at period end"),
+    "community": N_("per community"),
+    "subdistrict": N_("street-wide only"),
+}
 
 _ROWS_SQL = """
 select
@@ -89,7 +99,10 @@ def _provenance(con: duckdb.DuckDBPyConnection, year: int) -> Provenance:
 
 
 def _note_rows(year: int, quarter: int | None, source: Provenance, partial: bool) -> list[tuple[str, str]]:
-    period = _("{year}, quarter {quarter}").format(year=year, quarter=quarter) if quarter else str(year)
+    if quarter:
+        period = _("{year}, quarter {quarter}").format(year=year, quarter=quarter)
+    else:
+        period = _("the year {year}").format(year=year)
     published = source.published_at.strftime("%Y-%m-%d %H:%M UTC") if source.published_at else "—"
     if source.release is None:
         state = _("Live data, not frozen: figures as published at {time}; provisional").format(time=published)
@@ -225,7 +238,7 @@ def write_workbook(con: duckdb.DuckDBPyConnection, year: int, quarter: int | Non
         sheet.set_column(1, 1, 30)
         sheet.set_column(5, 5, 80)
         for i, d in enumerate(definitions, start=1):
-            sheet.write_row(i, 0, [str(v) for v in d], fmt["text"])
+            sheet.write_row(i, 0, [_(LABELS[v]) if v in LABELS else str(v) for v in d], fmt["text"])
 
         sheet = book.add_worksheet(_("Note"))
         sheet.write_row(0, 0, [_("Item"), _("Content")], head)

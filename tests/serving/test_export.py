@@ -104,8 +104,9 @@ def test_community_definitions_and_note_sheets(workbook: Path, demo_published: S
     assert definitions[0][:2] == ("指标代码", "指标")
     (count,) = _mart(demo_published, "select count(*) from marts.dim_indicator")[0]
     assert len(definitions) == count + 1 and all(r[5] for r in definitions[1:])
+    assert {r[2] for r in definitions[1:]} == {"计数", "比率"}
     note = dict(book["说明"].iter_rows(min_row=2, values_only=True))
-    assert note["期间"] == "2024"
+    assert note["期间"] == "2024年"
     assert note["数据状态"].startswith("实时数据，尚未冻结")  # no release in the demo
 
 
