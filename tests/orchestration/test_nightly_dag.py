@@ -163,7 +163,7 @@ def test_a_failing_step_fails_the_run_and_names_the_task(
     assert _task_states(settings, summary["run_id"])["summary"] == "failed"
     failed = [m for m in smtp_server.messages if "夜间运行失败" in m["Subject"]]
     assert failed and "ingest_court_referrals" in failed[-1].get_content()
-    assert any(b["markdown"]["title"] == failed[-1]["Subject"] for b in webhook_server.bodies)
+    assert any(b["markdown"].get("title") == failed[-1]["Subject"] for b in webhook_server.bodies)
     shutil.rmtree(root, ignore_errors=True)
 
 
