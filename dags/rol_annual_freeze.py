@@ -15,6 +15,7 @@ import pendulum
 from airflow.sdk import Asset, CronTriggerTimetable, Param, dag, task
 
 from rolwh.core.settings import WRITER_POOL, dag_default_args
+from rolwh.orchestration.airflow_notifier import RolwhNotifier
 
 RELEASES = Asset("rolwh://releases")
 
@@ -31,7 +32,9 @@ RELEASES = Asset("rolwh://releases")
         "year": Param(None, type=["null", "integer"], description="year to freeze (default: last year)"),
         "reason": Param(None, type=["null", "string"], description="why (required for a second version)"),
     },
-    default_args=dag_default_args(retry_minutes=2, max_retry_minutes=30),
+    # A failed task (a blocked gate, a refused freeze) is told by e-mail / webhook (ROLWH_NOTIFY_*).
+    default_args=dag_default_args(retry_minutes=2, max_retry_minutes=30)
+    | {"on_failure_callback": RolwhNotifier()},
 )
 def rol_annual_freeze() -> None:
     @task

@@ -9,8 +9,11 @@ to the serving file **only if the gate passed** (otherwise the previous publicat
   under the project's file lock: one writer at a time.
 * Bad data and a blocked gate fail at once (no retries); transient errors are retried with
   exponential back-off.
-* Quarantined files do not fail the run: the `summary` task lists them with what to do, and keeps
-  the run summary under `$ROLWH_HOME/logs/runs/`.
+* The `summary` task keeps the run summary under `$ROLWH_HOME/logs/runs/` and tells the outcome:
+  **success** = ok; **skipped** (pink) = published, **needs attention** (files quarantined, a
+  freeze-blocking warning or an overdue feed open, a refused release: the summary says what to do);
+  **failed** = a step failed or the gate blocked publication. Failure, block and new attention
+  items are sent by e-mail / webhook (`ROLWH_NOTIFY_*`, see the README).
 * Re-running or backfilling is idempotent: already loaded files are skipped by their sha256.
 * After a change of the dbt models, trigger with `{"full_refresh": true}` to rebuild the
   incremental models from scratch.
@@ -24,6 +27,7 @@ from airflow.sdk import Asset, CronTriggerTimetable, Param, TriggerRule, dag, ta
 
 from rolwh.core.contracts import FEEDS
 from rolwh.core.settings import WRITER_POOL, dag_default_args
+from rolwh.orchestration.airflow_notifier import RolwhNotifier
 
 FEED_NAMES = [f.name for f in FEEDS]
 MARTS = Asset("rolwh://marts")
@@ -111,9 +115,14 @@ def rol_nightly() -> None:
 
     step_ids = [f"ingest_{name}" for name in FEED_NAMES] + ["build", "gate", "publish"]
 
-    @task(trigger_rule=TriggerRule.ALL_DONE, retries=0)
+    @task(
+        trigger_rule=TriggerRule.ALL_DONE,
+        retries=0,
+        on_failure_callback=RolwhNotifier(),
+        on_skipped_callback=RolwhNotifier(),
+    )
     def summary() -> str:
-        """Log every step's outcome and what the operator should do; fail if a step failed."""
+        """Log every step's outcome and what to do; fail if a step failed, skip if it needs attention."""
         from rolwh.core.settings import (
             load_settings,
         )

@@ -323,3 +323,67 @@ def dag_default_args(retry_minutes: int = 1, max_retry_minutes: int = 20) -> dic
         "retry_exponential_backoff": 2.0,
         "max_retry_delay": timedelta(minutes=max_retry_minutes),
     }
+
+
+# -- notifications (read by rolwh.orchestration.notify) ----------------------------------------------------------
+#: Webhook message shapes: a generic JSON object, or the Enterprise WeChat / DingTalk robots' markdown.
+WEBHOOK_PRESETS = ("generic", "wecom", "dingtalk")
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    """Where the nightly run's failure, block and attention notices go (nowhere when all unset).
+
+    | variable | default | what |
+    |---|---|---|
+    | ``ROLWH_NOTIFY_SMTP_HOST`` / ``_PORT`` | — / ``25`` | the SMTP server (e-mail off without a host) |
+    | ``ROLWH_NOTIFY_SMTP_USER`` / ``_PASSWORD`` | — | login, when the server needs one |
+    | ``ROLWH_NOTIFY_SMTP_STARTTLS`` | ``false`` | ``true``: STARTTLS before login |
+    | ``ROLWH_NOTIFY_FROM`` / ``ROLWH_NOTIFY_TO`` | ``rolwh@localhost`` / — | sender; recipients, comma-separated |
+    | ``ROLWH_NOTIFY_WEBHOOK_URL`` | — | a JSON webhook (off when unset) |
+    | ``ROLWH_NOTIFY_WEBHOOK_PRESET`` | ``generic`` | ``generic``, ``wecom`` (企业微信) or ``dingtalk`` (钉钉) |
+    | ``ROLWH_NOTIFY_TIMEOUT`` | ``10`` | seconds per channel |
+    """
+
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)  # a secret: never in a repr or log
+    smtp_starttls: bool = False
+    mail_from: str = "rolwh@localhost"
+    mail_to: tuple[str, ...] = ()
+    webhook_url: str | None = field(default=None, repr=False)  # robot URLs carry their access token
+    webhook_preset: str = "generic"
+    timeout: float = 10.0
+
+    @property
+    def email(self) -> bool:
+        return bool(self.smtp_host and self.mail_to)
+
+
+def notify_settings(env: Mapping[str, str] | None = None) -> NotifySettings:
+    """The ``ROLWH_NOTIFY_*`` settings (see :class:`NotifySettings`); a bad value is a SettingsError."""
+    env = os.environ if env is None else env
+
+    def get(name: str) -> str | None:
+        return (env.get(f"ROLWH_NOTIFY_{name}") or "").strip() or None
+
+    preset = (get("WEBHOOK_PRESET") or "generic").lower()
+    if preset not in WEBHOOK_PRESETS:
+        raise SettingsError(f"ROLWH_NOTIFY_WEBHOOK_PRESET must be one of {', '.join(WEBHOOK_PRESETS)}")
+    try:
+        port, timeout = int(get("SMTP_PORT") or 25), float(get("TIMEOUT") or 10)
+    except ValueError as exc:
+        raise SettingsError(f"ROLWH_NOTIFY_SMTP_PORT / ROLWH_NOTIFY_TIMEOUT must be numbers ({exc})") from None
+    return NotifySettings(
+        smtp_host=get("SMTP_HOST"),
+        smtp_port=port,
+        smtp_user=get("SMTP_USER"),
+        smtp_password=get("SMTP_PASSWORD"),
+        smtp_starttls=(get("SMTP_STARTTLS") or "").lower() in ("1", "true", "yes", "on"),
+        mail_from=get("FROM") or "rolwh@localhost",
+        mail_to=tuple(a.strip() for a in (get("TO") or "").split(",") if a.strip()),
+        webhook_url=get("WEBHOOK_URL"),
+        webhook_preset=preset,
+        timeout=timeout,
+    )

@@ -4,12 +4,19 @@ JSON-serialisable summary for XCom, so the DAG files only wire them to a schedul
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from typing import Any
 
+from expectations.freshness import stale_feeds
 from expectations.gate import run_gate
+from expectations.results import GateResult
 from ingest import IngestReport, ingest_feed
-from rolwh.core.errors import GateBlocked, NeedsAttention
+from rolwh.core.errors import EnvironmentFault, GateBlocked, NeedsAttention, NoWarehouse
+from rolwh.core.i18n import _
 from rolwh.core.settings import Settings
+from rolwh.core.warehouse import connect
+from rolwh.orchestration.attention import Item, identity, to_json, track
 from rolwh.orchestration.lock import writer_lock
 from rolwh.orchestration.publication import freeze_and_republish, publish_checked
 from rolwh.release.frozen import frozen_release_vars
@@ -23,11 +30,51 @@ TASK_LOCK_WAIT_SECONDS = 300.0
 
 def quarantine_action(settings: Settings, feed: str, file_name: str, reason: str) -> str:
     """What the operator should do about one quarantined file."""
-    return (
-        f"{feed}/{file_name} was quarantined ({reason}); the rest of the run went on. "
-        f"Fix the export (see {settings.quarantine_dir / feed}) and deliver the corrected file to "
-        f"{settings.landing / feed}/; the next nightly run loads it."
+    return _(
+        "{file} was quarantined ({reason}); the rest of the run went on. Fix the export (see "
+        "{quarantine}) and deliver the corrected file to {landing}/; the next nightly run loads it."
+    ).format(
+        file=f"{feed}/{file_name}",
+        reason=reason,
+        quarantine=settings.quarantine_dir / feed,
+        landing=settings.landing / feed,
     )
+
+
+def check_landing(settings: Settings) -> None:
+    """Raise EnvironmentFault (exit 7) unless the landing area is a folder this user may read: a
+    missing one (an unmounted share) is not "no new files", and nothing may be published then."""
+    landing = settings.landing
+    if not landing.is_dir():
+        raise EnvironmentFault(
+            _(
+                "the landing area {path} is missing or not a folder (an unmounted share?): nothing was "
+                "loaded or published. Mount or create it, or correct ROLWH_LANDING (--landing)."
+            ).format(path=landing)
+        )
+    if not os.access(landing, os.R_OK | os.X_OK):
+        raise EnvironmentFault(
+            _(
+                "the landing area {path} cannot be read (permission denied): nothing was loaded or "
+                "published. Give the user running rolwh read access to it."
+            ).format(path=landing)
+        )
+
+
+def review_gate(settings: Settings, gate: GateResult, today: dt.date | None = None) -> list[Item]:
+    """The gate's warnings and the overdue feeds as open items (new, changed or open since), the
+    state of told warnings updated (:mod:`rolwh.orchestration.attention`). The caller holds the lock."""
+    today = today or dt.date.today()
+    try:
+        con = connect(settings, read_only=True)
+    except NoWarehouse:
+        overdue = []
+    else:
+        try:
+            overdue = stale_feeds(con, today)
+        finally:
+            con.close()
+    return track(settings, [*gate.warnings, *overdue], today, {identity(f) for f in overdue})
 
 
 def quarantined(settings: Settings, report: IngestReport) -> list[dict[str, str]]:
@@ -58,6 +105,7 @@ def ingest_step(
 ) -> dict[str, Any]:
     """Load new files of one feed; quarantined files are listed, they do not fail the step."""
 
+    check_landing(settings)
     with writer_lock(settings, wait_seconds=wait_seconds, what=f"ingest {feed}"):
         report = ingest_feed(settings, feed, progress=False)
     return {
@@ -65,7 +113,9 @@ def ingest_step(
         "feed": feed,
         "files": len(report.files),
         "quarantined": quarantined(settings, report),
-        "headline": f"{len(report.files)} file(s) seen, {len(report.quarantined)} quarantined",
+        "headline": _("{files} file(s) seen, {quarantined} quarantined").format(
+            files=len(report.files), quarantined=len(report.quarantined)
+        ),
         "summary": report.render(),
     }
 
@@ -92,6 +142,7 @@ def gate_step(
     # The gate reads the working file: no writer may run meanwhile (DuckDB: one writer or readers).
     with writer_lock(settings, wait_seconds=wait_seconds, what=f"gate {mode}"):
         result = run_gate(settings, mode=mode, year=year)
+        review = review_gate(settings, result) if mode == "nightly" else []
     write_quality_page(settings)  # readable offline, blocked or not
     summary = {
         "step": f"gate {mode}",
@@ -99,10 +150,15 @@ def gate_step(
         "blocking_failures": [str(f) for f in result.blocking_failures],
         "warnings": [str(w) for w in result.warnings],
         "summary": result.render(),
+        "review": to_json(review),
     }
     if not result.passed:
         raise GateBlocked(
-            f"quality gate ({mode}) blocked publication; the previous publication stays.\n{result.render()}"
+            _("the quality gate ({mode}) blocked publication; the previous publication stays.").format(
+                mode=mode
+            )
+            + "\n"
+            + result.render()
         )
     return summary
 

@@ -357,7 +357,9 @@ def test_every_service_healthy_with_rolwh_on_path(stack: Stack) -> None:
 @pytest.fixture(scope="module")
 def first_run(stack: Stack, demo_run: dict) -> dict:
     """The demo exports delivered, the DAG unpaused and triggered through the REST API, green."""
-    assert demo_run["exit_code"] == 0, demo_run["output"][-2000:]
+    assert demo_run["exit_code"] == 5, demo_run["output"][
+        -2000:
+    ]  # 5: published, needs attention (the demo's quarantined files, overdue feeds)
     start = time.monotonic()
     stack.wait_for(f"{DAG} parsed", lambda: stack.api("GET", f"/api/v2/dags/{DAG}")["dag_id"], timeout=600)
     stack.deliver(Path(demo_run["landing"]))

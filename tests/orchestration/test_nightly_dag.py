@@ -12,6 +12,7 @@ import pytest
 from rolwh.core.settings import Settings, load_settings
 from rolwh.orchestration.airflow_local import airflow_env, dags_test, latest_run_summary, prepare_airflow
 
+from .conftest import notify_env
 from .marts import marts_snapshot, raw_counts
 
 pytestmark = pytest.mark.slow
@@ -20,12 +21,14 @@ TEST_KEY = "orchestration-test-key-0123456789abcdef"
 DAG_TIMEOUT = 1500
 
 
-def _home(root: Path, name: str, landing: Path) -> tuple[Settings, dict[str, str]]:
+def _home(
+    root: Path, name: str, landing: Path, notify: dict[str, str] | None = None
+) -> tuple[Settings, dict[str, str]]:
     settings = load_settings(
         {"ROLWH_HOME": str(root / name), "ROLWH_LANDING": str(landing), "ROLWH_KEY": TEST_KEY}
     )
     settings.ensure_dirs()
-    env = airflow_env(settings, extra={"ROLWH_KEY": TEST_KEY, "ROLWH_TASK_RETRIES": "0"})
+    env = airflow_env(settings, extra={"ROLWH_KEY": TEST_KEY, "ROLWH_TASK_RETRIES": "0", **(notify or {})})
     prepare_airflow(env)
     return settings, env
 
@@ -40,9 +43,12 @@ def landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def clean_run(tmp_path_factory: pytest.TempPathFactory, landing: Path) -> tuple[Settings, int, str]:
-    """One run of rol_nightly on a fresh ROLWH_HOME."""
-    settings, env = _home(tmp_path_factory.mktemp("clean"), "home", landing)
+def clean_run(
+    tmp_path_factory: pytest.TempPathFactory, landing: Path, smtp_server, webhook_server
+) -> tuple[Settings, int, str]:
+    """One run of rol_nightly on a fresh ROLWH_HOME, notifying the loopback receivers."""
+    notify = notify_env(smtp_server, webhook_server, "wecom")
+    settings, env = _home(tmp_path_factory.mktemp("clean"), "home", landing, notify)
     code, output = dags_test(env, "rol_nightly", timeout=DAG_TIMEOUT)
     (settings.logs_dir / "dags-test.log").write_text(output)
     return settings, code, output
@@ -53,6 +59,7 @@ def test_nightly_dag_ingests_builds_gates_and_publishes(clean_run: tuple[Setting
     summary = latest_run_summary(settings, "rol_nightly")
     assert summary is not None, output[-3000:]
     assert code == 0 and summary["failed"] == [], summary["text"]
+    assert summary["state"] == "attention"  # the demo's quarantined files and overdue feeds
     outcomes = summary["outcomes"]
     assert outcomes["gate"]["passed"] is True
     assert outcomes["publish"]["ok"] is True
@@ -71,12 +78,51 @@ def test_quarantined_demo_files_are_listed_with_what_to_do_without_failing_the_r
     quarantined = [q for o in summary["outcomes"].values() if o for q in o.get("quarantined", ())]
     assert quarantined, "the demo landing area contains broken files; they must be reported"
     text = summary["text"]
-    assert "## To do" in text
+    assert "## 待办事项" in text
     for q in quarantined:
         assert q["file_name"] in text and q["reason"] in text
         assert str(settings.landing / q["feed"]) in q["action"]
     md = sorted((settings.logs_dir / "runs").glob("rol_nightly__*.md"))
     assert md and md[-1].read_text(encoding="utf-8").strip() == text.strip()
+
+
+def _task_states(settings: Settings, run_id: str) -> dict[str, str]:
+    import sqlite3
+
+    con = sqlite3.connect(settings.home / "airflow" / "airflow.db")
+    try:
+        rows = con.execute(
+            "select task_id, state from task_instance where dag_id = 'rol_nightly' and run_id = ?", (run_id,)
+        ).fetchall()
+    finally:
+        con.close()
+    return dict(rows)
+
+
+def test_attention_shows_as_a_skipped_summary_and_is_notified_in_chinese_without_personal_data(
+    clean_run: tuple[Settings, int, str], smtp_server, webhook_server, tmp_path: Path
+) -> None:
+    from rolwh.demo_data import generate
+    from tests.support.pii import NeedleIndex, collect_pii
+
+    settings, _code, output = clean_run
+    summary = latest_run_summary(settings, "rol_nightly")
+    assert summary is not None, output[-3000:]
+    states = _task_states(settings, summary["run_id"])
+    assert states["summary"] == "skipped" and states["publish"] == "success", states  # not plain green
+    mails = [m for m in smtp_server.messages if "夜间运行已发布，需要处理" in m["Subject"]]
+    hooks = [b for b in webhook_server.bodies if "夜间运行已发布，需要处理" in b["markdown"]["content"]]
+    assert len(mails) == 1 and len(hooks) == 1, [m["Subject"] for m in smtp_server.messages]
+    assert "rol_nightly" in mails[0]["Subject"]
+    quarantined = [q for o in summary["outcomes"].values() if o for q in o.get("quarantined", ())]
+    as_delivered = tmp_path / "landing"
+    generate(as_delivered, seed=11, scale=1)
+    needles = collect_pii(as_delivered).needles()
+    for message in (mails[0].get_content(), hooks[0]["markdown"]["content"]):
+        for q in quarantined:
+            assert f"{q['feed']}/{q['file_name']} 已被隔离" in message
+        assert "更正后的文件报送至" in message
+        assert NeedleIndex(needles).find(message) == set()
 
 
 def test_backfill_of_three_days_equals_one_clean_run(
@@ -97,7 +143,7 @@ def test_backfill_of_three_days_equals_one_clean_run(
 
 
 def test_a_failing_step_fails_the_run_and_names_the_task(
-    tmp_path_factory: pytest.TempPathFactory, landing: Path
+    tmp_path_factory: pytest.TempPathFactory, landing: Path, smtp_server, webhook_server
 ) -> None:
     # The key is unusable: ingest refuses to run (it would write personal data unhashed otherwise).
     root = tmp_path_factory.mktemp("nokey")
@@ -105,6 +151,7 @@ def test_a_failing_step_fails_the_run_and_names_the_task(
     settings.ensure_dirs()
     env = airflow_env(settings, extra={"ROLWH_TASK_RETRIES": "0"})
     env.pop("ROLWH_KEY", None)
+    env.update(notify_env(smtp_server, webhook_server, "dingtalk"))
     prepare_airflow(env)
     code, output = dags_test(env, "rol_nightly", timeout=DAG_TIMEOUT)
     summary = latest_run_summary(settings, "rol_nightly")
@@ -113,6 +160,10 @@ def test_a_failing_step_fails_the_run_and_names_the_task(
     assert "ingest_court_referrals" in summary["failed"] and "publish" in summary["failed"]
     assert "pseudonymisation key" in summary["text"]
     assert not (settings.serving_dir / "rolwh.duckdb").exists()
+    assert _task_states(settings, summary["run_id"])["summary"] == "failed"
+    failed = [m for m in smtp_server.messages if "夜间运行失败" in m["Subject"]]
+    assert failed and "ingest_court_referrals" in failed[-1].get_content()
+    assert any(b["markdown"].get("title") == failed[-1]["Subject"] for b in webhook_server.bodies)
     shutil.rmtree(root, ignore_errors=True)
 
 

@@ -38,7 +38,9 @@ DIMENSIONS = (
 
 @pytest.fixture(scope="module")
 def serving(demo_run: dict[str, object]) -> duckdb.DuckDBPyConnection:
-    assert demo_run["exit_code"] == 0, demo_run["output"]
+    assert demo_run["exit_code"] == 5, demo_run[
+        "output"
+    ]  # 5: published, needs attention (the demo's quarantined files, overdue feeds)
     con = duckdb.connect(str(reader_path(demo_run["settings"])), read_only=True)  # type: ignore[arg-type]
     yield con
     con.close()

@@ -241,7 +241,8 @@ def add_files(src: Path, landing: Path) -> None:
 
 
 def ok(proc: subprocess.CompletedProcess[str], what: str) -> None:
-    assert proc.returncode == 0, (
+    # 5: published, needs attention (quarantined demo files, overdue demo feeds): the run went through
+    assert proc.returncode in (0, 5), (
         f"{what} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     )
 

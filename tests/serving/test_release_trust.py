@@ -85,7 +85,7 @@ def test_a_rewritten_value_is_refused_by_verify_run_draft_and_diff(demo: tuple[P
     home, env = demo
     # the untouched release is served by the next run
     ok = cli(env, "run", "--quiet")
-    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert ok.returncode == 5, ok.stdout + ok.stderr  # published; the demo's feeds are overdue
     assert serving_rows(home, FROZEN_RECEIVED) == [(476,)]
 
     forge_value(_release(home) / "data" / "fct_indicator_annual.parquet", "CR_RECEIVED", FORGED)
@@ -98,7 +98,7 @@ def test_a_rewritten_value_is_refused_by_verify_run_draft_and_diff(demo: tuple[P
     assert run.returncode == 5, run.stdout + run.stderr
     assert f"release {YEAR}/v1 failed verification and is not used" in run.stdout
     assert f"rolwh verify --year {YEAR}" in run.stdout
-    assert "result: NEEDS ATTENTION — published" in run.stdout
+    assert "result: published, NEEDS ATTENTION" in run.stdout
     assert serving_rows(home, FROZEN_RECEIVED) == []  # not served …
     assert serving_rows(
         home, f"select count(*) from marts.fct_indicator_annual_frozen where year = {YEAR}"

@@ -52,7 +52,8 @@ def district(tmp_path_factory: pytest.TempPathFactory) -> Path:
     }
     for name, proc in procs.items():
         out, _ = proc.communicate(timeout=1500)
-        assert proc.returncode == 0, f"tenant {name} failed:\n{out[-4000:]}"
+        # 5: published, needs attention (the demo's quarantined files, overdue feeds)
+        assert proc.returncode in (0, 5), f"tenant {name} failed:\n{out[-4000:]}"
     result = rollup(root)
     assert result.tenants == sorted(TENANTS) and not result.missing
     return root
