@@ -187,7 +187,7 @@ def _check(state: str, command: str, code: int, out: str, err: str, expected: in
         assert len(lines) == 1 and lines[0].startswith("rolwh"), said
     else:  # the command's own result: one line, or a run summary ending in its outcome and exit code
         lines = out.strip().splitlines()
-        assert len(lines) == 1 or f"exit {code}" in lines[-1], said
+        assert len(lines) == 1 or any(f"{word} {code}" in lines[-1] for word in ("exit", "退出码")), said
 
 
 def _run_state(

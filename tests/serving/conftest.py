@@ -31,7 +31,9 @@ def published(working: Settings) -> Settings:
 @pytest.fixture(scope="module")
 def demo_published(demo_run: dict[str, object]) -> Settings:
     """The demo's real serving file (dbt-built star schema, cn views, comments), read only."""
-    assert demo_run["exit_code"] == 0, demo_run["output"]
+    assert demo_run["exit_code"] == 5, demo_run[
+        "output"
+    ]  # published, needs attention (quarantined demo files)
     settings = demo_run["settings"]
     assert isinstance(settings, Settings)
     return settings

@@ -103,7 +103,9 @@ def test_quality_page_without_gate_runs_says_so(settings: Settings, monkeypatch:
 
 
 def _demo(demo_run: dict[str, object]) -> Settings:
-    assert demo_run["exit_code"] == 0, demo_run["output"]
+    assert demo_run["exit_code"] == 5, demo_run[
+        "output"
+    ]  # published, needs attention (quarantined demo files)
     settings = demo_run["settings"]
     assert isinstance(settings, Settings)
     return settings

@@ -38,7 +38,9 @@ def _env(demo_env: dict[str, str], home: Path, key_file: Path) -> dict[str, str]
 @pytest.fixture(scope="module")
 def frozen_demo(demo_run: dict, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A copy of the demo home with 2024 frozen by `rolwh freeze` (the key made on first use)."""
-    assert demo_run["exit_code"] == 0, demo_run["output"]
+    assert demo_run["exit_code"] == 5, demo_run[
+        "output"
+    ]  # published, needs attention (quarantined demo files)
     root = tmp_path_factory.mktemp("frozen-demo")
     home, key_file = root / "home", root / "release-key" / "release.key"
     shutil.copytree(demo_run["home"], home, symlinks=True)
