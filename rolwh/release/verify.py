@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rolwh.core.errors import FreezeError, ReleaseKeyError
+from rolwh.core.i18n import _
 from rolwh.core.settings import Settings
 from rolwh.release.anchor import (
     ANCHOR_FILE,
@@ -55,23 +56,27 @@ class VerifyResult:
 
     def render(self) -> str:
         if not self.checked:
-            return f"no release of {self.year} to verify"
-        head = "OK" if self.ok else "FAILED"
-        lines = [f"verify {self.year} {', '.join(self.checked)}: {head} ({self.files_checked} files checked)"]
+            return _("no release of {year} to verify").format(year=self.year)
+        head = _("OK") if self.ok else _("FAILED")
+        lines = [
+            _("verify {year} {versions}: {verdict} ({n} files checked)").format(
+                year=self.year, versions=", ".join(self.checked), verdict=head, n=self.files_checked
+            )
+        ]
         lines += [f"  {p}" for p in self.problems]
-        lines += [f"  warning: {w}" for w in self.warnings]
+        lines += [_("  warning: {warning}").format(warning=w) for w in self.warnings]
         return "\n".join(lines)
 
     def refusal(self) -> str:
         """One line for a reader that refuses this release: which, why, and what to do."""
         shown = "; ".join(self.problems[:3]) + (
-            f"; … {len(self.problems) - 3} more" if len(self.problems) > 3 else ""
+            _("; … {n} more").format(n=len(self.problems) - 3) if len(self.problems) > 3 else ""
         )
-        return (
-            f"release {self.year}/{', '.join(self.checked)} failed verification and is not used ({shown}). "
-            f"Run `rolwh verify --year {self.year}`; restore the release and releases/ledger.jsonl from "
-            f'your backup, or re-freeze: rolwh freeze --year {self.year} --reason "…"'
-        )
+        return _(
+            "release {year}/{versions} failed verification and is not used ({problems}). "
+            "Run `rolwh verify --year {year}`; restore the release and releases/ledger.jsonl from "
+            'your backup, or re-freeze: rolwh freeze --year {year} --reason "…"'
+        ).format(year=self.year, versions=", ".join(self.checked), problems=shown)
 
 
 def verify(settings: Settings, year: int, version: str | None = None) -> VerifyResult:
