@@ -27,7 +27,7 @@ def cell_notices(con: duckdb.DuckDBPyConnection, parsed: str, plan: ParsePlan) -
         return notices
     cleaned = _changed(con, parsed, kinds[0], [])
     if cleaned is not None:
-        cells, rows, per_flag, _ = cleaned
+        cells, rows, per_flag, _counts = cleaned
         notices.append(
             ngettext(
                 "invisible characters removed from {n} cell ({where})",
