@@ -125,7 +125,12 @@ def _lost_and_pruned(demo_run: dict, tmp_path: Path) -> tuple[Path, dict[str, st
     assert demo_run["exit_code"] == 0, demo_run["output"]
     home = tmp_path / "home"
     shutil.copytree(demo_run["home"], home, symlinks=True)
-    env = {**demo_run["env"], "ROLWH_HOME": str(home), "ROLWH_LANDING": str(home / "landing")}
+    env = {
+        **demo_run["env"],
+        "ROLWH_HOME": str(home),
+        "ROLWH_LANDING": str(home / "landing"),
+        "ROLWH_LANG": "en",  # these tests read the English message ids
+    }
     shutil.rmtree(home / "warehouse")
     for name in PRUNED:
         (home / "landing" / COURT / name).unlink()
