@@ -13,11 +13,11 @@ from rich.table import Table
 from rolwh.core.i18n import N_, _
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, JustifyMethod
 
 
 #: The summary table's columns (message ids) and their alignment.
-COLUMNS = (
+COLUMNS: tuple[tuple[str, JustifyMethod], ...] = (
     (N_("feed"), "left"),
     (N_("file"), "left"),
     (N_("status"), "left"),
