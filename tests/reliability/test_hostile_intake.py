@@ -174,7 +174,9 @@ def test_quarantine_keeps_every_original_and_never_overwrites_a_note(settings: S
         [b"first delivery\n", b"second delivery\n", b"not a note\n", b"not the original\n"]
     )
     note = (folder / first_note).read_text(encoding="utf-8")
-    assert f"file: {name}\n" in note and f"sha256: {sha1}\n" in note  # still the first file's note
+    assert (
+        f"文件：{name}\n" in note and f"SHA-256：{sha1}\n" in note
+    )  # still the first file's note (Chinese by default)
     assert len(list(folder.iterdir())) == 8  # 4 originals, 4 notes
     assert audit(settings, "select count(*) from audit.file_loads where status = 'quarantined'") == [(4,)]
     assert not [p for p in (settings.landing / FEED).iterdir()]

@@ -95,7 +95,7 @@ def test_publish_without_marts_fails_and_leaves_nothing_current(settings: Settin
     con = connect(settings)
     ensure_schema(con)
     con.close()
-    with pytest.raises(PublishError, match="no marts"):
+    with pytest.raises(PublishError, match="工作数据仓库中没有集市表"):
         publish(settings)
     assert current_version(settings) is None
     assert list(versions_dir(settings).iterdir()) == []
