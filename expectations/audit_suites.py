@@ -11,6 +11,7 @@ import pandas as pd
 from expectations.checks import BLOCKING, COMPLETENESS, WARNING, Problem, Validation, check
 from expectations.config import QualityConfig
 from rolwh.core.contracts import FEEDS, Kind
+from rolwh.core.i18n import _, ngettext
 from rolwh.core.sql import table_exists
 
 if TYPE_CHECKING:
@@ -86,26 +87,28 @@ def audit_validations(
                 "audit.file_loads",
                 "table_exists",
                 BLOCKING,
-                "audit.file_loads is missing",
+                _("{table} is missing").format(table="audit.file_loads"),
             )
         ]
     frame = export_gap_frame(con, cfg, year)
     v = Validation("completeness_exports", "audit.file_loads", frame)
 
     def gap_label(r: pd.Series) -> str:
-        unit = "month" if r.get("cadence_months") == 1 else "months"
+        months = int(r.get("cadence_months") or 0)
+        cadence = ngettext("cadence {n} month", "cadence {n} months", months).format(n=months)
         a, b = str(r.get("from_label")), str(r.get("to_label"))
         if a.startswith("export ") and b.startswith("export "):
-            between = f"exports {a[7:]} and {b[7:]}"
+            text = _("{feed}: gap of {days} days between exports {a} and {b} ({cadence})")
+            a, b = a[7:], b[7:]
         else:
-            between = f"{a} and {b}"
-        cadence = f"cadence {r.get('cadence_months')} {unit}"
-        return f"{r.get('feed')}: gap of {r.get('gap_days')} days between {between} ({cadence})"
+            text = _("{feed}: gap of {days} days between {a} and {b} ({cadence})")
+            a, b = _point(a), _point(b)
+        return text.format(feed=r.get("feed"), days=r.get("gap_days"), a=a, b=b, cadence=cadence)
 
     v.checks.append(
         check(
             "ExpectColumnValuesToBeBetween",
-            "no gap between consecutive exports longer than the feed's cadence",
+            _("no gap between consecutive exports longer than the feed's cadence"),
             column="excess_days",
             severity=COMPLETENESS,
             label=gap_label,
@@ -168,19 +171,35 @@ def _volume_validation(con: duckdb.DuckDBPyConnection, cfg: QualityConfig) -> Va
     v.checks.append(
         check(
             "ExpectColumnValuesToBeBetween",
-            f"a feed's records per quarter do not drop below {cfg.min_volume_ratio:.0%} "
-            "of the previous quarter",
+            _("a feed's records per quarter do not drop below {ratio:.0%} of the previous quarter").format(
+                ratio=cfg.min_volume_ratio
+            ),
             column="ratio",
             severity=WARNING,
             min_value=cfg.min_volume_ratio,
-            label=lambda r: (
-                f"{r.get('feed')}: {r.get('volume')} records in {r.get('quarter')} against "
-                f"{r.get('previous_volume')} in {r.get('previous_quarter')}"
+            label=lambda r: _(
+                "{feed}: {n} records in {quarter} against {previous} in {previous_quarter}"
+            ).format(
+                feed=r.get("feed"),
+                n=r.get("volume"),
+                quarter=r.get("quarter"),
+                previous=r.get("previous_volume"),
+                previous_quarter=r.get("previous_quarter"),
             ),
             labels_only=True,
         )
     )
     return v
+
+
+def _point(label: str) -> str:
+    """A gap's end as shown: an export (``export YYYYMMDD``) or a bound of the year."""
+    kind, _sp, date = label.rpartition(" ")
+    if kind == "the year start":
+        return _("the year start {date}").format(date=date)
+    if kind == "the year end":
+        return _("the year end {date}").format(date=date)
+    return _("export {date}").format(date=date)
 
 
 def _add_months(d: dt.date, months: int) -> dt.date:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from expectations.checks import WARNING, Check, Validation, check, read_frame
 from expectations.config import QualityConfig
 from expectations.mart_suites import FACT_TABLES
+from rolwh.core.i18n import N_, _
 from rolwh.core.sql import table_exists
 
 if TYPE_CHECKING:
@@ -82,10 +83,18 @@ def _quarter_sum_validation(con: duckdb.DuckDBPyConnection, year: int | None) ->
     )
 
     def label(r: pd.Series) -> str:
-        largest = f" (largest quarter {r.get('quarters_max')})" if r.get("is_distinct_count") else ""
+        largest = (
+            _(" (largest quarter {n})").format(n=r.get("quarters_max")) if r.get("is_distinct_count") else ""
+        )
         return (
-            f"{r.get('indicator_code')} {r.get('community_code')} {r.get('year')}: annual "
-            f"{r.get('annual_value')} but quarters sum to {r.get('quarters_sum')}{largest}"
+            _("{indicator} {community} {year}: annual {annual} but quarters sum to {quarters}").format(
+                indicator=r.get("indicator_code"),
+                community=r.get("community_code"),
+                year=r.get("year"),
+                annual=r.get("annual_value"),
+                quarters=r.get("quarters_sum"),
+            )
+            + largest
         )
 
     return Validation(
@@ -95,8 +104,10 @@ def _quarter_sum_validation(con: duckdb.DuckDBPyConnection, year: int | None) ->
         [
             check(
                 "ExpectColumnValuesToBeBetween",
-                "annual flow counts equal the sum of their quarters (distinct counts: between the largest "
-                "quarter and the sum)",
+                _(
+                    "annual flow counts equal the sum of their quarters (distinct counts: between the largest "
+                    "quarter and the sum)"
+                ),
                 column="difference",
                 label=label,
                 min_value=0,
@@ -132,14 +143,20 @@ def _all_sum_validation(con: duckdb.DuckDBPyConnection, year: int | None) -> Val
 
     def rule(part: str) -> Check:
         def label(r: pd.Series) -> str:
-            return (
-                f"{r.get('table_name')} {r.get('period')} {r.get('indicator_code')}: ALL "
-                f"{part} {r.get(f'all_{part}')} but communities sum to {r.get(f'parts_{part}')}"
+            return _("{table} {period} {indicator}: ALL {part} {all} but communities sum to {parts}").format(
+                table=r.get("table_name"),
+                period=r.get("period"),
+                indicator=r.get("indicator_code"),
+                part=_(part),
+                all=r.get(f"all_{part}"),
+                parts=r.get(f"parts_{part}"),
             )
 
         return check(
             "ExpectColumnValuesToBeBetween",
-            f"ALL {part} equals the sum over communities + UNKNOWN (flows and cohorts)",
+            _("ALL {part} equals the sum over communities + UNKNOWN (flows and cohorts)").format(
+                part=_(part)
+            ),
             column=f"{part}_difference",
             label=label,
             min_value=0,
@@ -150,7 +167,7 @@ def _all_sum_validation(con: duckdb.DuckDBPyConnection, year: int | None) -> Val
         "cross_all_equals_communities",
         "marts.fct_indicator_*",
         frame,
-        [rule("numerator"), rule("denominator")],
+        [rule(N_("numerator")), rule(N_("denominator"))],
     )
 
 
@@ -175,9 +192,12 @@ def _unknown_share_validation(
     )
 
     def label(r: pd.Series) -> str:
-        return (
-            f"{r.get('indicator_code')} {r.get('year')}: {r.get('unknown_value')} of "
-            f"{r.get('all_value')} records in UNKNOWN community ({r.get('unknown_share'):.1%})"
+        return _("{indicator} {year}: {unknown} of {all} records in UNKNOWN community ({share:.1%})").format(
+            indicator=r.get("indicator_code"),
+            year=r.get("year"),
+            unknown=r.get("unknown_value"),
+            all=r.get("all_value"),
+            share=r.get("unknown_share"),
         )
 
     return Validation(
@@ -187,7 +207,9 @@ def _unknown_share_validation(
         [
             check(
                 "ExpectColumnValuesToBeBetween",
-                f"share of UNKNOWN community at most {cfg.max_unknown_community_share:.0%}",
+                _("share of UNKNOWN community at most {share:.0%}").format(
+                    share=cfg.max_unknown_community_share
+                ),
                 column="unknown_share",
                 severity=WARNING,
                 label=label,

@@ -209,7 +209,9 @@ def _message(
     check: Check, v: Validation, res: dict[str, Any], raised: bool, exc: dict[str, object] | None
 ) -> str:
     if raised:
-        return f"could not evaluate ({check.what}): {(exc or {}).get('exception_message')}"
+        return _("could not evaluate ({what}): {error}").format(
+            what=check.what, error=(exc or {}).get("exception_message")
+        )
     labels: list[str] = []
     idx = res.get("unexpected_index_list") or []
     if check.label is not None:
@@ -217,30 +219,36 @@ def _message(
             try:
                 labels.append(check.label(v.frame.loc[i]))
             except Exception:  # a label must never hide the failure itself
-                labels.append(f"row {i}")
+                labels.append(_("row {n}").format(n=i))
     if check.labels_only and labels:
-        more = f" (and {len(idx) - len(labels)} more)" if len(idx) > len(labels) else ""
-        return "; ".join(labels) + more
+        more = _(" (and {n} more)").format(n=len(idx) - len(labels)) if len(idx) > len(labels) else ""
+        return _("; ").join(labels) + more
     if "unexpected_count" in res:
         n, total = res.get("unexpected_count"), res.get("element_count")
         pct = res.get("unexpected_percent")
         # values of a delivered file's cells are never quoted (personal data): its rows are named instead
         quoted = [] if _holds_cells(v) else (res.get("partial_unexpected_list") or [])[:MAX_LABELS]
         values = [_plain(x) for x in quoted]
-        text = f"expected {check.what}; found {n} of {total} rows not so"
+        text = _("expected {what}; found {n} of {total} rows not so").format(
+            what=check.what, n=n, total=total
+        )
         if pct is not None:
             text += f" ({pct:.2f}%)"
         if values:
-            text += f", e.g. values {values}"
+            text += _(", e.g. values {values}").format(values=values)
         if labels:
-            text += f" at {', '.join(labels)}"
+            text += _(" at {labels}").format(labels=", ".join(labels))
         return text
     if "details" in res:
         mismatched = (res.get("details") or {}).get("mismatched") or {}
         missing = mismatched.get("missing")
         if missing:
-            return f"expected {check.what}; missing columns {missing}, found {res.get('observed_value')}"
-    return f"expected {check.what}; observed {_plain(res.get('observed_value'))}"
+            return _("expected {what}; missing columns {missing}, found {found}").format(
+                what=check.what, missing=missing, found=res.get("observed_value")
+            )
+    return _("expected {what}; observed {observed}").format(
+        what=check.what, observed=_plain(res.get("observed_value"))
+    )
 
 
 def _plain(x: object) -> object:

@@ -18,6 +18,7 @@ from expectations.checks import (
 )
 from expectations.config import QualityConfig
 from rolwh.core.contracts import FEEDS, Column, Feed, Kind
+from rolwh.core.i18n import _
 from rolwh.core.sql import table_exists
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ NEGATIVE_DURATION_TIMES = ("reported_at", "dispatched_at", "arrived_at", "first_
 
 
 def raw_row(row: pd.Series) -> str:
-    return f"{row.get('_file_name')} row {row.get('_row_number')}"
+    return _("{file} row {row}").format(file=row.get("_file_name"), row=row.get("_row_number"))
 
 
 def raw_validations(
@@ -41,7 +42,15 @@ def raw_validations(
     for feed in FEEDS:
         suite = f"raw_{feed.name}"
         if not table_exists(con, "raw", feed.name):
-            problems.append(Problem(suite, feed.table, "table_exists", BLOCKING, f"{feed.table} is missing"))
+            problems.append(
+                Problem(
+                    suite,
+                    feed.table,
+                    "table_exists",
+                    BLOCKING,
+                    _("{table} is missing").format(table=feed.table),
+                )
+            )
             continue
         present = set(table_columns(con, "raw", feed.name))
         # the column set is checked on the catalog (the frame below holds only what checks read)
@@ -51,9 +60,9 @@ def raw_validations(
                 feed.table,
                 "expect_table_columns_to_match_set",
                 BLOCKING,
-                f"contract column {n} is missing",
+                _("contract column {column} is missing").format(column=n),
             )
-            for n, _ in feed.raw_columns()
+            for n, _kind in feed.raw_columns()
             if n not in present
         )
         checks = [c for c in raw_column_checks(feed, cfg, today) if c.column in present]
@@ -67,7 +76,9 @@ def raw_validations(
             checks.append(
                 check(
                     "ExpectColumnValuesToBeInSet",
-                    f"share of events with a time before 上报时间 at most {cfg.max_negative_duration_share:.1%}",
+                    _("share of events with a time before 上报时间 at most {share:.1%}").format(
+                        share=cfg.max_negative_duration_share
+                    ),
                     column="has_negative_duration",
                     severity=WARNING,
                     label=raw_row,
@@ -88,13 +99,13 @@ def raw_column_checks(feed: Feed, cfg: QualityConfig, today: dt.date) -> list[Ch
 
 
 def _column_checks(feed: Feed, col: Column, cfg: QualityConfig, today: dt.date) -> list[Check]:
-    stored = [n for n, _ in col.raw_columns()]
+    stored = [n for n, _kind in col.raw_columns()]
     out: list[Check] = []
     if col.required and stored:
         out.append(
             check(
                 "ExpectColumnValuesToNotBeNull",
-                f"required column {col.header} is filled",
+                _("required column {header} is filled").format(header=col.header),
                 column=stored[0],
                 label=raw_row,
             )
@@ -103,7 +114,7 @@ def _column_checks(feed: Feed, col: Column, cfg: QualityConfig, today: dt.date) 
         out.append(
             check(
                 "ExpectColumnValuesToBeInSet",
-                f"{col.header} holds one of {'|'.join(col.codes)}",
+                _("{header} holds one of {codes}").format(header=col.header, codes="|".join(col.codes)),
                 column=col.name,
                 label=raw_row,
                 value_set=list(col.codes),
@@ -115,11 +126,13 @@ def _column_checks(feed: Feed, col: Column, cfg: QualityConfig, today: dt.date) 
         bounds: dict[str, Any] = {"min_value": timestamp(cfg.date_min)}
         if not future_ok:
             bounds["max_value"] = timestamp(cfg.date_max(today))
-        upper = "any later date" if future_ok else str(cfg.date_max(today))
+        upper = _("any later date") if future_ok else str(cfg.date_max(today))
         out.append(
             check(
                 "ExpectColumnValuesToBeBetween",
-                f"{col.header} between {cfg.date_min} and {upper}",
+                _("{header} between {low} and {high}").format(
+                    header=col.header, low=cfg.date_min, high=upper
+                ),
                 column=col.name,
                 label=raw_row,
                 **bounds,
@@ -129,19 +142,23 @@ def _column_checks(feed: Feed, col: Column, cfg: QualityConfig, today: dt.date) 
         out.append(
             check(
                 "ExpectColumnValuesToBeBetween",
-                f"{col.header} within [{col.min_value}, {col.max_value}] (no negative counts)",
+                _("{header} within [{low}, {high}] (no negative counts)").format(
+                    header=col.header, low=col.min_value, high=col.max_value
+                ),
                 column=col.name,
                 label=raw_row,
                 min_value=col.min_value,
                 max_value=col.max_value,
             )
         )
-    share = f"at most {cfg.max_invalid_id_share:.1%}"
+    share = _("at most {share:.1%}").format(share=cfg.max_invalid_id_share)
     if col.kind is Kind.PII_ID:
         out.append(
             check(
                 "ExpectColumnValuesToBeInSet",
-                f"share of {col.header} with a bad check character {share}",
+                _("share of {header} with a bad check character {share}").format(
+                    header=col.header, share=share
+                ),
                 column=f"{col.name}_valid",
                 severity=WARNING,
                 label=raw_row,
@@ -153,7 +170,9 @@ def _column_checks(feed: Feed, col: Column, cfg: QualityConfig, today: dt.date) 
         out.append(
             check(
                 "ExpectColumnValuesToBeBetween",
-                f"share of rows with a bad {col.header} check character {share}",
+                _("share of rows with a bad {header} check character {share}").format(
+                    header=col.header, share=share
+                ),
                 column=f"{col.name}_invalid_count",
                 severity=WARNING,
                 label=raw_row,
@@ -182,7 +201,7 @@ def latest_validations(con: duckdb.DuckDBPyConnection) -> tuple[list[Validation]
                     relation,
                     "table_exists",
                     WARNING,
-                    f"{relation} does not exist: latest-version key not checked",
+                    _("{table} does not exist: latest-version key not checked").format(table=relation),
                 )
             )
             continue
@@ -195,7 +214,9 @@ def latest_validations(con: duckdb.DuckDBPyConnection) -> tuple[list[Validation]
                     relation,
                     "key_columns_exist",
                     BLOCKING,
-                    f"key columns {missing} missing from {relation} (has {cols})",
+                    _("key columns {missing} missing from {table} (has {columns})").format(
+                        missing=missing, table=relation, columns=cols
+                    ),
                 )
             )
             continue
@@ -203,10 +224,10 @@ def latest_validations(con: duckdb.DuckDBPyConnection) -> tuple[list[Validation]
         frame = read_frame(
             con, f'select {", ".join(chr(34) + k + chr(34) for k in key)} from "{schema}"."{name}"'
         )
-        what = f"one latest version per key ({', '.join(key)})"
+        what = _("one latest version per key ({key})").format(key=", ".join(key))
 
         def label(r: pd.Series, key: list[str] = key) -> str:
-            return "key " + "/".join(str(r.get(k)) for k in key)
+            return _("key {key}").format(key="/".join(str(r.get(k)) for k in key))
 
         unique = (
             check("ExpectCompoundColumnsToBeUnique", what, column=",".join(key), label=label, column_list=key)

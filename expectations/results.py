@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from expectations.checks import BLOCKING, COMPLETENESS
+from rolwh.core.i18n import _
 from rolwh.core.settings import Settings
 from rolwh.core.sql import table_exists
 
@@ -48,7 +49,9 @@ class Finding:
 
     def __str__(self) -> str:
         where = f"{self.table}.{self.column}" if self.column else self.table
-        return f"[{self.suite}] {self.expectation} on {where}: {self.message}"
+        return _("[{suite}] {expectation} on {where}: {message}").format(
+            suite=self.suite, expectation=self.expectation, where=where, message=self.message
+        )
 
 
 class GateRun(NamedTuple):
@@ -103,16 +106,33 @@ class GateResult:
         }
 
     def render(self) -> str:
-        head = "PASSED" if self.passed else "BLOCKED"
-        scope = f" for {self.year}" if self.year else ""
+        """The verdict, every finding (what failed, where) and what to do, in the reader's language."""
+        head = _("PASSED") if self.passed else _("BLOCKED")
+        mode = _("freeze") if self.mode == "freeze" else _("nightly")
+        scope = _("{mode} for {year}").format(mode=mode, year=self.year) if self.year else mode
         lines = [
-            f"quality gate ({self.mode}{scope}): {head} — {self.evaluated} expectations, "
-            f"{len(self.blocking_failures)} blocking failure(s), {len(self.warnings)} warning(s)"
+            _(
+                "quality gate ({scope}): {verdict} — {n} expectations, {blocking} blocking failure(s), "
+                "{warnings} warning(s)"
+            ).format(
+                scope=scope,
+                verdict=head,
+                n=self.evaluated,
+                blocking=len(self.blocking_failures),
+                warnings=len(self.warnings),
+            )
         ]
-        lines += [f"  BLOCKING {f}" for f in self.blocking_failures]
-        lines += [f"  warning  {f}" for f in self.warnings]
+        lines += [_("  BLOCKING {finding}").format(finding=f) for f in self.blocking_failures]
+        lines += [_("  warning  {finding}").format(finding=f) for f in self.warnings]
         if self.data_docs_path:
-            lines.append(f"  data docs: {self.data_docs_path}")
+            lines.append(_("  data docs: {path}").format(path=self.data_docs_path))
+        if not self.passed:
+            lines.append(
+                _(
+                    "  what to do: nothing was published; correct the files or rows named above (deliver "
+                    "a corrected export) and run again; the data docs show every check"
+                )
+            )
         return "\n".join(lines)
 
 

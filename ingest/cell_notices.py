@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ingest.parse_sql import ParsePlan
 from rolwh.core.contracts import ID_MASK, PHONE_MASK
+from rolwh.core.i18n import _, ngettext
 from rolwh.core.sql import literal as q
 
 if TYPE_CHECKING:
@@ -26,9 +27,13 @@ def cell_notices(con: duckdb.DuckDBPyConnection, parsed: str, plan: ParsePlan) -
         return notices
     cleaned = _changed(con, parsed, kinds[0], [])
     if cleaned is not None:
-        cells, rows, per_flag, _ = cleaned
+        cells, rows, per_flag, _counts = cleaned
         notices.append(
-            f"invisible characters removed from {_n(cells, 'cell')} ({_where(rows, plan.cleaned, per_flag)})"
+            ngettext(
+                "invisible characters removed from {n} cell ({where})",
+                "invisible characters removed from {n} cells ({where})",
+                cells,
+            ).format(n=cells, where=_where(rows, plan.cleaned, per_flag))
         )
     tokens = [(column, mask) for _, _, column in plan.masked for mask in (ID_MASK, PHONE_MASK)]
     masked = _changed(con, parsed, [flag for flag, _, _ in plan.masked], tokens)
@@ -36,8 +41,12 @@ def cell_notices(con: duckdb.DuckDBPyConnection, parsed: str, plan: ParsePlan) -
         cells, rows, per_flag, counts = masked
         ids, phones = sum(counts[0::2]), sum(counts[1::2])
         notices.append(
-            f"personal data masked in free text: {_n(ids, 'ID number')}, {_n(phones, 'mobile number')} "
-            f"in {_n(cells, 'cell')} ({_where(rows, plan.masked, per_flag)})"
+            _("personal data masked in free text: {ids}, {phones} in {cells} ({where})").format(
+                ids=ngettext("{n} ID number", "{n} ID numbers", ids).format(n=ids),
+                phones=ngettext("{n} mobile number", "{n} mobile numbers", phones).format(n=phones),
+                cells=ngettext("{n} cell", "{n} cells", cells).format(n=cells),
+                where=_where(rows, plan.masked, per_flag),
+            )
         )
     return notices
 
@@ -79,8 +88,4 @@ def _changed(
 def _where(rows: list[int], flags: tuple[tuple[str, ...], ...], per_flag: list[int]) -> str:
     listed = ", ".join(str(r) for r in rows[:ROWS_LISTED]) + (", …" if len(rows) > ROWS_LISTED else "")
     headers = ", ".join(flag[1] for flag, n in zip(flags, per_flag, strict=True) if n)
-    return f"rows {listed}; columns {headers}"
-
-
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+    return _("rows {rows}; columns {headers}").format(rows=listed, headers=headers)

@@ -22,12 +22,16 @@ import pyarrow.compute as pc
 from ingest.grid import check_width, used_columns
 from ingest.quarantine import Quarantine
 from rolwh.core.contracts import HEADER_SEARCH_ROWS, MAX_CELL_LINE_BREAKS
+from rolwh.core.i18n import N_, _
 
 CHUNK = 1024 * 1024
 BOM = codecs.BOM_UTF8
 
 
-UNDECODABLE = "not a text file in UTF-8 or GB18030 (the contract's csv encodings): cannot decode it"
+UNDECODABLE = N_(
+    "not a text file in UTF-8 or GB18030 (the contract's csv encodings): cannot decode it; "
+    "export the file again as csv in UTF-8 or GB18030"
+)
 
 
 def _has_bom(path: Path) -> bool:
@@ -50,7 +54,7 @@ def detect_encoding(path: Path) -> str:
         return kind
     if _decodes(path, "gb18030"):
         return "gb18030"
-    raise Quarantine(UNDECODABLE)
+    raise Quarantine(_(UNDECODABLE))
 
 
 def utf8_source(path: Path, workdir: Path) -> Path:
@@ -64,7 +68,7 @@ def utf8_source(path: Path, workdir: Path) -> Path:
     try:
         return transcode_to_utf8(path, "gb18030", workdir / "transcoded.csv")
     except UnicodeDecodeError:
-        raise Quarantine(UNDECODABLE) from None
+        raise Quarantine(_(UNDECODABLE)) from None
 
 
 def _decodes(path: Path, encoding: str) -> bool:
@@ -165,8 +169,10 @@ def unclosed_quote_line(path: Path) -> int | None:
 def _quote_problem(source: Path, marks: _Marks) -> None:
     if marks.quotes % 2 and (line := unclosed_quote_line(source)) is not None:
         raise Quarantine(
-            f"unbalanced quotes: the quoted field opened on line {line} is never closed "
-            "(it would swallow every following line); close the quote or re-export the file"
+            _(
+                "unbalanced quotes: the quoted field opened on line {line} is never closed "
+                "(it would swallow every following line); close the quote or re-export the file"
+            ).format(line=line)
         )
 
 
@@ -182,7 +188,7 @@ def read_csv_sheet(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) ->
     _quote_problem(source, marks)
     width = _head_width(source)
     if width == 0:
-        raise Quarantine("the file is empty: no rows")
+        raise Quarantine(_("the file is empty: no rows; re-export the file with its data"))
     check_width(width)
     # one column more than the first records hold: a later record with more fields shows there
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width + 1)) + "}"
@@ -204,8 +210,14 @@ def read_csv_sheet(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path) ->
             ).to_arrow_table()
     except duckdb.Error as exc:
         line = re.search(r"on Line: (\d+)", str(exc))  # DuckDB's text may quote the line: not kept
-        where = f" near line {line.group(1)}" if line else ""
-        raise Quarantine(f"cannot parse as csv{where} ({type(exc).__name__})") from exc
+        reason = (
+            _("cannot parse as csv near line {line} ({error}); re-export the file").format(
+                line=line.group(1), error=type(exc).__name__
+            )
+            if line
+            else _("cannot parse as csv ({error}); re-export the file").format(error=type(exc).__name__)
+        )
+        raise Quarantine(reason) from exc
     _account(sheet, width, quoted=marks.quotes > 0)
     return used_columns(sheet.select(range(width)))
 
@@ -223,8 +235,10 @@ def _account(sheet: pa.Table, width: int, quoted: bool) -> None:
     if extra.null_count < sheet.num_rows:
         row = _first_true(pc.is_valid(extra))
         raise Quarantine(
-            f"record {row} has more fields than the first records ({width}): an unquoted comma "
-            "inside a value shifts the columns; quote the value or re-export the file"
+            _(
+                "record {row} has more fields than the first records ({width}): an unquoted comma "
+                "inside a value shifts the columns; quote the value or re-export the file"
+            ).format(row=row, width=width)
         )
     for c in range(width if quoted else 0):  # without quotes no field can hold a line break
         col = sheet.column(c)
@@ -238,9 +252,11 @@ def _account(sheet: pa.Table, width: int, quoted: bool) -> None:
                 line.count(",") >= max(width - 1, 1) for line in lines[1:]
             ):
                 raise Quarantine(
-                    f"record {row}, column {c + 1}: a quoted field spans {len(lines)} lines and "
-                    "holds what looks like further records (an unclosed quote?); close the quote "
-                    "or re-export the file"
+                    _(
+                        "record {row}, column {column}: a quoted field spans {lines} lines and "
+                        "holds what looks like further records (an unclosed quote?); close the quote "
+                        "or re-export the file"
+                    ).format(row=row, column=c + 1, lines=len(lines))
                 )
 
 

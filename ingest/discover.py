@@ -28,6 +28,7 @@ from pathlib import Path
 
 from rolwh.core.contracts import EXPORT_DATE_PATTERN
 from rolwh.core.errors import RolwhError
+from rolwh.core.i18n import N_, _
 from rolwh.core.settings import Settings
 
 CHUNK = 1024 * 1024
@@ -36,12 +37,12 @@ PROC_FD = Path("/proc/self/fd")
 
 #: stat kind -> the words of the reason ("not a regular file (symbolic link)")
 _KINDS = (
-    (stat.S_ISLNK, "symbolic link"),
-    (stat.S_ISFIFO, "FIFO (named pipe)"),
-    (stat.S_ISSOCK, "socket"),
-    (stat.S_ISCHR, "character device"),
-    (stat.S_ISBLK, "block device"),
-    (stat.S_ISDIR, "directory"),
+    (stat.S_ISLNK, N_("symbolic link")),
+    (stat.S_ISFIFO, N_("FIFO (named pipe)")),
+    (stat.S_ISSOCK, N_("socket")),
+    (stat.S_ISCHR, N_("character device")),
+    (stat.S_ISBLK, N_("block device")),
+    (stat.S_ISDIR, N_("directory")),
 )
 
 
@@ -116,16 +117,20 @@ def not_regular_kind(mode: int) -> str | None:
     """What a non-regular file is ("symbolic link", …), None for a regular file."""
     if stat.S_ISREG(mode):
         return None
-    return next((words for test, words in _KINDS if test(mode)), "special file")
+    return next((words for test, words in _KINDS if test(mode)), N_("special file"))
 
 
 def check_settled(path: Path, st: os.stat_result, settle_seconds: float) -> None:
     """Pending unless the name is final and the file was last modified ``settle_seconds`` ago."""
     if in_transit_name(path.name):
-        raise Pending("still being copied (temporary name: starts with '.' or ends in .part/.tmp)")
+        raise Pending(_("still being copied (temporary name: starts with '.' or ends in .part/.tmp)"))
     age = time.time() - st.st_mtime
     if age < settle_seconds:
-        raise Pending(f"modified {max(age, 0):.0f} s ago, less than ROLWH_SETTLE_SECONDS={settle_seconds:g}")
+        raise Pending(
+            _("modified {age:.0f} s ago, less than ROLWH_SETTLE_SECONDS={settle:g}").format(
+                age=max(age, 0), settle=settle_seconds
+            )
+        )
 
 
 def unread_entry(feed: str, path: Path, st: os.stat_result, kind: str) -> LandingFile:
@@ -145,7 +150,7 @@ def open_landing_file(feed: str, path: Path, settle_seconds: float) -> Iterator[
     try:
         st = os.lstat(path)
     except FileNotFoundError:
-        raise Pending("removed while being examined") from None
+        raise Pending(_("removed while being examined")) from None
     kind = not_regular_kind(st.st_mode)
     if kind is not None:
         yield unread_entry(feed, path, st, kind), path
@@ -154,12 +159,12 @@ def open_landing_file(feed: str, path: Path, settle_seconds: float) -> Iterator[
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except FileNotFoundError:
-        raise Pending("removed while being examined") from None
+        raise Pending(_("removed while being examined")) from None
     except PermissionError:
-        raise Pending("not readable by rolwh (permission denied): let rolwh's user read it") from None
+        raise Pending(_("not readable by rolwh (permission denied): let rolwh's user read it")) from None
     except OSError as exc:
         if exc.errno == getattr(os, "ELOOP", -1):  # replaced by a symbolic link meanwhile
-            raise Pending("replaced while being examined") from None
+            raise Pending(_("replaced while being examined")) from None
         raise
     try:
         lf = _hash_open_file(feed, path, fd, st)
@@ -172,7 +177,7 @@ def _hash_open_file(feed: str, path: Path, fd: int, before: os.stat_result) -> L
     """SHA-256 and size of the open file; Pending if it is not the examined file or changed."""
     opened = os.fstat(fd)
     if (opened.st_dev, opened.st_ino) != (before.st_dev, before.st_ino) or not stat.S_ISREG(opened.st_mode):
-        raise Pending("replaced while being examined")
+        raise Pending(_("replaced while being examined"))
     h = hashlib.sha256()
     size = 0
     while chunk := os.read(fd, CHUNK):
@@ -180,7 +185,7 @@ def _hash_open_file(feed: str, path: Path, fd: int, before: os.stat_result) -> L
         size += len(chunk)
     after = os.fstat(fd)
     if (after.st_size, after.st_mtime_ns) != (opened.st_size, opened.st_mtime_ns) or size != after.st_size:
-        raise Pending("changed while being read")
+        raise Pending(_("changed while being read"))
     return LandingFile(feed=feed, path=path, sha256=h.hexdigest(), size_bytes=size)
 
 

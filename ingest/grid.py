@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 from ingest.parse_sql import GridScan
 from ingest.quarantine import Quarantine
 from rolwh.core.contracts import FREE_TEXT_PII_GUARD, HEADER_SEARCH_ROWS, INVISIBLE_CHARACTERS, MAX_COLUMNS
+from rolwh.core.i18n import _
 
 
 @dataclass(frozen=True)
@@ -30,8 +31,10 @@ class Sheet:
 def check_width(width: int) -> None:
     if width > MAX_COLUMNS:
         raise Quarantine(
-            f"{width} columns, more than the {MAX_COLUMNS} any export of the contract may have; "
-            "remove the surplus columns or re-export the file"
+            _(
+                "{width} columns, more than the {limit} any export of the contract may have; "
+                "remove the surplus columns or re-export the file"
+            ).format(width=width, limit=MAX_COLUMNS)
         )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ingest.quarantine import Quarantine
 from rolwh.core.contracts import HEADER_SEARCH_ROWS, Feed, normalise_header
+from rolwh.core.i18n import _
 
 
 @dataclass(frozen=True)
@@ -23,14 +24,23 @@ class HeaderMatch:
         parts = []
         if self.extra:
             parts.append(
-                f"schema drift: {len(self.extra)} unknown column(s) ignored, at column(s) "
-                + ", ".join(column_letter(i) for i in self.extra)
+                _("schema drift: {n} unknown column(s) ignored, at column(s) {columns}").format(
+                    n=len(self.extra), columns=", ".join(column_letter(i) for i in self.extra)
+                )
             )
         if self.absent_optional:
-            parts.append("optional columns absent (stored as NULL): " + ", ".join(self.absent_optional))
+            parts.append(
+                _("optional columns absent (stored as NULL): {headers}").format(
+                    headers=", ".join(self.absent_optional)
+                )
+            )
         if self.duplicated:
-            parts.append("columns repeated (the first is used): " + ", ".join(self.duplicated))
-        return "; ".join(parts) or None
+            parts.append(
+                _("columns repeated (the first is used): {headers}").format(
+                    headers=", ".join(self.duplicated)
+                )
+            )
+        return _("; ").join(parts) or None
 
 
 def find_header(feed: Feed, rows: Sequence[tuple[int, Sequence[str | None]]]) -> HeaderMatch:
@@ -51,20 +61,30 @@ def find_header(feed: Feed, rows: Sequence[tuple[int, Sequence[str | None]]]) ->
         if best is None or hits > best[0]:
             best = (hits, row_number, normalised)
     if best is None:
-        raise Quarantine("no rows: the file has no header row")
-    _, row_number, cells = best
+        raise Quarantine(_("no rows: the file has no header row; re-export the file with its header"))
+    row_number, cells = best[1], best[2]
     missing = [h for h in required if h not in set(cells)]
     raise Quarantine(
-        f"missing required column(s): {', '.join(missing)}; best candidate row {row_number} of the first "
-        f"{HEADER_SEARCH_ROWS} has {sum(1 for c in cells if c)} non-blank cell(s), "
-        f"{_contract_headers_in(cells, known)}"
+        _(
+            "missing required column(s): {missing}; best candidate row {row} of the first {searched} "
+            "has {cells} non-blank cell(s), {found}; export the file with every column of the contract, "
+            "headed as the contract names them"
+        ).format(
+            missing=", ".join(missing),
+            row=row_number,
+            searched=HEADER_SEARCH_ROWS,
+            cells=sum(1 for c in cells if c),
+            found=_contract_headers_in(cells, known),
+        )
     )
 
 
 def _contract_headers_in(cells: Sequence[str], known: dict) -> str:
     """How many cells are contract headers, named by the contract (never a cell's own text)."""
     names = list(dict.fromkeys(known[c].header for c in cells if c in known))
-    return f"{len(names)} of them contract headers" + (f" ({', '.join(names)})" if names else "")
+    if not names:
+        return _("{n} of them contract headers").format(n=0)
+    return _("{n} of them contract headers ({headers})").format(n=len(names), headers=", ".join(names))
 
 
 def column_letter(index: int) -> str:

@@ -17,6 +17,7 @@ import duckdb
 from ingest.discover import LandingFile
 from ingest.report import visible
 from rolwh.core.errors import RolwhError
+from rolwh.core.i18n import _
 
 log = logging.getLogger("rolwh.ingest")
 
@@ -53,11 +54,11 @@ def environment_fault(exc: BaseException) -> bool:
 
 def unreadable_reason(lf: LandingFile, exc: BaseException) -> str:
     """The quarantine reason of a file whose reading failed unexpectedly: file and class only."""
-    return (
-        f"{lf.name} could not be read: {exception_name(exc)} (an unexpected error, not a known problem "
+    return _(
+        "{file} could not be read: {error} (an unexpected error, not a known problem "
         "of the contract: kept for the engineers, the ingest log names where it happened; once fixed, "
         "deliver the file again under a new name)"
-    )
+    ).format(file=lf.name, error=exception_name(exc))
 
 
 def exception_name(exc: BaseException) -> str:

@@ -20,6 +20,7 @@ from ingest.readers import read_sheet
 from ingest.report import FileResult
 from rolwh.core.contracts import LINEAGE_COLUMNS, MAX_REJECTED_SHARE, Feed, Kind, feed
 from rolwh.core.faults import checkpoint
+from rolwh.core.i18n import _
 from rolwh.core.settings import Settings
 from rolwh.core.sql import literal as q
 from rolwh.core.warehouse import checked_key, connect, ensure_schema
@@ -175,11 +176,12 @@ def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, str | None]:
     groups = con.execute(
         f"select _skip_reason, count(*), count(*) filter (where _rejected) from {PARSED} group by all order by 1"
     ).fetchall()
-    read = sum(n for _, n, _ in groups)
-    rejected = sum(r for _, _, r in groups)
-    reasons = [(why, n) for why, n, _ in groups if why is not None]
-    skipped = sum(n for _, n in reasons)
-    skipped_note = ("skipped rows: " + ", ".join(f"{n} {why}" for why, n in reasons)) if reasons else None
+    read = sum(n for _why, n, _r in groups)
+    rejected = sum(r for _why, _n, r in groups)
+    reasons = [(why, n) for why, n, _r in groups if why is not None]
+    skipped = sum(n for _why, n in reasons)
+    counted = ", ".join(_("{n} {why}").format(n=n, why=_(why)) for why, n in reasons)
+    skipped_note = _("skipped rows: {counts}").format(counts=counted) if reasons else None
     return read, skipped, rejected, skipped_note
 
 
@@ -193,7 +195,7 @@ def _commit(
 ) -> FileResult:
     read, skipped, rejected, skipped_note = _counts(con)
     data_rows = read - skipped
-    notices = "; ".join(n for n in (header.notices(), skipped_note, *cell_notes) if n) or None
+    notices = _("; ").join(n for n in (header.notices(), skipped_note, *cell_notes) if n) or None
     load_id = new_load_id()
     result = FileResult(
         lf.name,
@@ -209,10 +211,11 @@ def _commit(
     if too_many:
         result.status = "quarantined"
         result.rows_rejected = data_rows
-        result.reason = (
-            f"{rejected} of {data_rows} data rows rejected ({rejected / data_rows:.0%}), more than "
-            f"{MAX_REJECTED_SHARE:.0%}: whole file quarantined (reasons per row in audit.rejected_rows)"
-        )
+        result.reason = _(
+            "{rejected} of {rows} data rows rejected ({share:.0%}), more than {limit:.0%}: whole file "
+            "quarantined (reasons per row and column in audit.rejected_rows, shown by `rolwh status`); "
+            "correct those rows and deliver the file again"
+        ).format(rejected=rejected, rows=data_rows, share=rejected / data_rows, limit=MAX_REJECTED_SHARE)
     else:
         result.rows_rejected = rejected
         result.rows_loaded = data_rows - rejected

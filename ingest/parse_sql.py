@@ -19,7 +19,9 @@ from rolwh.core.contracts import (
     Column,
     Feed,
     Kind,
+    RequiredWhen,
 )
+from rolwh.core.i18n import N_, _
 from rolwh.core.sql import literal as q
 
 GB11643_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -27,7 +29,15 @@ GB11643_CHECK = "10X98765432"
 #: Excel serial numbers accepted as dates: 1950-01-01 .. 2099-12-31 (anything else is not a date here).
 EXCEL_SERIAL_MIN, EXCEL_SERIAL_MAX = 18264, 73050
 
-DATE_FORMATS = "YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYY年M月D日, YYYYMMDD or an Excel date"
+#: Why a row is skipped (not data, not rejected): the parse's codes, shown translated (``_(code)``).
+SKIP_BLANK, SKIP_KEY_BLANK, SKIP_FOOTER, SKIP_DUPLICATE = (
+    N_("blank row"),
+    N_("key cell blank"),
+    N_("footer row"),
+    N_("duplicate row"),
+)
+
+DATE_FORMATS = N_("YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYY年M月D日, YYYYMMDD or an Excel date")
 
 
 def _gb_sum(n: str) -> str:
@@ -142,20 +152,22 @@ MACROS: tuple[str, ...] = (
 
 
 def expected_text(col: Column) -> str:
-    """What a valid cell of ``col`` looks like, for rejection reasons."""
+    """What a valid cell of ``col`` looks like, for rejection reasons (in the reader's language)."""
     match col.kind:
         case Kind.DATE:
-            return f"a date ({DATE_FORMATS})"
+            return _("a date ({formats})").format(formats=_(DATE_FORMATS))
         case Kind.DATETIME:
-            return f"a date and time ({DATE_FORMATS}, optionally followed by HH:MM or HH:MM:SS)"
+            return _("a date and time ({formats}, optionally followed by HH:MM or HH:MM:SS)").format(
+                formats=_(DATE_FORMATS)
+            )
         case Kind.DECIMAL:
-            return "a number such as 12000 or 12,000.00"
+            return _("a number such as 12000 or 12,000.00")
         case Kind.INT:
-            return "a whole number"
+            return _("a whole number")
         case Kind.CODE:
-            return "one of " + "|".join(col.codes)
+            return _("one of {codes}").format(codes="|".join(col.codes))
         case _:
-            return "a value"
+            return _("a value")
 
 
 @dataclass(frozen=True)
@@ -243,24 +255,29 @@ def _outputs(col: Column, p: str) -> list[tuple[str, str]]:
 
 
 def _error(feed: Feed, cs: ColumnSql, s: str, p: str, parsed_of: dict[str, str]) -> str:
-    """CASE expression: the rejection reason of this cell, or NULL."""
+    """CASE expression: the rejection reason of this cell, or NULL (in the reader's language: the
+    audit stores reasons as shown)."""
     col = cs.column
     missing = f"{p} is null" if col.is_pii else f"{s} is null"
     whens: list[str] = []
     if col.required:
-        where = "" if cs.position is not None else " (column absent)"
-        whens.append(f"when {missing} then {q('required value missing' + where)}")
+        reason = (
+            _("required value missing")
+            if cs.position is not None
+            else _("required value missing (column absent)")
+        )
+        whens.append(f"when {missing} then {q(reason)}")
     if col.required_when is not None:
         rw = col.required_when
         decider = parsed_of[rw.column]
         vals = ", ".join(q(v) for v in rw.values)
         cond = f"{decider} not in ({vals})" if rw.negate else f"{decider} in ({vals})"
         whens.append(
-            f"when {missing} and {decider} is not null and {cond} "
-            f"then {q('required value missing: required ' + rw.describe(feed))}"
+            f"when {missing} and {decider} is not null and {cond} then {q(_required_when(feed, rw))}"
         )
     if col.kind in (Kind.DATE, Kind.DATETIME, Kind.DECIMAL, Kind.INT, Kind.CODE):
-        whens.append(f"when {s} is not null and {p} is null then {q('expected ' + expected_text(col))}")
+        expected = _("expected {what}").format(what=expected_text(col))
+        whens.append(f"when {s} is not null and {p} is null then {q(expected)}")
     if col.min_value is not None or col.max_value is not None:
         lo, hi = col.min_value, col.max_value
         conds, parts = [], []
@@ -270,10 +287,23 @@ def _error(feed: Feed, cs: ColumnSql, s: str, p: str, parsed_of: dict[str, str])
         if hi is not None:
             conds.append(f"{p} > {hi!r}")
             parts.append(f"<= {hi:g}")
-        whens.append(f"when {' or '.join(conds)} then {q('out of range: expected ' + ' and '.join(parts))}")
+        bounds = _(" and ").join(parts)
+        whens.append(
+            f"when {' or '.join(conds)} then {q(_('out of range: expected {bounds}').format(bounds=bounds))}"
+        )
     if not whens:
         return "cast(null as varchar)"
     return "case " + " ".join(whens) + " end"
+
+
+def _required_when(feed: Feed, rw: RequiredWhen) -> str:
+    """The reason of a cell required by another column's value ("required when 调解方式 = 1|2")."""
+    text = (
+        _("required value missing: required unless {header} = {values}")
+        if rw.negate
+        else _("required value missing: required when {header} = {values}")
+    )
+    return text.format(header=feed.column(rw.column).header, values="|".join(rw.values))
 
 
 @dataclass(frozen=True)
@@ -371,16 +401,16 @@ copies as (
 ),
 classified as (
     select r.*,
-        case when {blank} then 'blank row'
-             when {kcell} is null then 'key cell blank'
-             when {footer} then 'footer row'
+        case when {blank} then {q(SKIP_BLANK)}
+             when {kcell} is null then {q(SKIP_KEY_BLANK)}
+             when {footer} then {q(SKIP_FOOTER)}
         end as _skip_reason,
         coalesce(copies._copy, 1) as _copy
     from rows_after_header r left join copies using (_row_number)
 ),
 visible as (
     select *,
-        coalesce(_skip_reason, case when _copy > 1 then 'duplicate row' end) as _skip,
+        coalesce(_skip_reason, case when _copy > 1 then {q(SKIP_DUPLICATE)} end) as _skip,
         {vis}
     from classified
 ),

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ingest.discover import LandingFile, display_name
 from rolwh.core.errors import DataError
+from rolwh.core.i18n import _
 from rolwh.core.settings import Settings
 
 NOTE_SUFFIX = ".reason.txt"
@@ -77,12 +78,16 @@ def _claim(folder: Path, lf: LandingFile, reason: str) -> Path:
 
 
 def _note_text(lf: LandingFile, stored: str, reason: str) -> str:
+    """The note a clerk reads to fix the export, in the reader's language (``ROLWH_LANG``): which
+    file, what is wrong and where (the reason names sheet, row and column, never a value), what to do."""
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    return (
-        f"file: {lf.name}\nfeed: {lf.feed}\nstored as: {display_name(stored)}\n"
-        f"sha256: {lf.sha256}\nquarantined: {now}\nreason: {reason}\n"
+    return _(
+        "file: {file}\nfeed: {feed}\nstored as: {stored}\nsha256: {sha256}\nquarantined: {when}\n"
+        "reason: {reason}\n"
         "what to do: fix or re-export the file and drop it into the feed folder again "
         "(a corrected file has new content and is loaded as new).\n"
+    ).format(
+        file=lf.name, feed=lf.feed, stored=display_name(stored), sha256=lf.sha256, when=now, reason=reason
     )
 
 

@@ -27,6 +27,7 @@ from ingest.grid import Sheet, check_width, into_table, normalise_grid, used_col
 from ingest.quarantine import Quarantine
 from ingest.xlsx_reader import xlsx_sheet
 from rolwh.core.contracts import Feed
+from rolwh.core.i18n import _
 
 _SCRATCH = "rolwh_grid_scratch"
 
@@ -39,7 +40,7 @@ def read_sheet(con: duckdb.DuckDBPyConnection, path: Path, workdir: Path, feed: 
     sheet = xlsx_sheet(path, feed)
     cells = used_columns(sheet.cells)
     if cells.num_columns == 0:
-        raise Quarantine("the sheet is empty")
+        raise Quarantine(_("the sheet is empty: no rows; re-export the file with its data"))
     check_width(cells.num_columns)
     return Sheet(cells, sheet.notices)
 

@@ -10,8 +10,24 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from rolwh.core.i18n import N_, _
+
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, JustifyMethod
+
+
+#: The summary table's columns (message ids) and their alignment.
+COLUMNS: tuple[tuple[str, JustifyMethod], ...] = (
+    (N_("feed"), "left"),
+    (N_("file"), "left"),
+    (N_("status"), "left"),
+    (N_("read"), "right"),
+    (N_("loaded"), "right"),
+    (N_("rejected"), "right"),
+    (N_("skipped"), "right"),
+)
+#: A file's status (the audit's code) as shown.
+STATUSES = (N_("loaded"), N_("skipped_duplicate"), N_("quarantined"))
 
 
 @dataclass
@@ -75,58 +91,69 @@ class IngestReport:
         return self
 
     def render(self) -> str:
-        """A summary table, then every quarantined file with its reason and where it went."""
+        """A summary table, then every quarantined file with its reason and where it went (in the
+        reader's language)."""
 
         buf = StringIO()
         console = Console(file=buf, width=160, force_terminal=False, color_system=None)
         self._render_pending(console)
         if not self.files:
-            console.print("ingest: no new files in the landing area")
+            console.print(_("ingest: no new files in the landing area"))
             return buf.getvalue()
-        table = Table(title="ingest: files processed")
-        for col in ("feed", "file", "status", "read", "loaded", "rejected", "skipped"):
-            table.add_column(
-                col, justify="right" if col in ("read", "loaded", "rejected", "skipped") else "left"
-            )
+        table = Table(title=_("ingest: files processed"))
+        for col, justify in COLUMNS:
+            table.add_column(_(col), justify=justify)
         for f in self.files:
             table.add_row(
                 f.feed,
                 printable(f.file_name),
-                f.status,
+                _(f.status),
                 str(f.rows_read),
                 str(f.rows_loaded),
                 str(f.rows_rejected),
                 str(f.rows_skipped),
             )
         console.print(table)
-        totals = (
-            f"{len(self.loaded)} loaded, "
-            f"{sum(f.status == 'skipped_duplicate' for f in self.files)} duplicate, "
-            f"{len(self.quarantined)} quarantined; "
-            f"rows loaded {sum(f.rows_loaded for f in self.files)}, "
-            f"rejected {sum(f.rows_rejected for f in self.files)}"
+        totals = _(
+            "{loaded} loaded, {duplicate} duplicate, {quarantined} quarantined; "
+            "rows loaded {rows_loaded}, rejected {rows_rejected}"
+        ).format(
+            loaded=len(self.loaded),
+            duplicate=sum(f.status == "skipped_duplicate" for f in self.files),
+            quarantined=len(self.quarantined),
+            rows_loaded=sum(f.rows_loaded for f in self.files),
+            rows_rejected=sum(f.rows_rejected for f in self.files),
         )
         console.print(totals)
         for f in self.files:
+            where = f"{f.feed}/{printable(f.file_name)}"
             if f.notices:
-                console.print(f"notice {f.feed}/{printable(f.file_name)}: {printable(f.notices)}")
+                console.print(_("notice {file}: {notices}").format(file=where, notices=printable(f.notices)))
             if f.status == "loaded" and f.rows_rejected:
                 console.print(
-                    f"rejected rows in {f.feed}/{printable(f.file_name)}: {f.rows_rejected} "
-                    "(see audit.rejected_rows or `rolwh status`)"
+                    _("rejected rows in {file}: {n} (see audit.rejected_rows or `rolwh status`)").format(
+                        file=where, n=f.rows_rejected
+                    )
                 )
         if self.quarantined:
-            console.print("QUARANTINED (fix the file and drop it into the feed folder again):")
+            console.print(_("QUARANTINED (fix the file and drop it into the feed folder again):"))
             for f in self.quarantined:
                 console.print(
-                    f"  {f.feed}/{printable(f.file_name)}\n    reason: {printable(f.reason)}\n"
-                    f"    moved to: {printable(f.quarantined_to)}"
+                    _("  {file}\n    reason: {reason}\n    moved to: {target}").format(
+                        file=f"{f.feed}/{printable(f.file_name)}",
+                        reason=printable(f.reason),
+                        target=printable(f.quarantined_to),
+                    )
                 )
         return buf.getvalue()
 
     def _render_pending(self, console: Console) -> None:
         if not self.pending:
             return
-        console.print(f"pending, not complete yet (taken by a later run once complete): {len(self.pending)}")
+        console.print(
+            _("pending, not complete yet (taken by a later run once complete): {n}").format(
+                n=len(self.pending)
+            )
+        )
         for p in self.pending:
             console.print(f"  {p.feed}/{printable(p.file_name)}: {printable(p.why)}")

@@ -66,13 +66,15 @@ def ingest_path(
         prior = recorded(con, lf)
         if prior is not None:
             if prior.status == "quarantined" and os.path.lexists(lf.path):  # a crash between commit and move
-                move_to_quarantine(settings, lf, prior.reason or "quarantined")
+                move_to_quarantine(settings, lf, prior.reason or _("quarantined"))
             return None
         problems = refusal_reasons(lf)
         if problems:
-            result = record_only(con, lf, "quarantined", "; ".join(problems))
+            result = record_only(con, lf, "quarantined", _("; ").join(problems))
         elif (earlier := earlier_load_of_content(con, lf)) is not None:
-            return record_only(con, lf, "skipped_duplicate", f"same content as {earlier}, already loaded")
+            return record_only(
+                con, lf, "skipped_duplicate", _("same content as {file}, already loaded").format(file=earlier)
+            )
         else:
             result = load_isolated(con, settings, lf, source)
         checkpoint("ingest.file_committed")
@@ -101,17 +103,25 @@ def load_isolated(
 def refusal_reasons(lf: LandingFile) -> list[str]:
     """Why a file is quarantined unread (name, suffix, size), empty if it may be read."""
     if lf.not_regular:
-        return [f"not a regular file ({lf.not_regular}): not read, not followed"]
+        return [_("not a regular file ({kind}): not read, not followed").format(kind=_(lf.not_regular))]
     reasons = []
     if lf.export_date is None:
-        reasons.append("no valid export date YYYYMMDD in the file name")
+        reasons.append(
+            _(
+                "no valid export date YYYYMMDD in the file name: rename the file so that its name holds the export date"
+            )
+        )
     if lf.suffix not in FILE_SUFFIXES:
         reasons.append(
-            f"unsupported file type {lf.suffix or '(no suffix)'}: only {' and '.join(FILE_SUFFIXES)} are accepted"
+            _(
+                "unsupported file type {suffix}: only {accepted} are accepted; export the file in one of them"
+            ).format(suffix=lf.suffix or _("(no suffix)"), accepted=_(" and ").join(FILE_SUFFIXES))
         )
     if lf.size_bytes > MAX_FILE_BYTES:
         reasons.append(
-            f"file is {lf.size_bytes / 2**20:.0f} MB, over the {MAX_FILE_BYTES / 2**20:.0f} MB limit"
+            _(
+                "file is {size:.0f} MB, over the {limit:.0f} MB limit; split the export into smaller files"
+            ).format(size=lf.size_bytes / 2**20, limit=MAX_FILE_BYTES / 2**20)
         )
     return reasons
 

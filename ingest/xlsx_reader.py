@@ -14,6 +14,7 @@ from ingest.grid import Sheet, leading_rows, normalise_grid
 from ingest.headers import find_header
 from ingest.quarantine import Quarantine
 from rolwh.core.contracts import HEADER_SEARCH_ROWS, MAX_XLSX_UNCOMPRESSED_BYTES, Feed
+from rolwh.core.i18n import _
 
 
 def check_xlsx_container(path: Path) -> None:
@@ -23,12 +24,17 @@ def check_xlsx_container(path: Path) -> None:
             total = sum(info.file_size for info in zf.infolist())
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise Quarantine(
-            f"not a readable xlsx file (not a valid zip container: {type(exc).__name__})"
+            _(
+                "not a readable xlsx file (not a valid zip container: {error}); "
+                "save the workbook again as xlsx and deliver it anew"
+            ).format(error=type(exc).__name__)
         ) from exc
     if total > MAX_XLSX_UNCOMPRESSED_BYTES:
         raise Quarantine(
-            f"xlsx parts would inflate to {total / 2**20:.0f} MB, over the "
-            f"{MAX_XLSX_UNCOMPRESSED_BYTES / 2**20:.0f} MB limit (possible zip bomb); not read"
+            _(
+                "xlsx parts would inflate to {size:.0f} MB, over the {limit:.0f} MB limit "
+                "(possible zip bomb); not read; split the export into smaller files"
+            ).format(size=total / 2**20, limit=MAX_XLSX_UNCOMPRESSED_BYTES / 2**20)
         )
 
 
@@ -61,23 +67,37 @@ def xlsx_sheet(path: Path, feed: Feed | None = None) -> Sheet:
                 visible.append((number, sheet))
         tables = [(n, _text_grid(sheet.to_arrow())) for n, sheet in visible]
     except Exception as exc:  # fastexcel raises several error types for broken files
-        raise Quarantine(f"cannot read sheet {number} of the xlsx ({type(exc).__name__})") from exc
-    notices = [f"{hidden} hidden sheet(s) holding data not read"] if hidden else []
+        raise Quarantine(
+            _(
+                "cannot read sheet {sheet} of the xlsx ({error}); save the workbook again and deliver it anew"
+            ).format(sheet=number, error=type(exc).__name__)
+        ) from exc
+    notices = [_("{n} hidden sheet(s) holding data not read").format(n=hidden)] if hidden else []
     if not tables:
         raise Quarantine(
-            "no visible sheet holds data" + (f" ({hidden} hidden sheet(s) do)" if hidden else "")
+            _("no visible sheet holds data ({n} hidden sheet(s) do); unhide the sheet to be read").format(
+                n=hidden
+            )
+            if hidden
+            else _("no visible sheet holds data; re-export the file with its data")
         )
     if len(tables) == 1:
         return Sheet(tables[0][1], tuple(notices))
     with_header = [(n, t) for n, t in tables if feed is not None and _has_header(feed, t)]
     if len(with_header) != 1:
         raise Quarantine(
-            f"{len(tables)} visible sheets hold data (sheets {', '.join(str(n) for n, _ in tables)}), "
-            f"{len(with_header)} of them with the feed's header: keep one sheet (delete or hide the others)"
+            _(
+                "{n} visible sheets hold data (sheets {sheets}), {with_header} of them with the feed's "
+                "header: keep one sheet (delete or hide the others)"
+            ).format(
+                n=len(tables), sheets=", ".join(str(n) for n, _t in tables), with_header=len(with_header)
+            )
         )
     number, table = with_header[0]
     notices.append(
-        f"sheet {number} read: of {len(tables)} visible sheets holding data, the only one with the feed's header"
+        _(
+            "sheet {sheet} read: of {n} visible sheets holding data, the only one with the feed's header"
+        ).format(sheet=number, n=len(tables))
     )
     return Sheet(table, tuple(notices))
 

@@ -44,3 +44,13 @@ def safe(value: object) -> str:
 def json_inert(text: str) -> str:
     """JSON text with the characters above written as ``\\uXXXX`` escapes (the same JSON value)."""
     return _CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def fit(text: object, width: int, align: str = "<") -> str:
+    """``text`` padded to ``width`` terminal cells (a Chinese character takes two), for plain
+    column layouts whose headers are translated; ``align`` ``<`` (left) or ``>`` (right)."""
+    from rich.cells import cell_len  # lazy: only fixed-width listings need it
+
+    s = str(text)
+    gap = " " * max(width - cell_len(s), 0)
+    return gap + s if align == ">" else s + gap

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from rolwh.core.contracts import feed
+from rolwh.core.i18n import N_, _
 from rolwh.demo_data.cells import CellStyle, Raw
 from rolwh.demo_data.sinks import XlsxSink
 from rolwh.demo_data.truth.clock import office_time
@@ -51,7 +52,7 @@ def write_broken(out: Path, seed: int) -> list[BrokenFile]:
         v["updated_at"] = office_time(rng, date(2024, 8, 2 + j))
         rows.append(v)
     _xlsx(p, "court_referrals", rows)
-    note(p, "quarantine: no YYYYMMDD export date in the file name")
+    note(p, N_("quarantine: no YYYYMMDD export date in the file name"))
 
     # 2. unsupported suffixes
     p = out / "petitions" / "信访事项导出_20240531.xls"
@@ -60,7 +61,7 @@ def write_broken(out: Path, seed: int) -> list[BrokenFile]:
         "petitions",
         [petition_junk(rng, f"XF2024{8000 + j:05d}", date(2024, 5, 10 + j)) for j in range(3)],
     )
-    note(p, "quarantine: .xls is not an accepted format")
+    note(p, N_("quarantine: .xls is not an accepted format"))
     p = out / "disputes" / "矛盾纠纷台账_20240815.txt"
     d = feed("disputes")
     lines = ["\t".join(c.header for c in d.columns)]
@@ -68,7 +69,7 @@ def write_broken(out: Path, seed: int) -> list[BrokenFile]:
         v = dispute_values(rng, f"JF2024{81000 + j:06d}", date(2024, 8, 5 + j))
         lines.append("\t".join("" if v.get(c.name) is None else str(v.get(c.name)) for c in d.columns))
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    note(p, "quarantine: .txt is not an accepted format")
+    note(p, N_("quarantine: .txt is not an accepted format"))
 
     # 3. a required column missing
     p = out / "disputes" / "矛盾纠纷台账_20240715.xlsx"
@@ -78,7 +79,7 @@ def write_broken(out: Path, seed: int) -> list[BrokenFile]:
         v["updated_at"] = office_time(rng, date(2024, 7, 10 + j))
         rows.append(v)
     _xlsx(p, "disputes", rows, drop="dispute_level")
-    note(p, "quarantine: required column 纠纷等级 missing")
+    note(p, N_("quarantine: required column 纠纷等级 missing"))
 
     # 4. more than 20 % of the rows rejected
     p = out / "petitions" / "信访事项导出_20240415.csv"
@@ -92,7 +93,7 @@ def write_broken(out: Path, seed: int) -> list[BrokenFile]:
             if j % 5 in (1, 3):  # 4 of 10 rows
                 v["registered_date"] = Raw(f"2024-04-{31 + j}")
             w.writerow(["" if (x := style.cell(c, v.get(c.name))) is None else x for c in pf.columns])
-    note(p, "quarantine: 4 of 10 rows (40 %) rejected, more than 20 %")
+    note(p, N_("quarantine: 4 of 10 rows (40 %) rejected, more than 20 %"))
 
     # 5. a truncated workbook
     p = out / "study_sessions" / "学法活动_20240630_补报.xlsx"
@@ -111,7 +112,7 @@ def write_broken(out: Path, seed: int) -> list[BrokenFile]:
     _xlsx(p, "study_sessions", rows)
     data = p.read_bytes()
     p.write_bytes(data[: len(data) // 2])
-    note(p, "quarantine: truncated xlsx cannot be read")
+    note(p, N_("quarantine: truncated xlsx cannot be read"))
     return made
 
 
@@ -120,4 +121,4 @@ def write_duplicate_delivery(out: Path) -> BrokenFile:
     src = out / "disputes" / "矛盾纠纷台账_20240630.xlsx"
     dst = src.with_name("矛盾纠纷台账_20240630(1).xlsx")
     shutil.copyfile(src, dst)
-    return BrokenFile(dst.relative_to(out), f"skip: same content (SHA-256) as {src.name}")
+    return BrokenFile(dst.relative_to(out), _("skip: same content (SHA-256) as {file}").format(file=src.name))

@@ -7,8 +7,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rolwh.core.console import fit
 from rolwh.core.contracts import FEEDS
 from rolwh.core.errors import ConfigError
+from rolwh.core.i18n import N_, _
 from rolwh.demo_data.broken import BrokenFile, write_broken, write_duplicate_delivery
 from rolwh.demo_data.exports import write_feed
 
@@ -34,13 +36,19 @@ class DemoSummary:
 
     def __str__(self) -> str:
         lines = [
-            f"demo landing area {self.out} (seed {self.seed}, scale {self.scale}, 2024-01-01 to 2025-03-31)",
-            f"{'feed':<22}{'files':>6}{'rows':>10}{'versions':>10}{'reject':>8}",
+            _("demo landing area {path} (seed {seed}, scale {scale}, 2024-01-01 to 2025-03-31)").format(
+                path=self.out, seed=self.seed, scale=self.scale
+            ),
+            fit(_("feed"), 22)
+            + "".join(
+                fit(_(h), w, ">")
+                for h, w in ((N_("files"), 6), (N_("rows"), 10), (N_("versions"), 10), (N_("reject"), 8))
+            ),
         ]
         for f in self.feeds:
             lines.append(f"{f.feed:<22}{f.files:>6}{f.data_rows:>10}{f.versions:>10}{f.junk_rows:>8}")
-        lines.append("intentionally broken files:")
-        lines += [f"  {b.path}: {b.expected}" for b in self.broken]
+        lines.append(_("intentionally broken files:"))
+        lines += [f"  {b.path}: {_(b.expected)}" for b in self.broken]
         return "\n".join(lines)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rolwh.core.i18n import _
 from rolwh.core.settings import Settings
 from rolwh.release.frozen import frozen_release_vars
 from rolwh.release.verify import release_attention
@@ -30,16 +31,17 @@ def publish_checked(settings: Settings, *, accept_lower_closed_periods: str | No
 
     refused, warnings = release_attention(settings)
     held = closed_periods.check(settings)
-    warned = [f"warning: {w}" for w in warnings]
+    warned = [_("warning: {warning}").format(warning=w) for w in warnings]
     if held.held and not accept_lower_closed_periods:
-        text = "nothing published: lower counts in closed periods (see needs attention)"
+        text = _("nothing published: lower counts in closed periods (see needs attention)")
         return PublishOutcome(False, "\n".join([text, *warned]), [held.render(), *refused])
     notes = [held.render(), *warned]
     if held.held:
         closed_periods.record_acceptance(settings, held, str(accept_lower_closed_periods))
         notes.append(
-            f"lower closed-period counts accepted ({accept_lower_closed_periods}); recorded in "
-            f"{closed_periods.ACCEPT_TABLE}"
+            _("lower closed-period counts accepted ({why}); recorded in {table}").format(
+                why=accept_lower_closed_periods, table=closed_periods.ACCEPT_TABLE
+            )
         )
     result = publish(settings)
     return PublishOutcome(True, "\n".join([result.render(), _write_dashboards(settings), *notes]), refused)
@@ -49,7 +51,7 @@ def _write_dashboards(settings: Settings) -> str:
     """After publishing: the dashboards of every published year (readers use the new version)."""
 
     paths = write_dashboards(settings)
-    return "dashboards: " + ", ".join(str(p) for p in paths)
+    return _("dashboards: {paths}").format(paths=", ".join(str(p) for p in paths))
 
 
 def freeze_and_republish(

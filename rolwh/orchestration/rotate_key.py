@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from ingest import IngestReport, run_ingest
 from rolwh.core.console import plain
 from rolwh.core.errors import RolwhError
+from rolwh.core.i18n import _
 from rolwh.core.settings import Settings
 from rolwh.core.warehouse import (
     connect,
@@ -51,12 +52,14 @@ class Rotation:
     def render(self) -> str:
         return "\n".join(
             [
-                f"key rotated: the old working warehouse (key fingerprint {self.old_fingerprint or 'none'}) "
-                f"is kept at {plain(self.kept)}",
-                f"new working warehouse under key fingerprint {self.new_fingerprint}, the landing area "
-                "re-ingested:",
+                _("key rotated: the old working warehouse (key fingerprint {old}) is kept at {path}").format(
+                    old=self.old_fingerprint or _("none"), path=plain(self.kept)
+                ),
+                _("new working warehouse under key fingerprint {new}, the landing area re-ingested:").format(
+                    new=self.new_fingerprint
+                ),
                 self.report.render().rstrip(),
-                "next: `rolwh run` builds, checks and publishes under the new key",
+                _("next: `rolwh run` builds, checks and publishes under the new key"),
             ]
         )
 
@@ -78,8 +81,10 @@ def rotate_key(settings: Settings, *, force: bool = False, progress: bool = Fals
     new = key_fingerprint(key)
     if not settings.warehouse_path.exists():
         raise RolwhError(
-            f"no working warehouse at {plain(settings.warehouse_path)}: nothing to rotate "
-            "(the first `rolwh run` records the key it runs with)"
+            _(
+                "no working warehouse at {path}: nothing to rotate "
+                "(the first `rolwh run` records the key it runs with)"
+            ).format(path=plain(settings.warehouse_path))
         )
     con = connect(settings)
     try:
@@ -90,15 +95,23 @@ def rotate_key(settings: Settings, *, force: bool = False, progress: bool = Fals
         con.close()
     if old == new:
         raise RolwhError(
-            f"the warehouse already uses the key from {plain(settings.key_source())} (fingerprint {new}): "
-            "set the new key (ROLWH_KEY or the key file) first, then run `rolwh rotate-key`"
+            _(
+                "the warehouse already uses the key from {source} (fingerprint {fingerprint}): "
+                "set the new key (ROLWH_KEY or the key file) first, then run `rolwh rotate-key`"
+            ).format(source=plain(settings.key_source()), fingerprint=new)
         )
     if missing and not force:
         named = ", ".join(plain(m) for m in missing[:NAMED_MISSING])
         raise RolwhError(
-            f"{len(missing)} loaded export(s) are no longer in the landing area {plain(settings.landing)} "
-            f"({named}{', …' if len(missing) > NAMED_MISSING else ''}): rotation re-ingests the landing area "
-            "only, so their rows would be lost. Put them back, or pass --force to rotate without them"
+            _(
+                "{n} loaded export(s) are no longer in the landing area {landing} ({files}): rotation "
+                "re-ingests the landing area only, so their rows would be lost. Put them back, or pass "
+                "--force to rotate without them"
+            ).format(
+                n=len(missing),
+                landing=plain(settings.landing),
+                files=named + (", …" if len(missing) > NAMED_MISSING else ""),
+            )
         )
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     kept = settings.home / f"warehouse-before-rotation-{stamp}"

@@ -25,6 +25,7 @@ import duckdb
 
 from rolwh.core.argparse_i18n import OneLineParser
 from rolwh.core.errors import RolwhError
+from rolwh.core.i18n import _
 from rolwh.core.settings import Settings, load_settings, tenants_root
 from rolwh.core.sql import literal
 from rolwh.orchestration.nightly import EXIT_ATTENTION, RunResult, run_nightly
@@ -42,7 +43,11 @@ class TenantError(RolwhError):
 
 def _check_name(tenant: str) -> str:
     if not TENANT_NAME.match(tenant):
-        raise TenantError(f"tenant name {tenant!r} is not valid: use lower-case letters, digits, '-' or '_'")
+        raise TenantError(
+            _("tenant name {name} is not valid: use lower-case letters, digits, '-' or '_'").format(
+                name=repr(tenant)
+            )
+        )
     return tenant
 
 
@@ -84,7 +89,11 @@ def run_tenant(
 
     s = tenant_settings(tenant, root)
     if not s.home.is_dir():
-        raise TenantError(f"no tenant {tenant!r} under {s.home.parent}: create it with init_tenant first")
+        raise TenantError(
+            _("no tenant {name} under {root}: create it with init_tenant first").format(
+                name=repr(tenant), root=s.home.parent
+            )
+        )
     return run_nightly(s, progress=False, full_refresh=full_refresh, wait_seconds=wait_seconds)
 
 
@@ -100,7 +109,11 @@ def tenant_run_step(tenant: str, root: Path | None = None) -> dict[str, object]:
         "summary": result.render(),
     }
     if result.exit_code and not (result.published and result.exit_code == EXIT_ATTENTION):
-        raise RolwhError(f"tenant {tenant}: nightly run failed (exit {result.exit_code})\n{result.render()}")
+        raise RolwhError(
+            _("tenant {name}: nightly run failed (exit {code})\n{summary}").format(
+                name=tenant, code=result.exit_code, summary=result.render()
+            )
+        )
     return summary
 
 
@@ -127,10 +140,16 @@ class RollupResult:
     seconds: float = 0.0
 
     def render(self) -> str:
-        lines = [f"district roll-up {self.path}: {len(self.tenants)} tenant(s) in {self.seconds:.1f}s"]
-        lines += [f"  {t}: {n} rows" for t, n in sorted(self.rows.items())]
+        lines = [
+            _("district roll-up {path}: {n} tenant(s) in {seconds:.1f}s").format(
+                path=self.path, n=len(self.tenants), seconds=self.seconds
+            )
+        ]
+        lines += [_("  {table}: {rows} rows").format(table=t, rows=n) for t, n in sorted(self.rows.items())]
         if self.missing:
-            lines.append("  not yet published (left out): " + ", ".join(self.missing))
+            lines.append(
+                _("  not yet published (left out): {tenants}").format(tenants=", ".join(self.missing))
+            )
         return "\n".join(lines)
 
 
@@ -170,7 +189,9 @@ def rollup(
         for table in ROLLED_UP:
             name = table.split(".", 1)[1]
             if not files:
-                raise TenantError(f"no tenant under {root} has published yet: nothing to roll up")
+                raise TenantError(
+                    _("no tenant under {root} has published yet: nothing to roll up").format(root=root)
+                )
             # tenant names are validated identifiers-free literals; paths are quoted literals
             union = " union all ".join(
                 f"select {literal(t)} as tenant, * from read_parquet({literal(str(f[table]))})"
@@ -222,7 +243,9 @@ def _dim_indicator(files: dict[str, dict[str, Path]]) -> Path:
     first = next(iter(sorted(files.items())))[1][ROLLED_UP[0]]
     dim = first.parent.parent / "marts.dim_indicator" / "data.parquet"
     if not dim.exists():
-        raise TenantError(f"{dim} is missing: the tenant's publication has no marts.dim_indicator")
+        raise TenantError(
+            _("{path} is missing: the tenant's publication has no marts.dim_indicator").format(path=dim)
+        )
     return dim
 
 

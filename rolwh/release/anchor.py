@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rolwh.core.errors import ReleaseKeyError
+from rolwh.core.i18n import _
 from rolwh.core.settings import MIN_KEY_LENGTH, Settings, default_release_key_file
 
 ANCHOR_FILE = "manifest.hmac"
@@ -45,10 +46,10 @@ class ReleaseKey:
         return hmac.new(self.secret, data, hashlib.sha256).hexdigest()
 
     def created_note(self) -> str:
-        return (
-            f"created the release key {self.source} (mode 0600): back it up outside this machine; "
+        return _(
+            "created the release key {path} (mode 0600): back it up outside this machine; "
             "without it no release can be verified"
-        )
+        ).format(path=self.source)
 
 
 def key_path(settings: Settings) -> Path:
@@ -60,13 +61,17 @@ def load_key(settings: Settings, *, create: bool = False) -> ReleaseKey | None:
     """The release key; None if there is none (``create`` makes a new 0600 key file instead)."""
     if settings.release_key_env:
         if len(settings.release_key_env) < MIN_KEY_LENGTH:
-            raise ReleaseKeyError(f"ROLWH_RELEASE_KEY is shorter than {MIN_KEY_LENGTH} characters")
+            raise ReleaseKeyError(
+                _("ROLWH_RELEASE_KEY is shorter than {n} characters").format(n=MIN_KEY_LENGTH)
+            )
         return ReleaseKey(settings.release_key_env.encode(), "ROLWH_RELEASE_KEY")
     path = key_path(settings)
     if path.resolve().is_relative_to(settings.home.resolve()):
         raise ReleaseKeyError(
-            f"the release key file {path} is under ROLWH_HOME ({settings.home}), where one rewrite "
-            "could replace it with the releases: set ROLWH_RELEASE_KEY_FILE to a path outside it"
+            _(
+                "the release key file {path} is under ROLWH_HOME ({home}), where one rewrite "
+                "could replace it with the releases: set ROLWH_RELEASE_KEY_FILE to a path outside it"
+            ).format(path=path, home=settings.home)
         )
     created = False
     if not path.exists():
@@ -75,10 +80,16 @@ def load_key(settings: Settings, *, create: bool = False) -> ReleaseKey | None:
         created = _create_key_file(path)
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
-        raise ReleaseKeyError(f"release key file {path} is readable by others (mode {mode:o}); chmod 600 it")
+        raise ReleaseKeyError(
+            _("release key file {path} is readable by others (mode {mode:o}); chmod 600 it").format(
+                path=path, mode=mode
+            )
+        )
     secret = path.read_text(encoding="utf-8").strip()
     if len(secret) < MIN_KEY_LENGTH:
-        raise ReleaseKeyError(f"release key in {path} is shorter than {MIN_KEY_LENGTH} characters")
+        raise ReleaseKeyError(
+            _("release key in {path} is shorter than {n} characters").format(path=path, n=MIN_KEY_LENGTH)
+        )
     return ReleaseKey(secret.encode(), str(path), created)
 
 
@@ -100,10 +111,10 @@ def _create_key_file(path: Path) -> bool:
 
 
 def missing_key_message(settings: Settings) -> str:
-    return (
-        f"no release key (ROLWH_RELEASE_KEY unset, no file {key_path(settings)}): restore the key file "
+    return _(
+        "no release key (ROLWH_RELEASE_KEY unset, no file {path}): restore the key file "
         "from your backup or set ROLWH_RELEASE_KEY_FILE to it"
-    )
+    ).format(path=key_path(settings))
 
 
 def write_anchor(folder: Path, key: ReleaseKey) -> None:
@@ -121,16 +132,22 @@ def anchor_problem(folder: Path, key: ReleaseKey | None, settings: Settings) -> 
     try:
         kind, digest, label, key_id = (folder / ANCHOR_FILE).read_text(encoding="utf-8").split()
     except (OSError, UnicodeDecodeError, ValueError):
-        return f"{ANCHOR_FILE} is unreadable (expected `hmac-sha256 <hex> key-id <id>`)"
+        return _unreadable_anchor()
     if kind != "hmac-sha256" or label != "key-id":
-        return f"{ANCHOR_FILE} is unreadable (expected `hmac-sha256 <hex> key-id <id>`)"
+        return _unreadable_anchor()
     if key is None:
-        return f"cannot check the anchor: {missing_key_message(settings)}"
+        return _("cannot check the anchor: {why}").format(why=missing_key_message(settings))
     if key_id != key.key_id:
-        return (
-            f"anchored under another release key ({ANCHOR_FILE} names key id {key_id}, this key is "
-            f"{key.key_id}, from {key.source}): use the key it was frozen under"
-        )
+        return _(
+            "anchored under another release key ({file} names key id {key_id}, this key is "
+            "{this_key}, from {source}): use the key it was frozen under"
+        ).format(file=ANCHOR_FILE, key_id=key_id, this_key=key.key_id, source=key.source)
     if not hmac.compare_digest(digest, key.sign((folder / MANIFEST_FILE).read_bytes())):
-        return f"anchor does not match manifest.json: the manifest (or {ANCHOR_FILE}) was rewritten after the freeze"
+        return _(
+            "anchor does not match manifest.json: the manifest (or {file}) was rewritten after the freeze"
+        ).format(file=ANCHOR_FILE)
     return None
+
+
+def _unreadable_anchor() -> str:
+    return _("{file} is unreadable (expected `hmac-sha256 <hex> key-id <id>`)").format(file=ANCHOR_FILE)

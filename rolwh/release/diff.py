@@ -6,12 +6,17 @@ from typing import Any
 
 import duckdb
 
+from rolwh.core.console import fit
 from rolwh.core.errors import NoWarehouse
+from rolwh.core.i18n import N_, _
 from rolwh.core.settings import Settings
 from rolwh.core.warehouse import connect
 from rolwh.release.store import resolve_version, year_dir
 from rolwh.release.verify import require_verified
 from rolwh.serving.query import open_reader
+
+#: A row's status in the revision report (kept as data; shown translated).
+STATUSES = (N_("new"), N_("removed"), N_("same"), N_("changed"))
 
 
 def _live_annual(
@@ -86,9 +91,14 @@ def render_diff(settings: Settings, year: int, version: str | None = None, *, al
     version = rows[0]["version"] if rows else resolve_version(settings, year, version)
     changed = [r for r in rows if r["status"] != "same"]
     lines = [
-        f"revision report {year}: release {version} vs live marts — {len(changed)} of {len(rows)} "
-        "values differ",
-        f"{'indicator':<28}{'community':<10}{'frozen':>14}{'live':>14}{'change':>14}  status",
+        _("revision report {year}: release {version} vs live marts — {changed} of {n} values differ").format(
+            year=year, version=version, changed=len(changed), n=len(rows)
+        ),
+        fit(_("indicator"), 28)
+        + fit(_("community"), 10)
+        + "".join(fit(_(h), 14, ">") for h in (N_("frozen"), N_("live"), N_("change")))
+        + "  "
+        + _("status"),
     ]
 
     def num(x: float | None) -> str:
@@ -99,6 +109,6 @@ def render_diff(settings: Settings, year: int, version: str | None = None, *, al
             ch = "" if r["change"] in (None, 0) else ("+" if r["change"] > 0 else "") + num(r["change"])
             lines.append(
                 f"{r['indicator_code']:<28}{r['community_code']:<10}{num(r['frozen_value']):>14}"
-                f"{num(r['live_value']):>14}{ch:>14}  {r['status']}"
+                f"{num(r['live_value']):>14}{ch:>14}  {_(r['status'])}"
             )
     return "\n".join(lines)

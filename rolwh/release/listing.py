@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from rolwh.core.console import fit
+from rolwh.core.i18n import _
 from rolwh.core.settings import Settings
 from rolwh.release.store import release_years, versions, year_dir
 from rolwh.release.verify import verify
@@ -31,7 +33,9 @@ def list_releases(settings: Settings) -> list[dict[str, Any]]:
                     "git_commit": m.get("git_commit"),
                     "status": "ok"
                     if check.ok
-                    else f"FAILED: {len(check.problems)} problem(s), e.g. {check.problems[0]}",
+                    else _("FAILED: {n} problem(s), e.g. {problem}").format(
+                        n=len(check.problems), problem=check.problems[0]
+                    ),
                     "path": str(path.parent),
                 }
             )
@@ -41,14 +45,20 @@ def list_releases(settings: Settings) -> list[dict[str, Any]]:
 def render_releases(settings: Settings) -> str:
     rows = list_releases(settings)
     if not rows:
-        return f"no releases under {settings.releases_dir}"
-    lines = [f"{'year':<6}{'version':<9}{'frozen at':<27}{'by':<14}{'status':<8}reason"]
+        return _("no releases under {path}").format(path=settings.releases_dir)
+    widths = (6, 9, 27, 14, 8)
+    header = (_("year"), _("version"), _("frozen at"), _("by"), _("status"))
+    lines = ["".join(fit(h, w) for h, w in zip(header, widths, strict=True)) + _("reason")]
     for r in rows:
-        status = "ok" if r["status"] == "ok" else "FAILED"
-        lines.append(
-            f"{r['year']:<6}{r['version']:<9}{r['frozen_at'] or '?':<27}{(r['frozen_by'] or '?'):<14}"
-            f"{status:<8}{r['reason'] or '-'}"
+        ok = r["status"] == "ok"
+        cells = (
+            r["year"],
+            r["version"],
+            r["frozen_at"] or "?",
+            r["frozen_by"] or "?",
+            _("ok") if ok else _("FAILED"),
         )
-        if status != "ok":
+        lines.append("".join(fit(c, w) for c, w in zip(cells, widths, strict=True)) + (r["reason"] or "-"))
+        if not ok:
             lines.append(f"      {r['status']}")
     return "\n".join(lines)

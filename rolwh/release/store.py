@@ -25,6 +25,7 @@ import shutil
 from pathlib import Path
 
 from rolwh.core.errors import FreezeError
+from rolwh.core.i18n import _
 from rolwh.core.settings import Settings
 from rolwh.release.anchor import ANCHOR_FILE, is_anchored
 
@@ -84,7 +85,7 @@ def remove_tree(root: Path) -> None:
     """Remove a (possibly read-only) temporary folder."""
     if not root.exists():
         return
-    for dirpath, _dirnames, _ in os.walk(root):
+    for dirpath, _dirnames, _files in os.walk(root):
         os.chmod(dirpath, 0o755)
     shutil.rmtree(root, ignore_errors=True)
 
@@ -103,10 +104,16 @@ def resolve_version(settings: Settings, year: int, version: str | None) -> str:
     have = versions(settings, year)
     if not have:
         raise FreezeError(
-            f"{year} has no release under {year_dir(settings, year)}: run `rolwh freeze --year {year}`"
+            _("{year} has no release under {path}: run `rolwh freeze --year {year}`").format(
+                year=year, path=year_dir(settings, year)
+            )
         )
     if version is None:
         return have[-1]
     if version not in have:
-        raise FreezeError(f"{year} has no release {version}; it has {', '.join(have)}")
+        raise FreezeError(
+            _("{year} has no release {version}; it has {versions}").format(
+                year=year, version=version, versions=", ".join(have)
+            )
+        )
     return version

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rolwh.core.errors import FreezeError, ReleaseKeyError
+from rolwh.core.i18n import _
 from rolwh.core.settings import Settings
 from rolwh.release.anchor import (
     ANCHOR_FILE,
@@ -55,23 +56,27 @@ class VerifyResult:
 
     def render(self) -> str:
         if not self.checked:
-            return f"no release of {self.year} to verify"
-        head = "OK" if self.ok else "FAILED"
-        lines = [f"verify {self.year} {', '.join(self.checked)}: {head} ({self.files_checked} files checked)"]
+            return _("no release of {year} to verify").format(year=self.year)
+        head = _("OK") if self.ok else _("FAILED")
+        lines = [
+            _("verify {year} {versions}: {verdict} ({n} files checked)").format(
+                year=self.year, versions=", ".join(self.checked), verdict=head, n=self.files_checked
+            )
+        ]
         lines += [f"  {p}" for p in self.problems]
-        lines += [f"  warning: {w}" for w in self.warnings]
+        lines += [_("  warning: {warning}").format(warning=w) for w in self.warnings]
         return "\n".join(lines)
 
     def refusal(self) -> str:
         """One line for a reader that refuses this release: which, why, and what to do."""
         shown = "; ".join(self.problems[:3]) + (
-            f"; … {len(self.problems) - 3} more" if len(self.problems) > 3 else ""
+            _("; … {n} more").format(n=len(self.problems) - 3) if len(self.problems) > 3 else ""
         )
-        return (
-            f"release {self.year}/{', '.join(self.checked)} failed verification and is not used ({shown}). "
-            f"Run `rolwh verify --year {self.year}`; restore the release and releases/ledger.jsonl from "
-            f'your backup, or re-freeze: rolwh freeze --year {self.year} --reason "…"'
-        )
+        return _(
+            "release {year}/{versions} failed verification and is not used ({problems}). "
+            "Run `rolwh verify --year {year}`; restore the release and releases/ledger.jsonl from "
+            'your backup, or re-freeze: rolwh freeze --year {year} --reason "…"'
+        ).format(year=self.year, versions=", ".join(self.checked), problems=shown)
 
 
 def verify(settings: Settings, year: int, version: str | None = None) -> VerifyResult:
@@ -88,16 +93,19 @@ def verify(settings: Settings, year: int, version: str | None = None) -> VerifyR
         folder = year_dir(settings, year) / v
         result.checked.append(v)
         if not folder.is_dir():
-            result.problems.append(f"{v}: missing release folder {folder}")
+            result.problems.append(
+                _("{version}: missing release folder {path}").format(version=v, path=folder)
+            )
             continue
         _verify_one(folder, v, ledger.get((year, v)), result)
         if key_error:
-            result.problems.append(f"{v}: cannot check the anchor: {key_error}")
-        elif not is_anchored(folder):
-            note = (
-                f"{v}: unanchored (frozen before anchoring, no {ANCHOR_FILE}): re-freeze or "
-                f"`rolwh anchor --year {year}`"
+            result.problems.append(
+                _("{version}: cannot check the anchor: {why}").format(version=v, why=key_error)
             )
+        elif not is_anchored(folder):
+            note = _(
+                "{version}: unanchored (frozen before anchoring, no {file}): re-freeze or `rolwh anchor --year {year}`"
+            ).format(version=v, file=ANCHOR_FILE, year=year)
             (result.problems if key is not None else result.warnings).append(note)
         else:
             problem = anchor_problem(folder, key, settings)
@@ -110,7 +118,7 @@ def _verify_one(folder: Path, v: str, ledger_entry: dict[str, Any] | None, resul
     """Checksums, ledger, listing and modes of one version (the anchor is checked by the caller)."""
     manifest_path = folder / "manifest.json"
     if not manifest_path.exists():
-        result.problems.append(f"{v}: missing file manifest.json")
+        result.problems.append(_("{version}: missing file {file}").format(version=v, file="manifest.json"))
         return
     actual = sha256(manifest_path)
     result.files_checked += 1
@@ -118,42 +126,58 @@ def _verify_one(folder: Path, v: str, ledger_entry: dict[str, Any] | None, resul
         (folder / "manifest.sha256").read_text().split()[0] if (folder / "manifest.sha256").exists() else None
     )
     if recorded is None:
-        result.problems.append(f"{v}: missing file manifest.sha256")
+        result.problems.append(_("{version}: missing file {file}").format(version=v, file="manifest.sha256"))
     elif recorded != actual:
         result.problems.append(
-            f"{v}: changed file manifest.json (sha256 {actual[:12]}…, manifest.sha256 says {recorded[:12]}…)"
+            _(
+                "{version}: changed file manifest.json (sha256 {actual}…, manifest.sha256 says {recorded}…)"
+            ).format(version=v, actual=actual[:12], recorded=recorded[:12])
         )
     if ledger_entry is None:
-        result.problems.append(f"{v}: not in the release ledger (releases/ledger.jsonl)")
+        result.problems.append(
+            _("{version}: not in the release ledger (releases/ledger.jsonl)").format(version=v)
+        )
     elif ledger_entry.get("manifest_sha256") != actual:
-        result.problems.append(f"{v}: changed file manifest.json (sha256 differs from the ledger's)")
+        result.problems.append(
+            _("{version}: changed file manifest.json (sha256 differs from the ledger's)").format(version=v)
+        )
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except ValueError as exc:
-        result.problems.append(f"{v}: manifest.json is not valid JSON: {exc}")
+        result.problems.append(
+            _("{version}: manifest.json is not valid JSON: {error}").format(version=v, error=exc)
+        )
         return
     listed = {f["path"]: f for f in manifest.get("files", [])}
     for rel, entry in listed.items():
         path = folder / rel
         result.files_checked += 1
         if not path.is_file():
-            result.problems.append(f"{v}: missing file {rel}")
+            result.problems.append(_("{version}: missing file {file}").format(version=v, file=rel))
             continue
         digest = sha256(path)
         if digest != entry["sha256"]:
             result.problems.append(
-                f"{v}: changed file {rel} (sha256 {digest[:12]}…, expected {entry['sha256'][:12]}…)"
+                _("{version}: changed file {file} (sha256 {actual}…, expected {expected}…)").format(
+                    version=v, file=rel, actual=digest[:12], expected=entry["sha256"][:12]
+                )
             )
     for path in sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink()):
         rel = path.relative_to(folder).as_posix()
         if rel not in listed and rel not in SELF_FILES:
-            result.problems.append(f"{v}: extra file {rel} (not in the manifest)")
+            result.problems.append(
+                _("{version}: extra file {file} (not in the manifest)").format(version=v, file=rel)
+            )
     for path in [folder, *folder.rglob("*")]:
         mode = path.stat().st_mode & 0o777
         want = DIR_MODE if path.is_dir() else FILE_MODE
         if mode & 0o222:
             rel = path.relative_to(folder).as_posix() or "."
-            result.problems.append(f"{v}: writable {rel} (mode {mode:o}, expected {want:o})")
+            result.problems.append(
+                _("{version}: writable {file} (mode {mode:o}, expected {want:o})").format(
+                    version=v, file=rel, mode=mode, want=want
+                )
+            )
 
 
 def require_verified(settings: Settings, year: int, version: str) -> VerifyResult:
@@ -177,7 +201,12 @@ def release_attention(settings: Settings) -> tuple[list[str], list[str]]:
     """(refusals, warnings) of the latest releases, for the run summary."""
     checks = checked_latest(settings)
     refused = [c.refusal() for c in checks if not c.ok]
-    warnings = [f"release {c.year}/{w}" for c in checks if c.ok for w in c.warnings]
+    warnings = [
+        _("release {year}/{warning}").format(year=c.year, warning=w)
+        for c in checks
+        if c.ok
+        for w in c.warnings
+    ]
     return refused, warnings
 
 
@@ -190,8 +219,9 @@ def signing_key(settings: Settings) -> ReleaseKey:
     anchored = releases(settings, anchored=True)
     if anchored:
         raise ReleaseKeyError(
-            f"{missing_key_message(settings)}; releases {', '.join(anchored)} are anchored under it, "
-            "so no new key is made"
+            _("{why}; releases {releases} are anchored under it, so no new key is made").format(
+                why=missing_key_message(settings), releases=", ".join(anchored)
+            )
         )
     key = load_key(settings, create=True)
     assert key is not None
@@ -207,7 +237,9 @@ def anchor(settings: Settings, year: int, version: str | None = None) -> tuple[l
     key = signing_key(settings)
     todo = [version] if version else versions(settings, year)
     if not todo:
-        raise FreezeError(f"{year} has no release under {year_dir(settings, year)}")
+        raise FreezeError(
+            _("{year} has no release under {path}").format(year=year, path=year_dir(settings, year))
+        )
     ledger = read_ledger(settings)
     done: list[str] = []
     for v in todo:
@@ -217,7 +249,11 @@ def anchor(settings: Settings, year: int, version: str | None = None) -> tuple[l
         check = VerifyResult(year=year, checked=[v])
         _verify_one(folder, v, ledger.get((year, v)), check)
         if not check.ok:
-            raise FreezeError(f"{year}/{v} not anchored: its checksums fail.\n{check.render()}")
+            raise FreezeError(
+                _("{year}/{version} not anchored: its checksums fail.\n{details}").format(
+                    year=year, version=v, details=check.render()
+                )
+            )
         os.chmod(folder, 0o755)
         try:
             write_anchor(folder, key)

@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 from expectations.gate import GateResult, run_gate
 from rolwh.core.errors import FreezeError, GateBlocked
 from rolwh.core.faults import checkpoint
+from rolwh.core.i18n import _
 from rolwh.core.settings import Settings
 from rolwh.core.sql import STORAGE_VERSION, literal
 from rolwh.core.warehouse import connect
@@ -62,17 +63,28 @@ class Release:
         gate = m.get("gate", {})
         lines = [
             *self.notes,
-            f"froze {self.year} as {self.version} at {self.path}",
-            f"  by {m.get('frozen_by')} at {m.get('frozen_at')}; "
-            f"reason: {m.get('reason') or '(first release)'}",
-            f"  code {m.get('git_commit')}; {len(m.get('inputs', []))} input files; "
-            f"{len(files)} release files",
-            f"  gate: {gate.get('expectations_evaluated')} expectations passed, "
-            f"{len(gate.get('warnings', []))} warning(s)",
+            _("froze {year} as {version} at {path}").format(
+                year=self.year, version=self.version, path=self.path
+            ),
+            _("  by {who} at {when}; reason: {reason}").format(
+                who=m.get("frozen_by"),
+                when=m.get("frozen_at"),
+                reason=m.get("reason") or _("(first release)"),
+            ),
+            _("  code {commit}; {inputs} input files; {files} release files").format(
+                commit=m.get("git_commit"), inputs=len(m.get("inputs", [])), files=len(files)
+            ),
+            _("  gate: {n} expectations passed, {warnings} warning(s)").format(
+                n=gate.get("expectations_evaluated"), warnings=len(gate.get("warnings", []))
+            ),
         ]
         for f in files:
             if f.get("rows") is not None:
-                lines.append(f"  {f['path']}: {f['rows']} rows, sha256 {f['sha256'][:12]}…")
+                lines.append(
+                    _("  {path}: {rows} rows, sha256 {digest}…").format(
+                        path=f["path"], rows=f["rows"], digest=f["sha256"][:12]
+                    )
+                )
         return "\n".join(lines)
 
 
@@ -83,11 +95,15 @@ def freeze(settings: Settings, year: int, reason: str | None = None, who: str | 
     existing = versions(settings, year)
     if existing and not (reason and reason.strip()):
         raise FreezeError(
-            f"{year} is already frozen ({', '.join(existing)} under {year_dir(settings, year)}); "
-            f'a new version needs a reason: rolwh freeze --year {year} --reason "why"'
+            _(
+                "{year} is already frozen ({versions} under {path}); "
+                'a new version needs a reason: rolwh freeze --year {year} --reason "why"'
+            ).format(year=year, versions=", ".join(existing), path=year_dir(settings, year))
         )
     if not settings.warehouse_path.exists():
-        raise FreezeError(f"no warehouse at {settings.warehouse_path}: run `rolwh run` before freezing")
+        raise FreezeError(
+            _("no warehouse at {path}: run `rolwh run` before freezing").format(path=settings.warehouse_path)
+        )
     check = connect(settings, read_only=True)
     try:
         require_period(check, year)  # a year without data is refused (exit 1), never an empty release
@@ -112,7 +128,11 @@ def freeze(settings: Settings, year: int, reason: str | None = None, who: str | 
                 settings, mode="freeze", year=year, con=con, docs_dir=tmp / "quality" / "data_docs"
             )
             if not gate.passed:
-                raise GateBlocked(f"freeze of {year} refused: the quality gate blocked.\n{gate.render()}")
+                raise GateBlocked(
+                    _("freeze of {year} refused: the quality gate blocked.\n{gate}").format(
+                        year=year, gate=gate.render()
+                    )
+                )
             checkpoint("freeze.after_gate")
             manifest = _write_release(settings, con, tmp, year, version, gate, reason, who)
             write_anchor(tmp, key)
@@ -137,7 +157,9 @@ def freeze(settings: Settings, year: int, reason: str | None = None, who: str | 
     unanchored = releases(settings, anchored=False)
     if unanchored:  # frozen before anchoring: with a release key they no longer verify until anchored
         notes.append(
-            f"releases {', '.join(unanchored)} are unanchored: check them, then `rolwh anchor --year`"
+            _("releases {releases} are unanchored: check them, then `rolwh anchor --year`").format(
+                releases=", ".join(unanchored)
+            )
         )
     return Release(year=year, version=version, path=final, manifest=manifest, notes=notes)
 
@@ -165,7 +187,9 @@ def _write_release(
         else:
             tbl = con.sql(f"select * from marts.{table} order by all").to_arrow_table()
         if table == "fct_indicator_annual" and tbl.num_rows == 0:
-            raise FreezeError(f"marts.fct_indicator_annual has no rows for {year}: nothing to freeze")
+            raise FreezeError(
+                _("marts.fct_indicator_annual has no rows for {year}: nothing to freeze").format(year=year)
+            )
         pq.write_table(tbl, data / f"{table}.parquet", compression="zstd")
         rows[f"data/{table}.parquet"] = tbl.num_rows
         arrow[table] = tbl

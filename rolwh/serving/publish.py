@@ -36,6 +36,7 @@ import duckdb
 
 from rolwh.core.errors import RolwhError
 from rolwh.core.faults import checkpoint
+from rolwh.core.i18n import _
 from rolwh.core.settings import Settings
 from rolwh.core.sql import STORAGE_VERSION, connection_config, identifier, literal
 from rolwh.serving.described import copy_comments, copy_views
@@ -70,15 +71,26 @@ class PublishResult:
 
     def render(self) -> str:
         lines = [
-            f"published {self.version}: {len(self.tables)} tables, "
-            f"{sum(self.tables.values())} rows in {self.seconds:.1f}s",
-            f"  serving file: {self.serving_path} -> {self.version_path}",
-            f"  parquet:      {self.parquet_dir}",
-            f"  lake:         {self.parquet_dir.with_name(LAKE_DIR)} (by year, {LAKE_DIR}/manifest.json)",
+            _("published {version}: {tables} tables, {rows} rows in {seconds:.1f}s").format(
+                version=self.version,
+                tables=len(self.tables),
+                rows=sum(self.tables.values()),
+                seconds=self.seconds,
+            ),
+            _("  serving file: {path} -> {target}").format(path=self.serving_path, target=self.version_path),
+            _("  parquet:      {path}").format(path=self.parquet_dir),
+            _("  lake:         {path} (by year, {lake}/manifest.json)").format(
+                path=self.parquet_dir.with_name(LAKE_DIR), lake=LAKE_DIR
+            ),
         ]
-        lines += [f"  {name}: {rows} rows" for name, rows in sorted(self.tables.items())]
+        lines += [
+            _("  {table}: {rows} rows").format(table=name, rows=rows)
+            for name, rows in sorted(self.tables.items())
+        ]
         if self.removed:
-            lines.append(f"  removed superseded versions: {', '.join(self.removed)}")
+            lines.append(
+                _("  removed superseded versions: {versions}").format(versions=", ".join(self.removed))
+            )
         return "\n".join(lines)
 
 
@@ -132,7 +144,11 @@ def _copy_version(con: duckdb.DuckDBPyConnection, source: str, target: Path, par
     """Copy every table and view of the published schemas from catalog ``source`` into ``target``."""
     relations = _relations(con, source)
     if not any(schema == "marts" for schema, _ in relations):
-        raise PublishError(f"the working warehouse has no marts (catalog {source}): run the dbt build first")
+        raise PublishError(
+            _("the working warehouse has no marts (catalog {catalog}): run the dbt build first").format(
+                catalog=source
+            )
+        )
     con.execute(f"attach {literal(str(target))} as {_ALIAS} (storage_version '{STORAGE_VERSION}')")
     tables: dict[str, int] = {}
     try:
@@ -168,7 +184,9 @@ def _copy_version(con: duckdb.DuckDBPyConnection, source: str, target: Path, par
         con.execute(f"detach {_ALIAS}")
     wal = target.with_name(target.name + ".wal")
     if wal.exists():
-        raise PublishError(f"{wal} left behind after checkpoint; the version is not self-contained")
+        raise PublishError(
+            _("{wal} left behind after checkpoint; the version is not self-contained").format(wal=wal)
+        )
     return tables
 
 
@@ -195,7 +213,9 @@ def _ensure_stable_links(settings: Settings) -> None:
         if link.is_symlink() and os.readlink(link) == target:
             continue
         if link.exists() and not link.is_symlink():
-            raise PublishError(f"{link} exists and is not a symlink; move it away before publishing")
+            raise PublishError(
+                _("{link} exists and is not a symlink; move it away before publishing").format(link=link)
+            )
         _swap_symlink(link, target)
 
 
@@ -241,7 +261,9 @@ def publish(
         else:
             if not settings.warehouse_path.exists():
                 raise PublishError(
-                    f"no working warehouse at {settings.warehouse_path}: run `rolwh run` first"
+                    _("no working warehouse at {path}: run `rolwh run` first").format(
+                        path=settings.warehouse_path
+                    )
                 )
             local = duckdb.connect(config=connection_config(settings))
             try:

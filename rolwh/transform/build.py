@@ -111,8 +111,10 @@ def build(
             run_results_path=None,
             target_dir=target,
             docs_generated=docs,
-            skipped="no feed has rows that the last build did not take in; the marts are current"
-            " (`rolwh build --full-refresh` rebuilds everything)",
+            skipped=_(
+                "no feed has rows that the last build did not take in; the marts are current"
+                " (`rolwh build --full-refresh` rebuilds everything)"
+            ),
         )
     auto_select = feeds is not None and 0 < len(feeds) < len(FEEDS)
 
@@ -168,7 +170,7 @@ def build(
         )
         docs_ok = docs_proc.returncode == 0 and (settings.dbt_target_dir / "index.html").exists()
         if not docs_ok:
-            tail += "\n[dbt docs generate failed]\n" + output_tail(docs_proc, 15)
+            tail += "\n" + _("[dbt docs generate failed]") + "\n" + output_tail(docs_proc, 15)
     if docs_ok:
         write_offline_docs(settings)
 
@@ -237,7 +239,9 @@ def refresh_frozen(
     proc = run_dbt(["build", "--select", FROZEN_MODEL, *_vars_args(dbt_vars, frozen_releases)], settings)
     if proc.returncode != 0:
         raise DbtBuildError(
-            f"dbt could not rebuild {FROZEN_MODEL} from the releases:\n{output_tail(proc, 20)}"
+            _("dbt could not rebuild {model} from the releases:\n{output}").format(
+                model=FROZEN_MODEL, output=output_tail(proc, 20)
+            )
         )
     record_frozen(settings, frozen_releases)
     return True

@@ -15,7 +15,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rolwh.core.console import fit
 from rolwh.core.errors import RolwhError
+from rolwh.core.i18n import N_, _
 from rolwh.core.progress import Steps
 from rolwh.core.settings import DBT_PROJECT_DIR, Settings
 
@@ -31,6 +33,18 @@ class DbtBuildError(RolwhError):
     def __init__(self, message: str, result: BuildResult | None = None) -> None:
         super().__init__(message)
         self.result = result
+
+
+#: dbt's resource types as the build summary names them (plural), and its node statuses (shown
+#: translated: ``_(status)``).
+NODE_KINDS = {
+    "model": N_("models"),
+    "test": N_("tests"),
+    "seed": N_("seeds"),
+    "snapshot": N_("snapshots"),
+    "unit_test": N_("unit_tests"),
+}
+NODE_STATUSES = (N_("success"), N_("pass"), N_("fail"), N_("error"), N_("warn"), N_("skipped"), N_("no op"))
 
 
 @dataclass(frozen=True)
@@ -83,20 +97,28 @@ class BuildResult:
     def render(self) -> str:
         """A readable summary: nodes passed/failed per kind, then every failing node with its message."""
         if self.skipped:
-            return f"dbt build not run: {self.skipped}"
-        lines = [f"dbt build {'OK' if self.ok else 'FAILED'} in {self.elapsed_s:.1f} s"]
+            return _("dbt build not run: {why}").format(why=self.skipped)
+        lines = [
+            _("dbt build {verdict} in {seconds:.1f} s").format(
+                verdict=_("OK") if self.ok else _("FAILED"), seconds=self.elapsed_s
+            )
+        ]
         for kind, by_status in sorted(self.counts.items()):
-            parts = ", ".join(f"{n} {status}" for status, n in sorted(by_status.items()))
-            lines.append(f"  {kind + 's':<11} {parts}")
+            parts = ", ".join(f"{n} {_(status)}" for status, n in sorted(by_status.items()))
+            lines.append(f"  {fit(_(NODE_KINDS.get(kind, kind + 's')), 11)} {parts}")
         for node in self.failed_nodes:
-            lines.append(f"  FAILED {node.resource_type} {node.name}: {_one_line(node.message)}")
+            lines.append(
+                _("  FAILED {kind} {name}: {message}").format(
+                    kind=node.resource_type, name=node.name, message=_one_line(node.message)
+                )
+            )
         if self.returncode != 0 and not self.failed_nodes and self.output_tail:
-            lines.append("  dbt said:")
+            lines.append(_("  dbt said:"))
             lines.extend("    " + line for line in self.output_tail.splitlines()[-15:])
         if self.run_results_path:
-            lines.append(f"  run results: {self.run_results_path}")
+            lines.append(_("  run results: {path}").format(path=self.run_results_path))
         if self.docs_generated:
-            lines.append(f"  docs: {self.docs_index}")
+            lines.append(_("  docs: {path}").format(path=self.docs_index))
         return "\n".join(lines)
 
 
@@ -265,6 +287,9 @@ def disk_full_note(settings: Settings, output: str) -> str:
     if "No space left on device" not in output and free >= DISK_FULL_BYTES:
         return ""
     return (
-        f"disk full while writing {settings.warehouse_dir} (dbt build; {free / 2**20:.1f} MB free): free "
-        f"space on that file system and re-run; the previous publication and the releases are unchanged.\n"
+        _(
+            "disk full while writing {path} (dbt build; {free:.1f} MB free): free "
+            "space on that file system and re-run; the previous publication and the releases are unchanged."
+        ).format(path=settings.warehouse_dir, free=free / 2**20)
+        + "\n"
     )

@@ -22,8 +22,9 @@ def _message_ids() -> dict[str, str]:
         for filename, lineno, message, _comments, _context in extract_from_dir(
             ROOT / folder, keywords={"_": None, "N_": None, "ngettext": (1, 2)}
         ):
-            for msgid in message if isinstance(message, tuple) else (message,):
-                found.setdefault(msgid, f"{folder}/{filename}:{lineno}")
+            # a plural (ngettext) entry is keyed by its singular id
+            msgid = message[0] if isinstance(message, tuple) else message
+            found.setdefault(msgid, f"{folder}/{filename}:{lineno}")
     return found
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from rolwh.core.i18n import _
 from rolwh.core.settings import Settings, load_settings
 from rolwh.transform.build import build
 from rolwh.transform.dbt_runner import BuildResult, DbtBuildError
@@ -102,7 +103,9 @@ def test_build_passes_every_model_data_test_and_unit_test(built: Built) -> None:
     unit_tests = [n for n in result.nodes if n.resource_type == "unit_test"]
     assert len(unit_tests) >= 12 and all(n.status == "pass" for n in unit_tests)
     assert json.loads(result.run_results_path.read_text())["results"]
-    assert "unit_tests" in result.render() and "FAILED" not in result.render()
+    assert (
+        _("unit_tests") in result.render() and _("FAILED") not in result.render()
+    )  # in the reader's language
 
 
 @pytest.mark.slow

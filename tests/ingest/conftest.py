@@ -12,6 +12,14 @@ from rolwh.core.settings import Settings
 
 Cell = object
 
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read reasons and notices by their English message ids (``ROLWH_LANG=en``);
+    tests/ingest/test_reason_language.py checks the Chinese a clerk reads by default."""
+    monkeypatch.setenv("ROLWH_LANG", "en")
+
+
 VALID_ID = "11010519491231002X"  # GB 11643 check character correct
 VALID_ID_2 = "440524188001010014"
 OLD_ID = "110105491231002"

@@ -220,5 +220,6 @@ def test_a_workbook_whose_only_data_is_hidden_is_quarantined(settings, con_reade
     run_ingest(settings, progress=False)
     a = audit(con_reader, "学法活动_20240131.xlsx")
     assert (
-        a["status"] == "quarantined" and a["reason"] == "no visible sheet holds data (1 hidden sheet(s) do)"
+        a["status"] == "quarantined"
+        and a["reason"] == "no visible sheet holds data (1 hidden sheet(s) do); unhide the sheet to be read"
     )

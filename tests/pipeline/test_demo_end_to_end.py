@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from rolwh.core.contracts import FEEDS
+from rolwh.core.i18n import _
 from rolwh.demo_data.targets import TARGETS_2024
 from tests.support.pii import collect_pii, scan_duckdb, scan_files
 
@@ -126,7 +127,8 @@ def test_a_second_run_loads_nothing_new_and_changes_no_row(demo_run: dict[str, o
         text=True,
     )
     assert again.returncode == 5, again.stdout + again.stderr  # the overdue feeds are still open
-    assert "no new files" in again.stdout
+    # the ingest summary, in the language the child runs in (it inherits ROLWH_LANG: Chinese when unset)
+    assert _("ingest: no new files in the landing area") in again.stdout
     assert snapshot() == before
 
 

@@ -11,6 +11,13 @@ from rolwh.core.settings import Settings
 from tests.quality.dataset import build_clean_warehouse
 
 
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read findings and verdicts by their English message ids (``ROLWH_LANG=en``); a test
+    that checks the Chinese removes it."""
+    monkeypatch.setenv("ROLWH_LANG", "en")
+
+
 @pytest.fixture
 def clean_warehouse(settings: Settings) -> Settings:
     """``settings`` whose working warehouse holds the clean 2024 dataset."""

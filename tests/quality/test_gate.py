@@ -312,3 +312,20 @@ def test_a_raw_finding_never_quotes_the_cell(sql: Callable[..., None], clean_war
     finally:
         con.close()
     assert " row 3" in summary and secret not in summary
+
+
+def test_the_verdict_is_chinese_by_default_naming_file_row_and_what_to_do(
+    sql: Callable[..., None], clean_warehouse: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a clerk reads of a blocked gate: Chinese unless ROLWH_LANG=en, the file and row of the
+    bad cell named, never its value, and what to do."""
+    monkeypatch.delenv("ROLWH_LANG", raising=False)
+    secret = "张三13912345678"
+    sql(f"update raw.disputes set dispute_level = '{secret}' where _row_number = 3")
+    text = _gate(clean_warehouse).render()
+    assert text.startswith("质量门禁（每日运行）：已阻断 — 共 ")
+    [line] = [s for s in text.splitlines() if "[raw_disputes]" in s]
+    assert line.startswith("  阻断 [raw_disputes] ") and "应满足：纠纷等级 取值为 " in line
+    assert " 第 3 行" in line and secret not in text
+    assert "处理办法：本次未发布任何数据" in text
+    assert "BLOCKED" not in text and "expected" not in text

@@ -65,12 +65,12 @@ def test_symlinks_and_fifo_are_recorded_and_moved_never_followed(settings: Setti
     )
     assert rows["指挥中心事件_20240105.csv"].startswith("loaded")
     for name, kind in [
-        (key_link.name, "symbolic link"),
-        (passwd_link.name, "symbolic link"),
-        (dangling.name, "symbolic link"),
-        (fifo.name, "FIFO (named pipe)"),
-    ]:
-        assert rows[name] == f"quarantined: not a regular file ({kind}): not read, not followed", rows
+        (key_link.name, "符号链接"),
+        (passwd_link.name, "符号链接"),
+        (dangling.name, "符号链接"),
+        (fifo.name, "命名管道（FIFO）"),
+    ]:  # the reason in the clerks' language (Chinese by default), as the audit keeps it
+        assert rows[name] == f"quarantined: 不是普通文件（{kind}）：未读取，未跟随链接", rows
     # the entries themselves were moved; their targets are untouched
     assert not os.path.lexists(key_link) and not os.path.lexists(fifo) and not os.path.lexists(dangling)
     assert secret.read_text() == KEY_TEXT + "\n" and Path("/etc/passwd").exists()
@@ -91,7 +91,7 @@ def test_symlinks_and_fifo_are_recorded_and_moved_never_followed(settings: Setti
 
     # the next run finds nothing new and records nothing twice
     again = rolwh(settings, "ingest", "--quiet", timeout=300)
-    assert again.returncode == 0 and "no new files" in again.stdout
+    assert again.returncode == 0 and "接收目录中没有新文件" in again.stdout
     assert audit(settings, "select count(*) from audit.file_loads") == [(5,)]
 
 
@@ -104,9 +104,9 @@ def test_a_file_still_being_written_is_pending_then_loaded_exactly_once(settings
 
     first = rolwh(settings, "ingest", "--quiet", timeout=300, **settle)
     assert first.returncode == 0, first.stderr[-2000:]
-    assert "pending, not complete yet" in first.stdout
-    assert "指挥中心事件_20240201.csv.part: still being copied" in first.stdout
-    assert "指挥中心事件_20240202.csv: modified" in first.stdout
+    assert "待处理，文件尚不完整" in first.stdout
+    assert "指挥中心事件_20240201.csv.part: 仍在复制中" in first.stdout
+    assert "指挥中心事件_20240202.csv: " in first.stdout and "秒前刚被修改" in first.stdout
     assert audit(settings, "select count(*) from audit.file_loads") == [(0,)]
     assert part.exists() and fresh.exists()
 
@@ -119,9 +119,9 @@ def test_a_file_still_being_written_is_pending_then_loaded_exactly_once(settings
         os.utime(p, (settled, settled))
     second = rolwh(settings, "ingest", "--quiet", timeout=300, **settle)
     assert second.returncode == 0, second.stderr[-2000:]
-    assert "pending" not in second.stdout
+    assert "待处理" not in second.stdout
     third = rolwh(settings, "ingest", "--quiet", timeout=300, **settle)
-    assert third.returncode == 0 and "no new files" in third.stdout
+    assert third.returncode == 0 and "接收目录中没有新文件" in third.stdout
 
     assert audit(
         settings, "select file_name, status, rows_loaded from audit.file_loads order by file_name"
@@ -174,7 +174,9 @@ def test_quarantine_keeps_every_original_and_never_overwrites_a_note(settings: S
         [b"first delivery\n", b"second delivery\n", b"not a note\n", b"not the original\n"]
     )
     note = (folder / first_note).read_text(encoding="utf-8")
-    assert f"file: {name}\n" in note and f"sha256: {sha1}\n" in note  # still the first file's note
+    assert (
+        f"文件：{name}\n" in note and f"SHA-256：{sha1}\n" in note
+    )  # still the first file's note (Chinese by default)
     assert len(list(folder.iterdir())) == 8  # 4 originals, 4 notes
     assert audit(settings, "select count(*) from audit.file_loads where status = 'quarantined'") == [(4,)]
     assert not [p for p in (settings.landing / FEED).iterdir()]

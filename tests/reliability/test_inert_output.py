@@ -127,4 +127,4 @@ def test_cli_ingest_summary_prints_control_characters_inert(settings: Settings) 
     proc = rolwh(settings, "ingest", "--quiet", timeout=120)
     assert proc.returncode == 0, proc.stderr
     _assert_inert(proc)
-    assert "案件_20240331" in proc.stdout and "no-date" in proc.stdout and "QUARANTINED" in proc.stdout
+    assert "案件_20240331" in proc.stdout and "no-date" in proc.stdout and "已隔离" in proc.stdout

@@ -132,7 +132,7 @@ def _lost_and_pruned(demo_run: dict, tmp_path: Path) -> tuple[Path, dict[str, st
         **demo_run["env"],
         "ROLWH_HOME": str(home),
         "ROLWH_LANDING": str(home / "landing"),
-        "ROLWH_LANG": "en",
+        "ROLWH_LANG": "en",  # these tests read the English message ids
     }
     shutil.rmtree(home / "warehouse")
     for name in PRUNED:

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from rolwh.core.i18n import _
 from rolwh.core.settings import Settings
 from rolwh.serving.publish import PublishError, cleanup, current_version, publish, versions_dir
 from rolwh.serving.query import open_reader, reader_path
@@ -69,7 +70,8 @@ def test_publish_copies_every_mart_and_audit_relation_into_a_checkpointed_versio
             duckdb.connect().execute("select count(*) from read_parquet(?)", [str(files[0])]).fetchone()[0]
             == rows
         )
-    assert "published" in result.render() and result.version in result.render()
+    said = _("published {version}: {tables} tables, {rows} rows in {seconds:.1f}s").split("{")[0]
+    assert result.render().startswith(said + result.version)  # in the reader's language
 
 
 def test_publish_reads_through_the_writers_own_connection(working: Settings) -> None:
@@ -93,7 +95,7 @@ def test_publish_without_marts_fails_and_leaves_nothing_current(settings: Settin
     con = connect(settings)
     ensure_schema(con)
     con.close()
-    with pytest.raises(PublishError, match="no marts"):
+    with pytest.raises(PublishError, match="工作数据仓库中没有集市表"):
         publish(settings)
     assert current_version(settings) is None
     assert list(versions_dir(settings).iterdir()) == []

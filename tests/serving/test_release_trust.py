@@ -32,6 +32,7 @@ def _env(demo_env: dict[str, str], home: Path, key_file: Path) -> dict[str, str]
         "ROLWH_HOME": str(home),
         "ROLWH_LANDING": str(home / "landing"),
         "ROLWH_RELEASE_KEY_FILE": str(key_file),
+        "ROLWH_LANG": "en",  # these tests read the English message ids
     }
 
 

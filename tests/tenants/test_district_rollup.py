@@ -27,7 +27,7 @@ def test_tenants_are_folders_with_their_own_home_landing_and_key(tmp_path: Path,
     assert a.key_env is None  # the caller's ROLWH_KEY is not a tenant's key
     assert a.key() != b.key()
     assert oct(a.key_file.stat().st_mode & 0o777) == "0o600"
-    with pytest.raises(Exception, match="not valid"):
+    with pytest.raises(Exception, match=r"单位名称 .* 无效"):
         tenant_settings("../escape", tmp_path)
 
 
