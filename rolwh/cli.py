@@ -139,6 +139,14 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     return print_indicators(_settings(args), year=args.year, quarter=args.quarter, community=args.community)
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    from rolwh.serving.explain import print_explain
+
+    return print_explain(
+        _settings(args), args.indicator, args.year, args.quarter, args.community, fmt=args.format
+    )
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from rolwh.orchestration.airflow_local import (
         run_demo,
@@ -398,6 +406,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("airflow-ui", cmd_airflow_ui, _("start `airflow standalone` on this project's DAGs"))
     _add_paths(p)
     p.add_argument("--port", type=int, help=_("UI port (default $ROLWH_AIRFLOW_PORT or 8080)"))
+
+    p = add("explain", cmd_explain, _("list the records behind an indicator's figures, with source file and row"))
+    _add_paths(p)
+    p.add_argument("indicator", help=_("indicator code, e.g. CR_SUCCESS"))
+    _add_year(p)
+    p.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), help=_("the quarter, 1-4 (default: the year)"))
+    p.add_argument("--community", help=_("community code or name (default: every community)"))
+    p.add_argument("--format", choices=("table", "csv"), default="table", help=_("output format (default table)"))
 
     p = add(
         "template", cmd_template, _("write a fill-in workbook (ledger template) of a feed, from the contract")

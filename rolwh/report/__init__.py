@@ -9,14 +9,16 @@ from rolwh.report.dashboard import write_dashboard
 from rolwh.report.data import read_dashboard_data
 from rolwh.report.draft import write_draft
 from rolwh.report.excel import write_workbook
+from rolwh.report.explain_pages import write_explain_pages
 from rolwh.report.quality_page import write_quality_page
 from rolwh.serving.indicators import require_period
 from rolwh.serving.query import open_reader
 
 
 def write_report(settings: Settings, year: int, draft: bool = False) -> list[Path]:
-    """Write ``reports/<year>/index.html`` and ``indicators_<year>.xlsx`` beside it (the dashboard
-    links it), with ``draft`` the report draft too; return the paths.
+    """Write ``reports/<year>/index.html``, ``indicators_<year>.xlsx`` beside it (the dashboard
+    links it) and the listing pages ``explain/<CODE>.html`` (each figure links to its records),
+    with ``draft`` the report draft too; return the paths.
 
     A year the published marts hold no indicators of is refused (exit 1), never an empty report."""
 
@@ -25,10 +27,11 @@ def write_report(settings: Settings, year: int, draft: bool = False) -> list[Pat
     try:
         require_period(con, year)
         data = read_dashboard_data(con, year)
+        explain = write_explain_pages(con, year, out_dir)  # before the pages that link to them
         workbook = write_workbook(con, year, None, out_dir / f"indicators_{year}.xlsx")
     finally:
         con.close()
-    paths = [write_dashboard(data, out_dir), workbook]
+    paths = [write_dashboard(data, out_dir), workbook, *explain]
     if draft:
         paths += write_draft(settings, year, out_dir)
     return paths

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from rolwh.report.charts import bar_chart, line_chart, ranked_hbar_chart
 from rolwh.report.data import DashboardData, Indicator, Status
+from rolwh.report.explain_pages import explain_href
 from rolwh.report.formatting import format_change, format_value
 from rolwh.report.templates import environment
 
@@ -166,6 +167,8 @@ def dashboard_context(data: DashboardData, out_dir: Path) -> dict[str, object]:
                         status.get((yoy_quarter(data), "ALL", ind.code)),
                     ),
                     "quarters": [format_value(ind.unit, v) for v in values],
+                    "year_href": explain_href(out_dir, ind.code, str(data.year)),
+                    "quarter_hrefs": [explain_href(out_dir, ind.code, p) for p in data.periods],
                     "chart": bar_chart(quarter_labels, values, ind.unit, title=f"{ind.name_zh} 分季度"),
                 }
             )
@@ -191,6 +194,7 @@ def dashboard_context(data: DashboardData, out_dir: Path) -> dict[str, object]:
                             "code": ind.code,
                             "name": ind.name_zh,
                             "cells": [format_value(ind.unit, q_value(period, c, ind.code)) for c, _ in chunk],
+                            "hrefs": [explain_href(out_dir, ind.code, period, c) for c, _ in chunk],
                         }
                         for ind in community_inds
                     ],
@@ -202,6 +206,8 @@ def dashboard_context(data: DashboardData, out_dir: Path) -> dict[str, object]:
     ]
     coverage = year_coverage(data)
     tiles = _tiles(data, quarter_labels)
+    for tile in tiles:  # each figure links to the records behind it
+        tile["href"] = explain_href(out_dir, str(tile["code"]), str(data.year))
     counts = {
         css: sum(1 for t in tiles if t["css"] == css)
         for css in ("red", "yellow", "green", "no_target", "no_value")

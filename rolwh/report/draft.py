@@ -29,6 +29,7 @@ from rolwh.core.sql import table_exists
 from rolwh.release.store import versions, year_dir
 from rolwh.release.verify import require_verified
 from rolwh.report.docx import write_docx
+from rolwh.report.explain_pages import explain_href
 from rolwh.report.formatting import format_change, format_count, format_value
 from rolwh.report.punctuation import fullwidth
 from rolwh.report.templates import TEMPLATE_DIR, environment
@@ -325,6 +326,13 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _explain_links(ctx: dict[str, object], year: int, out_dir: Path) -> dict[str, str | None]:
+    """Each figure's link to the records behind it (the year, the street), None without a page."""
+    figures = ctx["figures"]
+    assert isinstance(figures, list)
+    return {f.entry.code: explain_href(out_dir, f.entry.code, str(year)) for f in figures}
+
+
 def write_draft(settings: Settings, year: int, out_dir: Path) -> list[Path]:
     """Write ``draft.md``, ``draft.html`` and ``draft.docx`` of ``year`` into ``out_dir``."""
     ctx = draft_context(settings, year)
@@ -333,7 +341,10 @@ def write_draft(settings: Settings, year: int, out_dir: Path) -> list[Path]:
     paths = []
     for name, text in (
         ("draft.md", env.get_template("draft.md").render(md_cell=_md_cell, **ctx)),
-        ("draft.html", env.get_template("draft.html").render(**ctx)),
+        (
+            "draft.html",
+            env.get_template("draft.html").render(explain=_explain_links(ctx, year, out_dir), **ctx),
+        ),
     ):
         target = out_dir / name
         tmp = target.with_name(name + ".tmp")
