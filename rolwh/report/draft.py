@@ -29,7 +29,7 @@ from rolwh.core.sql import table_exists
 from rolwh.release.store import versions, year_dir
 from rolwh.release.verify import require_verified
 from rolwh.report.docx import write_docx
-from rolwh.report.formatting import format_change, format_count, format_value
+from rolwh.report.formatting import format_approximate, format_change, format_count, format_value
 from rolwh.report.punctuation import fullwidth
 from rolwh.report.templates import TEMPLATE_DIR, environment
 from rolwh.serving.query import open_reader, reader_path
@@ -38,7 +38,9 @@ SENTENCES_FILE = TEMPLATE_DIR / "draft_sentences.toml"
 PROVISIONAL = "数据未冻结，仅供参考"
 #: figures against their targets (红黄绿), where the warehouse or the release has them
 STATUS_TABLE = "marts.fct_indicator_status"
-_PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_]+)\}")
+#: {CODE} the exact figure; {CODE:余} the office's "N余" (a count, :func:`format_approximate`)
+_PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_]+)(?::([^}]*))?\}")
+APPROXIMATE = "余"
 
 
 class DraftError(RolwhError):
@@ -269,8 +271,7 @@ def _segments(template: str, year: int, source: FigureSource, where: str) -> lis
         if name == "year":
             segments.append(Segment(str(year)))
         elif name in source.glossary:
-            entry = source.glossary[name]
-            segments.append(Segment(format_value(entry.unit, source.values.get(name)), name))
+            segments.append(Segment(_placeholder_text(source, name, m.group(2), where), name))
         else:
             raise DraftError(
                 f"{SENTENCES_FILE}: {where} names {{{name}}}, which is no indicator code of the data"
@@ -280,13 +281,43 @@ def _segments(template: str, year: int, source: FigureSource, where: str) -> lis
     return [s if s.code else Segment(fullwidth(s.text)) for s in segments if s.text or s.code]
 
 
+def _placeholder_text(source: FigureSource, code: str, modifier: str | None, where: str) -> str:
+    """A figure as the placeholder asks: exact by its unit, or "N余" for ``{CODE:余}`` (counts only)."""
+    entry = source.glossary[code]
+    value = source.values.get(code)
+    if modifier is None:
+        return format_value(entry.unit, value)
+    if modifier != APPROXIMATE or entry.unit != "count":
+        raise DraftError(
+            f"{SENTENCES_FILE}: {where} writes {{{code}:{modifier}}}; the only modifier is "
+            f"':{APPROXIMATE}', for a count"
+        )
+    return format_approximate(value)
+
+
+def _available(paragraph: dict[str, str], source: FigureSource) -> bool:
+    """False for an ``optional`` paragraph naming an indicator the data dictionary lacks (a feed not
+    yet in this warehouse or release); every other paragraph is written, unknown codes are errors."""
+    if not paragraph.get("optional"):
+        return True
+    codes = {m.group(1) for m in _PLACEHOLDER.finditer(paragraph["text"])} - {"year"}
+    return codes <= source.glossary.keys()
+
+
+def _paragraphs(
+    config: list[dict[str, str]], year: int, source: FigureSource, label: str
+) -> list[tuple[str, list[Segment]]]:
+    return [
+        (p.get("heading", ""), _segments(p["text"], year, source, f"{label} {i + 1}"))
+        for i, p in enumerate(config)
+        if _available(p, source)
+    ]
+
+
 def draft_context(settings: Settings, year: int) -> dict[str, object]:
     config = tomllib.loads(SENTENCES_FILE.read_text(encoding="utf-8"))
     source = figure_source(settings, year)
-    texts = [
-        (p.get("heading", ""), _segments(p["text"], year, source, f"paragraph {i + 1}"))
-        for i, p in enumerate(config.get("paragraphs", []))
-    ]
+    texts = _paragraphs(config.get("paragraphs", []), year, source, "paragraph")
     paragraphs = [{"heading": fullwidth(heading), "segments": segments} for heading, segments in texts]
     used = list(dict.fromkeys(s.code for _, segments in texts for s in segments if s.code))
     figures = [_figure(source, c) for c in used]
