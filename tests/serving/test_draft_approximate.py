@@ -52,7 +52,9 @@ def _last_sentence(settings: Settings) -> str:
 def test_the_office_chooses_n_yu_per_placeholder(
     published: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    _template(monkeypatch, tmp_path, "受理{CR_RECEIVED}件，约{CR_RECEIVED:余}件，排查{DS_MAJOR_SCREENED:余}次。")
+    _template(
+        monkeypatch, tmp_path, "受理{CR_RECEIVED}件，约{CR_RECEIVED:余}件，排查{DS_MAJOR_SCREENED:余}次。"
+    )
     assert _last_sentence(published) == "受理476件，约400余件，排查100余次。"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+
 import docx
 import pytest
 
