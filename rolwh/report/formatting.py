@@ -25,7 +25,16 @@ def format_percent(value: float | None, digits: int = 2) -> str:
 
 def format_value(unit: str, value: float | int | None) -> str:
     """A figure as the report prints it, by the indicator's unit (``count`` or ``ratio``)."""
+    if unit == "average":
+        return format_average(value)
     return format_percent(value) if unit == "ratio" else format_count(value)
+
+
+def format_average(value: float | None) -> str:
+    """A mean per head, one decimal (17.94 -> '17.9'); None -> '—'."""
+    if value is None or math.isnan(value):
+        return "—"
+    return f"{value:.1f}"
 
 
 def format_change(unit: str, delta: float | int | None) -> str:

@@ -63,7 +63,7 @@ def test_n_yu_on_a_ratio_or_another_modifier_is_an_error(
     published: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, placeholder: str
 ) -> None:
     _template(monkeypatch, tmp_path, f"共{placeholder}。")
-    with pytest.raises(DraftError, match="only modifier"):
+    with pytest.raises(DraftError, match="只能用于计数类指标"):
         draft_context(published, 2024)
 
 
