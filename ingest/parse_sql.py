@@ -236,7 +236,10 @@ def _outputs(col: Column, p: str, s: str) -> list[tuple[str, str]]:
     """(raw column name, expression over the parsed value ``p`` or its source ``s``) for the raw layer."""
     match col.kind:
         case Kind.INT if col.approximate:
-            return [(col.name, p), (f"{col.name}_is_approx", f"case when {p} is not null then rolwh_approx_mark({s}) end")]
+            return [
+                (col.name, p),
+                (f"{col.name}_is_approx", f"case when {p} is not null then rolwh_approx_mark({s}) end"),
+            ]
         case Kind.PII_NAME:
             return []
         case Kind.PII_ID:

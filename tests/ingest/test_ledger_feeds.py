@@ -96,7 +96,9 @@ def test_legal_advisor_ledger_with_its_dirt_loads_and_flags_approximate_quantiti
         service(4, 服务类型="现场咨询", 数量=""),  # blank = 1
         service(5, 服务日期="2024年3月6日", 数量="3", 记录状态="作废"),
     ]
-    write_ledger(landing(settings, "legal_advisor_services", name), "2024年法律顾问服务台账", SERVICE_HEADER, rows)
+    write_ledger(
+        landing(settings, "legal_advisor_services", name), "2024年法律顾问服务台账", SERVICE_HEADER, rows
+    )
     run_ingest(settings, progress=False)
     con = con_reader()
     status, loaded, rejected_n, skipped, notices, _ = audit(con, name)
@@ -128,7 +130,9 @@ def test_legal_advisor_ledger_with_its_dirt_loads_and_flags_approximate_quantiti
     assert "client_name" not in [r[0] for r in con.execute("describe raw.legal_advisor_services").fetchall()]
 
 
-def test_ledger_rows_breaking_the_contract_are_rejected_with_their_reasons(settings: Settings, con_reader) -> None:
+def test_ledger_rows_breaking_the_contract_are_rejected_with_their_reasons(
+    settings: Settings, con_reader
+) -> None:
     name = "法律顾问服务台账_20240630.xlsx"
     good = [service(n) for n in range(1, 26)]
     bad = [
@@ -138,7 +142,9 @@ def test_ledger_rows_breaking_the_contract_are_rejected_with_their_reasons(setti
         service(93, 服务类型="代写文书"),
         service(94, 服务日期="2024.13.5"),
     ]
-    write_ledger(landing(settings, "legal_advisor_services", name), "法律顾问服务台账", SERVICE_HEADER, good + bad)
+    write_ledger(
+        landing(settings, "legal_advisor_services", name), "法律顾问服务台账", SERVICE_HEADER, good + bad
+    )
     run_ingest(settings, progress=False)
     con = con_reader()
     assert audit(con, name)[:3] == ("loaded", 25, 5)
@@ -147,9 +153,15 @@ def test_ledger_rows_breaking_the_contract_are_rejected_with_their_reasons(setti
         (29, "数量", "out of range: expected >= 1"),
         (30, "所属社区", "required value missing: required when 服务对象 = 村居"),
         (31, "服务类型", "expected one of 合同审查|法律文书审查|法律意见|电话咨询|现场咨询|法治讲座|其他"),
-        (32, "服务日期", "expected a date (" + "YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYY年M月D日, YYYYMMDD or an Excel date)"),
+        (
+            32,
+            "服务日期",
+            "expected a date (" + "YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYY年M月D日, YYYYMMDD or an Excel date)",
+        ),
     ]
-    assert con.execute("select count(*) from raw.legal_advisor_services where service_no >= 'FW2024090'").fetchone() == (0,)
+    assert con.execute(
+        "select count(*) from raw.legal_advisor_services where service_no >= 'FW2024090'"
+    ).fetchone() == (0,)
 
 
 def test_a_ledger_with_too_many_bad_rows_or_without_its_header_is_quarantined(
@@ -159,7 +171,9 @@ def test_a_ledger_with_too_many_bad_rows_or_without_its_header_is_quarantined(
     rows = [service(1), service(2, 数量="很多"), service(3, 服务类型="?")]
     write_ledger(landing(settings, "legal_advisor_services", bad), "台账", SERVICE_HEADER, rows)
     headless = "普法宣传台账_20240930.xlsx"
-    write_ledger(landing(settings, "publicity_activities", headless), "台账", ["编号", "日期"], [["1", "2024.3.5"]])
+    write_ledger(
+        landing(settings, "publicity_activities", headless), "台账", ["编号", "日期"], [["1", "2024.3.5"]]
+    )
     run_ingest(settings, progress=False)
     con = con_reader()
     status, *_, reason = audit(con, bad)
@@ -180,8 +194,13 @@ def test_village_advisor_roster_is_a_snapshot_with_pseudonymised_licence_and_pho
         ["东门社区", "某某律师事务所", "王律师", LICENCE, PHONE, "2024.1.1", ""],
         ["西山村", "某某律师事务所", "李律师", LICENCE[:-1] + "7", "", "2023/7/1", "2024.6.30"],
     ]
-    for name, listed in (("村居法律顾问名册_20240331.xlsx", rows), ("村居法律顾问名册_20240630.xlsx", rows[::-1])):
-        write_ledger(landing(settings, "village_legal_advisors", name), "村居法律顾问名册", ROSTER_HEADER, listed)
+    for name, listed in (
+        ("村居法律顾问名册_20240331.xlsx", rows),
+        ("村居法律顾问名册_20240630.xlsx", rows[::-1]),
+    ):
+        write_ledger(
+            landing(settings, "village_legal_advisors", name), "村居法律顾问名册", ROSTER_HEADER, listed
+        )
     run_ingest(settings, progress=False)
     con = con_reader()
     assert audit(con, "村居法律顾问名册_20240630.xlsx")[:3] == ("loaded", 2, 0)
@@ -196,7 +215,9 @@ def test_village_advisor_roster_is_a_snapshot_with_pseudonymised_licence_and_pho
         (dt.date(2024, 6, 30), "东门社区", "王律师", dt.date(2024, 1, 1), None, True, False),
         (dt.date(2024, 6, 30), "西山村", "李律师", dt.date(2023, 7, 1), dt.date(2024, 6, 30), True, True),
     ]
-    texts = {str(v) for row in con.execute("select * from raw.village_legal_advisors").fetchall() for v in row}
+    texts = {
+        str(v) for row in con.execute("select * from raw.village_legal_advisors").fetchall() for v in row
+    }
     assert not any(LICENCE in t or PHONE in t for t in texts)
 
 
@@ -205,14 +226,34 @@ PUBLICITY_HEADER = [c.header for c in feed("publicity_activities").columns]
 
 @pytest.mark.parametrize(
     ("cell", "quantity", "approx"),
-    [("200余", 200, True), ("约30000", 30000, True), ("３０余", 30, True), ("60", 60, False), ("0", 0, False)],
+    [
+        ("200余", 200, True),
+        ("约30000", 30000, True),
+        ("３０余", 30, True),
+        ("60", 60, False),
+        ("0", 0, False),
+    ],
 )
 def test_publicity_quantities_exact_or_approximate(
     settings: Settings, con_reader, cell: str, quantity: int, approx: bool
 ) -> None:
     name = "普法宣传台账_20241231.xlsx"
-    row = ["PF2024001", "2024.12.5", "悬挂宣传标语", "宪法宣传周", "", "老年人、残疾人", cell, "条", "综治办", "", ""]
-    write_ledger(landing(settings, "publicity_activities", name), "2024年普法宣传台账", PUBLICITY_HEADER, [row])
+    row = [
+        "PF2024001",
+        "2024.12.5",
+        "悬挂宣传标语",
+        "宪法宣传周",
+        "",
+        "老年人、残疾人",
+        cell,
+        "条",
+        "综治办",
+        "",
+        "",
+    ]
+    write_ledger(
+        landing(settings, "publicity_activities", name), "2024年普法宣传台账", PUBLICITY_HEADER, [row]
+    )
     run_ingest(settings, progress=False)
     con = con_reader()
     assert audit(con, name)[:3] == ("loaded", 1, 0)
