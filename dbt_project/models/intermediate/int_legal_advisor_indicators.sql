@@ -98,12 +98,16 @@ joined as (
         coalesce(service_measures.la_contract_reviews, 0) as la_contract_reviews,
         coalesce(service_measures.la_legal_opinions, 0) as la_legal_opinions,
         coalesce(service_measures.la_phone_consults, 0) as la_phone_consults,
-        roster_measures.la_village_advisors,
-        roster_measures.la_communities,
+        -- a community outside the configured ones (UNKNOWN) has none: 0 once a roster exists
+        case when period_snapshots.snapshot_date is not null
+            then coalesce(roster_measures.la_village_advisors, 0) end as la_village_advisors,
+        coalesce(roster_measures.la_communities, 0) as la_communities,
     from roster_measures
     full outer join service_measures
         on roster_measures.period = service_measures.period
         and roster_measures.community_code = service_measures.community_code
+    inner join period_snapshots
+        on period_snapshots.period = coalesce(roster_measures.period, service_measures.period)
 
 )
 

@@ -62,8 +62,17 @@ def legal_advisor_services(seed: int, block: int) -> FeedBlock:
     # (year, month, type, client level, community, quantity, approximate mark)
     plan: list[tuple[int, int, str, str, str | None, int, str | None]] = []
     for (month, kind), n in zip(
-        ((2, "合同审查"), (3, "合同审查"), (5, "法律文书审查"), (6, "合同审查"), (8, "合同审查"),
-         (9, "法律文书审查"), (10, "合同审查"), (11, "法律文书审查"), (12, "合同审查")),
+        (
+            (2, "合同审查"),
+            (3, "合同审查"),
+            (5, "法律文书审查"),
+            (6, "合同审查"),
+            (8, "合同审查"),
+            (9, "法律文书审查"),
+            (10, "合同审查"),
+            (11, "法律文书审查"),
+            (12, "合同审查"),
+        ),
         t["contract_reviews"],
         strict=True,
     ):
@@ -72,7 +81,9 @@ def legal_advisor_services(seed: int, block: int) -> FeedBlock:
         level, where = ("街道", None) if i % 3 == 0 else ("村居", codes[i % len(codes)])
         plan.append((2024, 1 + i, "法律意见", level, where, n, "余" if n == t["approx_opinion"] else None))
     for month, n in enumerate(t["phone_consults"], start=1):
-        plan.append((2024, month, "电话咨询", "街道", None, n, "约" if month == t["approx_phone_month"] else None))
+        plan.append(
+            (2024, month, "电话咨询", "街道", None, n, "约" if month == t["approx_phone_month"] else None)
+        )
     for i in range(18):
         plan.append((2024, 1 + i % 12, "现场咨询", "村居", codes[(i * 7) % len(codes)], 1, None))
     for month in (3, 6, 9, 12):
@@ -124,12 +135,13 @@ def village_legal_advisors(seed: int, block: int) -> FeedBlock:
     items = communities()
     assert len(items) == LEDGER_2024["village_advisors"]
     start = {c.code: date(2023, 1, 1) if i < 12 else date(2024, 4, 1) for i, c in enumerate(items)}
+    suffix = str(block) if block else ""  # block b is another street's roster: other lawyers
     advisors = {
-        c.code: (rng.choice(LAW_FIRMS), LAWYERS[i % len(LAWYERS)], _licence(rng), people.phone(rng))
+        c.code: (rng.choice(LAW_FIRMS), LAWYERS[i % len(LAWYERS)] + suffix, _licence(rng), people.phone(rng))
         for i, c in enumerate(items)
     }
     replaced = items[0].code
-    successor = (rng.choice(LAW_FIRMS), "周律师", _licence(rng), people.phone(rng))
+    successor = (rng.choice(LAW_FIRMS), "周律师" + suffix, _licence(rng), people.phone(rng))
     out = FeedBlock()
 
     def row(code: str, who: tuple[str, str, str, str], since: date, until: date | None) -> Values:
@@ -198,14 +210,17 @@ def publicity_activities(seed: int, block: int) -> FeedBlock:
         ("庭审旁听", "court_visits"),
     ):
         for i, n in enumerate(t[key]):
-            street = kind in ("庭审旁听", "发放宣传资料") and i % 2 == 0 or kind == "悬挂宣传标语" and i == 0
+            street = (kind in ("庭审旁听", "发放宣传资料") and i % 2 == 0) or (
+                kind == "悬挂宣传标语" and i == 0
+            )
             where = None if street else codes[(i * 5 + len(kind)) % len(codes)]
             mark = t["approx_publicity"].get((kind, i))
             plan.append((2024, 1 + (i * 5) % 12, kind, where, n, mark))
     plan += [(2024, m, "LED屏播放", None, rng.randint(20, 60), None) for m in (3, 6, 9, 12)]
+    plan += [(2025, 1 + i % 3, "主题法治宣传活动", codes[(i * 4) % len(codes)], 1, None) for i in range(6)]
     plan += [
-        (2025, 1, "主题法治宣传活动", codes[3], 1, None),
         (2025, 2, "法治讲座", codes[8], 1, None),
+        (2025, 3, "法治讲座", codes[11], 1, None),
         (2025, 3, "悬挂宣传标语", None, 40, None),
         (2025, 3, "发放宣传资料", None, 5000, "约"),
         (2025, 3, "庭审旁听", None, 12, None),
@@ -227,12 +242,14 @@ def publicity_activities(seed: int, block: int) -> FeedBlock:
             "unit": UNITS[kind],
             "organiser": rng.choice(ORGANISERS),
         }
-        out.records.append(_ledger_record(rng, key, values, day, void_later=(year, counters[year]) == (2024, 3)))
+        out.records.append(
+            _ledger_record(rng, key, values, day, void_later=(year, counters[year]) == (2024, 3))
+        )
     # the voided row stands in for nothing: add its activity again, in force
     voided = out.records[2].latest
     again = f"PF2024{block * 1000 + 900:03d}"
-    day = voided["activity_date"]
-    assert isinstance(day, date)
+    held = voided["activity_date"]
+    assert isinstance(held, date)
     redo = {k: v for k, v in voided.items() if k not in ("record_status", "updated_at")}
-    out.records.append(_ledger_record(rng, again, {**redo, "activity_no": again}, day))
+    out.records.append(_ledger_record(rng, again, {**redo, "activity_no": again}, held))
     return out
