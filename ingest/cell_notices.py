@@ -1,5 +1,5 @@
 """Audit notices of what the parse changed in a file's cells: invisible characters removed, personal
-data masked in free text (rolwh.core.contracts docstring). Shape only: counts, row numbers and contract
+data masked in free text, approximate quantities (约N / N余) taken as their number (rolwh.core.contracts docstring). Shape only: counts, row numbers and contract
 headers, never a value."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ ROWS_LISTED = 10
 def cell_notices(con: duckdb.DuckDBPyConnection, parsed: str, plan: ParsePlan) -> list[str]:
     """The notices for the data rows (not skipped) of the parse table ``parsed`` (our own name)."""
     notices: list[str] = []
-    kinds = [[flag for flag, *_ in flags] for flags in (plan.cleaned, plan.masked)]
+    kinds = [[flag for flag, *_ in flags] for flags in (plan.cleaned, plan.masked, plan.approximate)]
     # the usual case: no column could change (ParsePlan has no flags), or no cell did
     if not any(kinds) or not any(_any_flag(con, parsed, kinds)):
         return notices
@@ -38,6 +38,13 @@ def cell_notices(con: duckdb.DuckDBPyConnection, parsed: str, plan: ParsePlan) -
         notices.append(
             f"personal data masked in free text: {_n(ids, 'ID number')}, {_n(phones, 'mobile number')} "
             f"in {_n(cells, 'cell')} ({_where(rows, plan.masked, per_flag)})"
+        )
+    approximate = _changed(con, parsed, kinds[2], [])
+    if approximate is not None:
+        cells, rows, per_flag, _ = approximate
+        notices.append(
+            f"approximate quantities (约N / N余) taken as their number and flagged in {_n(cells, 'cell')} "
+            f"({_where(rows, plan.approximate, per_flag)})"
         )
     return notices
 
