@@ -1,6 +1,6 @@
 """Audit notices of what the parse changed in a file's cells: invisible characters removed, personal
-data masked in free text (rolwh.core.contracts docstring). Shape only: counts, row numbers and contract
-headers, never a value."""
+data masked in free text, approximate quantities (约N / N余) taken as their number (rolwh.core.contracts
+docstring). Shape only: counts, row numbers and contract headers, never a value."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ ROWS_LISTED = 10
 def cell_notices(con: duckdb.DuckDBPyConnection, parsed: str, plan: ParsePlan) -> list[str]:
     """The notices for the data rows (not skipped) of the parse table ``parsed`` (our own name)."""
     notices: list[str] = []
-    kinds = [[flag for flag, *_ in flags] for flags in (plan.cleaned, plan.masked)]
+    kinds = [[flag for flag, *_ in flags] for flags in (plan.cleaned, plan.masked, plan.approximate)]
     # the usual case: no column could change (ParsePlan has no flags), or no cell did
     if not any(kinds) or not any(_any_flag(con, parsed, kinds)):
         return notices
@@ -47,6 +47,16 @@ def cell_notices(con: duckdb.DuckDBPyConnection, parsed: str, plan: ParsePlan) -
                 cells=ngettext("{n} cell", "{n} cells", cells).format(n=cells),
                 where=_where(rows, plan.masked, per_flag),
             )
+        )
+    approximate = _changed(con, parsed, kinds[2], [])
+    if approximate is not None:
+        cells, rows, per_flag, _counts = approximate
+        notices.append(
+            ngettext(
+                "approximate quantities (约N / N余) taken as their number and flagged in {n} cell ({where})",
+                "approximate quantities (约N / N余) taken as their number and flagged in {n} cells ({where})",
+                cells,
+            ).format(n=cells, where=_where(rows, plan.approximate, per_flag))
         )
     return notices
 

@@ -37,6 +37,8 @@ SKIP_BLANK, SKIP_KEY_BLANK, SKIP_FOOTER, SKIP_DUPLICATE = (
     N_("duplicate row"),
 )
 
+#: 约N or N余 (white space allowed between mark and number); the number is group 1 or group 2.
+APPROX_PATTERN = r"约\s*(\d{1,9})|(\d{1,9})\s*余"
 DATE_FORMATS = N_("YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYY年M月D日, YYYYMMDD or an Excel date")
 
 
@@ -109,6 +111,11 @@ MACROS: tuple[str, ...] = (
     r"""create or replace temp macro rolwh_int(s) as
         case when regexp_full_match(s, '[+-]?\d{1,9}(\.0+)?')
              then try_cast(split_part(s, '.', 1) as integer) end""",
+    # an approximate whole number of a hand-kept ledger: 约N or N余 (rolwh.core.contracts docstring)
+    rf"""create or replace temp macro rolwh_approx_mark(s) as regexp_full_match(s, '{APPROX_PATTERN}')""",
+    rf"""create or replace temp macro rolwh_approx_int(s) as
+        case when rolwh_approx_mark(s) then rolwh_int(regexp_replace(s, '^(?:{APPROX_PATTERN})$', '\1\2'))
+             else rolwh_int(s) end""",
     r"""create or replace temp macro rolwh_nospace(s) as nullif(regexp_replace(s, '\s+', '', 'g'), '')""",
     # ID number: upper case, no spaces; masked (contains *) = missing
     r"""create or replace temp macro rolwh_id_norm(s) as
@@ -162,6 +169,8 @@ def expected_text(col: Column) -> str:
             )
         case Kind.DECIMAL:
             return _("a number such as 12000 or 12,000.00")
+        case Kind.INT if col.approximate:
+            return _("a whole number, or 约N / N余 for an approximate one")
         case Kind.INT:
             return _("a whole number")
         case Kind.CODE:
@@ -216,6 +225,8 @@ def _parsed(col: Column, s: str, mask: bool = True) -> str:
             return f"rolwh_ts({s})"
         case Kind.DECIMAL:
             return f"rolwh_dec({s})"
+        case Kind.INT if col.approximate:
+            return f"rolwh_approx_int({s})"
         case Kind.INT:
             return f"rolwh_int({s})"
         case Kind.CODE:
@@ -233,9 +244,14 @@ def _parsed(col: Column, s: str, mask: bool = True) -> str:
             return s
 
 
-def _outputs(col: Column, p: str) -> list[tuple[str, str]]:
-    """(raw column name, expression over the parsed value ``p``) for the raw layer."""
+def _outputs(col: Column, p: str, s: str) -> list[tuple[str, str]]:
+    """(raw column name, expression over the parsed value ``p`` or its source ``s``) for the raw layer."""
     match col.kind:
+        case Kind.INT if col.approximate:
+            return [
+                (col.name, p),
+                (f"{col.name}_is_approx", f"case when {p} is not null then rolwh_approx_mark({s}) end"),
+            ]
         case Kind.PII_NAME:
             return []
         case Kind.PII_ID:
@@ -317,6 +333,8 @@ class ParsePlan:
     cleaned: tuple[tuple[str, str], ...] = ()
     #: (flag column, contract header, output column): the row's free-text cell had personal data masked
     masked: tuple[tuple[str, str, str], ...] = ()
+    #: (flag column, contract header): the row's quantity was written approximately (约N / N余)
+    approximate: tuple[tuple[str, str], ...] = ()
 
 
 def free_text_positions(feed: Feed, positions: dict[str, int]) -> list[int]:
@@ -375,14 +393,17 @@ def build_parse_sql(
     masked = [(f"_pii_{cs.column.name}", cs.column.header, cs.column.name) for cs in free]
     flags = [f"c{cs.position} is distinct from v_{cs.column.name}" for cs in dirty]
     flags += [f"p_{cs.column.name} is distinct from s_{cs.column.name}" for cs in free]
-    names = [flag for flag, *_ in cleaned + masked]
+    approx = [cs for cs in read if cs.column.approximate]
+    approximate = [(f"_apx_{cs.column.name}", cs.column.header) for cs in approx]
+    flags += [f"coalesce(rolwh_approx_mark(s_{cs.column.name}), false)" for cs in approx]
+    names = [flag for flag, *_ in cleaned + masked + approximate]
     flag_sql = "".join(f", {expr} as {name}" for expr, name in zip(flags, names, strict=True))
     carried = "".join(f"c{cs.position}, v_{cs.column.name}, " for cs in dirty)
     outputs: list[tuple[str, str]] = []
     errors: list[tuple[str, str, str]] = []
     for cs in cols:
         n = cs.column.name
-        outputs.extend(_outputs(cs.column, f"p_{n}"))
+        outputs.extend(_outputs(cs.column, f"p_{n}", f"s_{n}"))
         errors.append((f"e_{n}", cs.column.header, _error(feed, cs, f"s_{n}", f"p_{n}", parsed_of)))
     partition = ", ".join(cells)
     # Duplicate rows (identical in every cell): the exact window runs only over rows whose hash
@@ -432,4 +453,5 @@ from parsed
         errors=tuple((name, header) for name, header, _ in errors),
         cleaned=tuple(cleaned),
         masked=tuple(masked),
+        approximate=tuple(approximate),
     )

@@ -1,4 +1,4 @@
-"""The export contract of the seven source feeds: the one place ingest, dbt, demo data and docs read.
+"""The export contract of the ten source feeds: the one place ingest, dbt, demo data and docs read.
 
 For every feed its folder, key, columns (Chinese header, English raw-layer name, kind,
 required-ness, accepted codes), its cadence and its latest-version model. Nothing here does I/O;
@@ -35,6 +35,13 @@ Rules ingest applies to every file (each has one implementation, named here):
   (``1[3-9]`` + 9 digits, optionally after 86) becomes ``PHONE_MASK``, before the raw layer
   (SQL macro ``rolwh_mask_free_text``). A digit run longer than the number (an account number,
   a serial) is left alone. The notice counts the masks per file.
+* **Approximate quantities** (hand-kept ledgers, ``Column.approximate``): a whole number written
+  with 「约」 before it or 「余」 after it ("约50", "50余") is taken as that number (50) and flagged in
+  ``<name>_is_approx`` (true; false for an exact number), never a silent guess; the audit row's
+  notice names the rows and the column ("approximate quantities (约N / N余) taken as their number
+  and flagged in N cells (rows …; columns 数量)"). Other ledger dirt is handled by the general rules: merged title rows
+  above the header (header search), dates written 2024.3.5 (any contract date), blank trailing rows
+  (skipped).
 * **Versions of one record** (the staging latest-version models, dbt macro
   ``latest_version_qualify``): the latest version is the one with the latest 更新时间 (feeds
   that have it), then the latest export date (from the file name), then the **latest delivery**
@@ -42,7 +49,7 @@ Rules ingest applies to every file (each has one implementation, named here):
   name order), then the last row of the file. So a corrected export delivered again under the
   same export date wins over the earlier delivery, whatever its file name.
 
-Why one module over 400 lines: about half of it is the ``FEEDS`` table, the seven feeds'
+Why one module over 400 lines: about half of it is the ``FEEDS`` table, the ten feeds'
 declarations, kept together so the whole contract reads (and is reviewed) as one page; the code
 around it (kinds, limits, ``Column``, ``Feed``, header and key normalising) is what those
 declarations are written in, and nothing here does I/O.
@@ -136,6 +143,7 @@ class Column:
     required_when: RequiredWhen | None = None
     min_value: float | None = None
     max_value: float | None = None
+    approximate: bool = False  # INT only: 「约」N / N「余」 accepted, flagged in <name>_is_approx
 
     @property
     def is_pii(self) -> bool:
@@ -158,6 +166,8 @@ class Column:
                 return ((self.name, "TIMESTAMP"),)
             case Kind.DECIMAL:
                 return ((self.name, "DECIMAL(18,2)"),)
+            case Kind.INT if self.approximate:
+                return ((self.name, "INTEGER"), (f"{self.name}_is_approx", "BOOLEAN"))
             case Kind.INT:
                 return ((self.name, "INTEGER"),)
             case _:
@@ -226,6 +236,7 @@ LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 YES_NO = ("是", "否")
+RECORD_STATUS = ("正常", "作废")
 C = Column  # short alias for the tables below
 R = True
 
@@ -449,6 +460,102 @@ FEEDS: tuple[Feed, ...] = (
             C("发证日期", "certificate_issued_date", Kind.DATE),
             C("有效期至", "certificate_valid_until", Kind.DATE),
             C("证件状态", "certificate_status", Kind.CODE, R, codes=("有效", "注销", "暂扣")),
+        ),
+    ),
+    Feed(
+        name="legal_advisor_services",
+        latest_model="stg_legal_advisor__services",
+        latest_key=("service_id",),
+        system="法律顾问服务台账",
+        title_zh="法律顾问服务台账",
+        key=("service_no",),
+        usual_format="xlsx (hand-kept ledger)",
+        cadence_months=3,
+        example_file_name="法律顾问服务台账_20240331.xlsx",
+        columns=(
+            C("服务编号", "service_no", Kind.KEY, R),
+            C("服务日期", "service_date", Kind.DATE, R),
+            C("服务对象", "client_level", Kind.CODE, R, codes=("街道", "村居")),
+            C(
+                "所属社区",
+                "community_raw",
+                Kind.COMMUNITY,
+                required_when=RequiredWhen("client_level", ("村居",)),
+            ),
+            C(
+                "服务类型",
+                "service_type",
+                Kind.CODE,
+                R,
+                codes=("合同审查", "法律文书审查", "法律意见", "电话咨询", "现场咨询", "法治讲座", "其他"),
+            ),
+            C("数量", "quantity", Kind.INT, R, blank_default="1", min_value=1, approximate=True),
+            C("律师事务所", "law_firm", Kind.TEXT),
+            C("律师", "lawyer", Kind.TEXT),
+            C("咨询人", "client_name", Kind.PII_NAME),
+            C("联系电话", "client_phone", Kind.PII_PHONE),
+            C("记录状态", "record_status", Kind.CODE, codes=RECORD_STATUS, blank_default="正常"),
+            C("更新时间", "updated_at", Kind.DATETIME),
+        ),
+    ),
+    Feed(
+        name="village_legal_advisors",
+        latest_model="stg_legal_advisor__village_advisors",
+        latest_key=("snapshot_date", "community_raw", "lawyer"),
+        system="法律顾问服务台账",
+        title_zh="村居法律顾问名册",
+        key=("community_raw", "lawyer"),
+        usual_format="xlsx (hand-kept roster)",
+        snapshot=True,
+        cadence_months=3,
+        has_updated_at=False,
+        example_file_name="村居法律顾问名册_20240331.xlsx",
+        columns=(
+            C("所属社区", "community_raw", Kind.COMMUNITY, R),
+            C("律师事务所", "law_firm", Kind.TEXT, R),
+            C("律师", "lawyer", Kind.TEXT, R),
+            C("执业证号", "licence_no", Kind.PII_STAFF),
+            C("联系电话", "lawyer_phone", Kind.PII_PHONE),
+            C("聘任起始日期", "appointed_from", Kind.DATE, R),
+            C("聘任终止日期", "appointed_until", Kind.DATE),
+        ),
+    ),
+    Feed(
+        name="publicity_activities",
+        latest_model="stg_publicity__activities",
+        latest_key=("activity_id",),
+        system="普法宣传台账",
+        title_zh="普法宣传台账",
+        key=("activity_no",),
+        usual_format="xlsx (hand-kept ledger)",
+        cadence_months=3,
+        example_file_name="普法宣传台账_20240331.xlsx",
+        columns=(
+            C("活动编号", "activity_no", Kind.KEY, R),
+            C("活动日期", "activity_date", Kind.DATE, R),
+            C(
+                "活动类型",
+                "activity_type",
+                Kind.CODE,
+                R,
+                codes=(
+                    "主题法治宣传活动",
+                    "法治讲座",
+                    "悬挂宣传标语",
+                    "发放宣传资料",
+                    "LED屏播放",
+                    "庭审旁听",
+                    "其他",
+                ),
+            ),
+            C("主题", "theme", Kind.TEXT),
+            C("所属社区", "community_raw", Kind.COMMUNITY),
+            C("对象群体", "audience", Kind.TEXT),
+            C("数量", "quantity", Kind.INT, R, min_value=0, approximate=True),
+            C("单位", "unit", Kind.CODE, R, codes=("次", "场", "条", "份", "人次")),
+            C("组织科室", "organiser", Kind.TEXT),
+            C("记录状态", "record_status", Kind.CODE, codes=RECORD_STATUS, blank_default="正常"),
+            C("更新时间", "updated_at", Kind.DATETIME),
         ),
     ),
 )

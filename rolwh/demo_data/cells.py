@@ -26,6 +26,22 @@ class Raw:
 
 
 @dataclass(frozen=True)
+class Approx:
+    """A quantity a clerk writes approximately in a hand-kept ledger: 约N or N余. The pipeline takes
+    N and flags the cell, so the truth's value is ``number``."""
+
+    number: int
+    mark: str  # 约 | 余
+
+    def __int__(self) -> int:
+        return self.number
+
+    @property
+    def text(self) -> str:
+        return f"约{self.number}" if self.mark == "约" else f"{self.number}余"
+
+
+@dataclass(frozen=True)
 class Grid:
     community: str
     number: int
@@ -105,7 +121,7 @@ class CellStyle:
         """The cell written for ``value`` of column ``col`` (None = empty cell)."""
         if value is None:
             return None
-        if isinstance(value, Raw):
+        if isinstance(value, Raw | Approx):
             return value.text
         match col.kind:
             case Kind.DATE:
@@ -149,4 +165,4 @@ def to_text(cell: object) -> str:
     return str(cell)
 
 
-__all__ = ["CellStyle", "Grid", "Raw", "excel_serial", "fullwidth", "to_text"]
+__all__ = ["Approx", "CellStyle", "Grid", "Raw", "excel_serial", "fullwidth", "to_text"]

@@ -25,6 +25,10 @@ EXAM_EXPORTS = (
 )
 #: Big feeds get duplicate and blank rows sprinkled in.
 BUSY_FEEDS = ("court_referrals", "petitions", "disputes", "dispatch_events")
+#: Hand-kept ledgers: quarterly xlsx, a merged title row, dates written 2024.3.5, blank rows of the
+#: ledger's form left below the data.
+LEDGER_FEEDS = ("legal_advisor_services", "village_legal_advisors", "publicity_activities")
+LEDGER_BLANK_ROWS = 3
 #: An unknown extra column (schema drift) in one court export.
 EXTRA_COLUMN = ("court_referrals", date(2024, 5, 31), "承办法院", "江津区人民法院")
 
@@ -76,7 +80,7 @@ class ExportFile:
         self.style = CellStyle(
             self.rng,
             xlsx=self.fmt == "xlsx",
-            date_style=DATE_STYLES[self.index % 5],
+            date_style="dot" if self.feed.name in LEDGER_FEEDS else DATE_STYLES[self.index % 5],
             fullwidth_keys=self.feed.name == "court_referrals" and self.export_date.month % 2 == 1,
         )
 
@@ -118,6 +122,9 @@ class ExportFile:
 
     def close(self) -> None:
         assert self.sink is not None
+        if self.feed.name in LEDGER_FEEDS:
+            for _ in range(LEDGER_BLANK_ROWS):
+                self.sink.row([" "] * len(self.columns))  # the form's blank rows, a space here and there
         if self.footer:
             width = len(self.columns)
             if self.index % 2 == 0:
@@ -134,7 +141,7 @@ def plan(feed: Feed, folder: Path) -> dict[date, ExportFile]:
     """Every regular export of a feed, by export date."""
     stem = prefix(feed)
     name = feed.name
-    if name == "enforcement_officers":
+    if name == "enforcement_officers" or name in LEDGER_FEEDS:
         dates = quarter_ends()
     elif name == "exam_results":
         dates = list(EXAM_EXPORTS)
@@ -146,7 +153,7 @@ def plan(feed: Feed, folder: Path) -> dict[date, ExportFile]:
             fmt, enc = "csv", {"dispatch_events": "gb18030", "exam_results": "utf-8-sig"}.get(name, "utf-8")
         else:
             fmt, enc = "xlsx", "utf-8"
-        titles = 0 if name == "exam_results" else (0, 1, 2)[i % 3]
+        titles = 0 if name == "exam_results" else 1 if name in LEDGER_FEEDS else (0, 1, 2)[i % 3]
         extra = EXTRA_COLUMN[2:] if (name, d) == EXTRA_COLUMN[:2] else None
         out[d] = ExportFile(
             feed,

@@ -53,7 +53,7 @@ class DemoSummary:
 
 
 def generate(out: Path, seed: int = 2024, scale: int = 1) -> DemoSummary:
-    """Write all 7 feeds under ``out`` (one folder per feed); same seed and scale, same bytes."""
+    """Write every feed of the contract under ``out`` (one folder per feed); same seed and scale, same bytes."""
     if scale < 1:
         raise ConfigError(f"scale must be >= 1, got {scale}")
     out = Path(out)

@@ -32,6 +32,17 @@ TARGETS_2024: dict[str, int | Fraction] = {
     "TR_CERTIFIED_OFFICERS": 14,
     "TR_CERT_RATE": Fraction(1),
     "TR_MEDIATOR_TRAINING_PT": 230,
+    # the hand-kept ledgers (issue 18): the report writes 50余, 30余, 10余, 200余 and 30000余
+    "LA_CONTRACT_REVIEWS": 15,
+    "LA_LEGAL_OPINIONS": 53,
+    "LA_PHONE_CONSULTS": 120,
+    "LA_VILLAGE_ADVISORS": 15,
+    "LA_VILLAGE_ADVISOR_RATE": Fraction(1),
+    "PB_THEME_EVENTS": 34,
+    "PB_LECTURES": 12,
+    "PB_BANNERS": 215,
+    "PB_LEAFLETS": 30450,
+    "PB_COURT_VISITS": 60,
 }
 
 #: The counts and the ratios apart, typed (the generators draw counts, and scale one by a ratio).
@@ -41,3 +52,33 @@ RATIOS_2024: dict[str, Fraction] = {k: v for k, v in TARGETS_2024.items() if isi
 #: Mediator-training sessions of 2024: attendees per session (sum = TR_MEDIATOR_TRAINING_PT).
 MEDIATOR_TRAINING_2024: tuple[int, ...] = (45, 38, 52, 40, 55)
 assert sum(MEDIATOR_TRAINING_2024) == COUNTS_2024["TR_MEDIATOR_TRAINING_PT"]
+
+#: The ledger rows of 2024 (rolwh.demo_data.truth.ledgers): the quantity of each row per figure, and
+#: which rows a clerk wrote approximately (约N / N余: the file still says N).
+LEDGER_2024: dict = {
+    "contract_reviews": (2, 1, 2, 1, 3, 2, 1, 1, 2),
+    "legal_opinions": (5, 3, 4, 6, 2, 10, 4, 3, 5, 4, 7),
+    "approx_opinion": 10,
+    "phone_consults": (8, 11, 9, 10, 12, 7, 10, 13, 9, 11, 10, 10),
+    "approx_phone_month": 11,
+    "village_advisors": 15,
+    "theme_events": (3, 2, 4, 3, 2, 5, 3, 2, 4, 3, 3),
+    "lectures": (1, 1, 2, 1, 1, 1, 2, 1, 1, 1),
+    "banners": (60, 20, 25, 30, 20, 20, 40),
+    "leaflets": (8000, 3000, 5000, 2450, 6000, 6000),
+    "court_visits": (15, 12, 18, 15),
+    # (activity type, row) -> mark
+    "approx_publicity": {("悬挂宣传标语", 0): "余", ("发放宣传资料", 4): "约", ("主题法治宣传活动", 5): "约"},
+}
+for _code, _key in (
+    ("LA_CONTRACT_REVIEWS", "contract_reviews"),
+    ("LA_LEGAL_OPINIONS", "legal_opinions"),
+    ("LA_PHONE_CONSULTS", "phone_consults"),
+    ("PB_THEME_EVENTS", "theme_events"),
+    ("PB_LECTURES", "lectures"),
+    ("PB_BANNERS", "banners"),
+    ("PB_LEAFLETS", "leaflets"),
+    ("PB_COURT_VISITS", "court_visits"),
+):
+    assert sum(LEDGER_2024[_key]) == COUNTS_2024[_code], _code
+assert LEDGER_2024["village_advisors"] == COUNTS_2024["LA_VILLAGE_ADVISORS"]

@@ -49,11 +49,12 @@ def write_docx(ctx: dict[str, Any], path: Path) -> Path:
     if ctx["provisional"]:
         _provisional(doc, str(ctx["provisional"]))
     _body(doc, f"数据来源：{ctx['source'].label}。文中数字的口径与出处见文末附：指标口径。")
-    _heading(doc, str(ctx["section"]), HEADING1_FONT)
-    for p in ctx["paragraphs"]:
-        if p["heading"]:
-            _heading(doc, p["heading"], HEADING2_FONT)
-        _body(doc, "".join(s.text for s in p["segments"]))
+    for section in ctx["sections"]:
+        _heading(doc, str(section["title"]), HEADING1_FONT)
+        for p in section["paragraphs"]:
+            if p["heading"]:
+                _heading(doc, p["heading"], HEADING2_FONT)
+            _body(doc, "".join(s.text for s in p["segments"]))
     _appendix(doc, ctx)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")

@@ -24,14 +24,24 @@ from pathlib import Path
 import duckdb
 
 from rolwh.core.errors import RolwhError
+from rolwh.core.i18n import _
 from rolwh.core.settings import Settings
 from rolwh.core.sql import table_exists
 from rolwh.release.store import versions, year_dir
 from rolwh.release.verify import require_verified
 from rolwh.report.docx import write_docx
 from rolwh.report.explain_pages import explain_href
-from rolwh.report.formatting import format_change, format_count, format_value
+from rolwh.report.formatting import format_approximate, format_change, format_count, format_value
 from rolwh.report.punctuation import fullwidth
+from rolwh.report.shortfalls import (
+    CASELOAD_TABLE,
+    COMMUNITY_TABLE,
+    SPREAD_TABLE,
+    Relation,
+    Shortfalls,
+    as_number,
+    read_shortfalls,
+)
 from rolwh.report.templates import TEMPLATE_DIR, environment
 from rolwh.serving.query import open_reader, reader_path
 
@@ -39,7 +49,9 @@ SENTENCES_FILE = TEMPLATE_DIR / "draft_sentences.toml"
 PROVISIONAL = "数据未冻结，仅供参考"
 #: figures against their targets (红黄绿), where the warehouse or the release has them
 STATUS_TABLE = "marts.fct_indicator_status"
-_PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_]+)\}")
+#: {CODE} the exact figure; {CODE:余} the office's "N余" (a count, :func:`format_approximate`)
+_PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_]+(?:\.[a-z_]+)?)(?::([^}]*))?\}")
+APPROXIMATE = "余"
 
 
 class DraftError(RolwhError):
@@ -65,6 +77,7 @@ class FigureSource:
     fractions: dict[str, tuple[float | None, float | None]]  # indicator_code -> (numerator, denominator)
     trace: str  # the release (year, version, checksum) or the live snapshot (published time)
     targets: dict[str, TargetStatus] = field(default_factory=dict)  # indicators with a target
+    shortfalls: Shortfalls = field(default_factory=lambda: Shortfalls({}, {}, {}))  # section 二
 
 
 @dataclass(frozen=True)
@@ -167,10 +180,20 @@ def _read_release(folder: Path, year: int) -> FigureSource:
             con.close()
     else:
         targets = {}  # released before targets existed
+    relations: dict[str, Relation] = {}
+    for table in (CASELOAD_TABLE, SPREAD_TABLE, COMMUNITY_TABLE):
+        files = _release_parquet(folder, manifest, table.split(".")[1])
+        if files:
+            relations[table] = ("read_parquet(?)", [[str(p) for p in files]])
+    con = duckdb.connect()
+    try:
+        shortfalls = read_shortfalls(con, relations, year)
+    finally:
+        con.close()
     checksum = _manifest_checksum(folder)
     trace = f"{year}年度冻结版本 {folder.name}" + (f",冻结于 {frozen_at}" if frozen_at else "")
     trace += f",清单文件(manifest.json)SHA-256校验值 {checksum}"
-    return _source(True, label, rows, glossary, trace, targets)
+    return _source(True, label, rows, glossary, trace, targets, shortfalls)
 
 
 def _manifest_checksum(folder: Path) -> str:
@@ -188,11 +211,14 @@ def _source(
     glossary: dict[str, GlossaryEntry],
     trace: str,
     targets: dict[str, TargetStatus],
+    shortfalls: Shortfalls,
 ) -> FigureSource:
     """A :class:`FigureSource` from rows of (indicator_code, value, numerator, denominator)."""
-    values = {str(r[0]): _number(r[1]) for r in rows}
-    fractions = {str(r[0]): (_number(r[2]), _number(r[3])) for r in rows}
-    return FigureSource(frozen, fullwidth(label), values, glossary, fractions, fullwidth(trace), targets)
+    values = {str(r[0]): as_number(r[1]) for r in rows}
+    fractions = {str(r[0]): (as_number(r[2]), as_number(r[3])) for r in rows}
+    return FigureSource(
+        frozen, fullwidth(label), values, glossary, fractions, fullwidth(trace), targets, shortfalls
+    )
 
 
 def _targets(con: duckdb.DuckDBPyConnection, relation: str, params: list[object]) -> dict[str, TargetStatus]:
@@ -204,13 +230,9 @@ def _targets(con: duckdb.DuckDBPyConnection, relation: str, params: list[object]
         params,
     ).fetchall()
     return {
-        str(c): TargetStatus(str(d), _number(g), _number(y), str(z), _number(yoy))
+        str(c): TargetStatus(str(d), as_number(g), as_number(y), str(z), as_number(yoy))
         for c, d, g, y, z, yoy in rows
     }
-
-
-def _number(value: object) -> float | None:
-    return None if value is None else float(value)  # type: ignore[arg-type]
 
 
 def _glossary(rows: list[tuple[object, ...]]) -> dict[str, GlossaryEntry]:
@@ -237,6 +259,12 @@ def _read_live(settings: Settings, year: int) -> FigureSource:
         )
         schema, table = STATUS_TABLE.split(".")
         targets = _targets(con, STATUS_TABLE, [year]) if table_exists(con, schema, table) else {}
+        relations: dict[str, Relation] = {
+            t: (t, [])
+            for t in (CASELOAD_TABLE, SPREAD_TABLE, COMMUNITY_TABLE)
+            if table_exists(con, *t.split("."))
+        }
+        shortfalls = read_shortfalls(con, relations, year)
         glossary = _glossary(
             con.execute(
                 "select indicator_code, name_zh, unit, definition_zh from marts.dim_indicator"
@@ -249,7 +277,7 @@ def _read_live(settings: Settings, year: int) -> FigureSource:
         trace = f"实时快照(发布版本 {published[0]},发布于 {published[1]:%Y-%m-%d %H:%M:%S} UTC)"
     else:
         trace = f"实时快照(工作库 {path},尚未发布)"
-    return _source(False, label, rows, glossary, trace, targets)
+    return _source(False, label, rows, glossary, trace, targets, shortfalls)
 
 
 def figure_source(settings: Settings, year: int) -> FigureSource:
@@ -270,8 +298,9 @@ def _segments(template: str, year: int, source: FigureSource, where: str) -> lis
         if name == "year":
             segments.append(Segment(str(year)))
         elif name in source.glossary:
-            entry = source.glossary[name]
-            segments.append(Segment(format_value(entry.unit, source.values.get(name)), name))
+            segments.append(Segment(_placeholder_text(source, name, m.group(2), where), name))
+        elif name in source.shortfalls.names:
+            segments.append(Segment(fullwidth(source.shortfalls.names[name])))
         else:
             raise DraftError(
                 f"{SENTENCES_FILE}: {where} names {{{name}}}, which is no indicator code of the data"
@@ -281,27 +310,83 @@ def _segments(template: str, year: int, source: FigureSource, where: str) -> lis
     return [s if s.code else Segment(fullwidth(s.text)) for s in segments if s.text or s.code]
 
 
+def _placeholder_text(source: FigureSource, code: str, modifier: str | None, where: str) -> str:
+    """A figure as the placeholder asks: exact by its unit, or "N余" for ``{CODE:余}`` (counts only)."""
+    entry = source.glossary[code]
+    value = source.values.get(code)
+    if modifier is None:
+        return format_value(entry.unit, value)
+    if modifier != APPROXIMATE or entry.unit != "count":
+        raise DraftError(
+            _("{file}: {where} writes {placeholder}; the only modifier is ':{modifier}', for a count").format(
+                file=SENTENCES_FILE, where=where, placeholder=f"{{{code}:{modifier}}}", modifier=APPROXIMATE
+            )
+        )
+    return format_approximate(value)
+
+
+def _available(paragraph: dict[str, str], source: FigureSource) -> bool:
+    """False for an ``optional`` paragraph naming an indicator the data dictionary lacks (a feed not
+    yet in this warehouse or release); every other paragraph is written, unknown codes are errors."""
+    if not paragraph.get("optional"):
+        return True
+    codes = {m.group(1) for m in _PLACEHOLDER.finditer(paragraph["text"])} - {"year"}
+    return codes <= source.glossary.keys() | source.shortfalls.names.keys()
+
+
+def _paragraphs(
+    config: list[dict[str, str]], year: int, source: FigureSource, label: str
+) -> list[tuple[str, list[Segment]]]:
+    return [
+        (p.get("heading", ""), _segments(p["text"], year, source, f"{label} {i + 1}"))
+        for i, p in enumerate(config)
+        if _available(p, source)
+    ]
+
+
 def draft_context(settings: Settings, year: int) -> dict[str, object]:
     config = tomllib.loads(SENTENCES_FILE.read_text(encoding="utf-8"))
-    source = figure_source(settings, year)
-    texts = [
-        (p.get("heading", ""), _segments(p["text"], year, source, f"paragraph {i + 1}"))
-        for i, p in enumerate(config.get("paragraphs", []))
-    ]
+    source = _with_shortfalls(figure_source(settings, year), config.get("figures", {}))
+    texts = _paragraphs(config.get("paragraphs", []), year, source, "paragraph")
     paragraphs = [{"heading": fullwidth(heading), "segments": segments} for heading, segments in texts]
-    used = list(dict.fromkeys(s.code for _, segments in texts for s in segments if s.code))
+    texts_two = _paragraphs(config.get("shortfalls", []), year, source, "shortfall")
+    sections = [{"title": fullwidth(config.get("section", "")), "paragraphs": paragraphs}]
+    if texts_two:
+        two = [{"heading": fullwidth(heading), "segments": segments} for heading, segments in texts_two]
+        sections.append({"title": fullwidth(config.get("section_two", "")), "paragraphs": two})
+    used = list(dict.fromkeys(s.code for _, segments in texts + texts_two for s in segments if s.code))
     figures = [_figure(source, c) for c in used]
     return {
         "year": year,
         "title": "".join(s.text for s in _segments(config.get("title", "{year}"), year, source, "title")),
         "section": fullwidth(config.get("section", "")),
         "paragraphs": paragraphs,
+        "sections": sections,
         "source": source,
         "provisional": None if source.frozen else PROVISIONAL,
         "glossary": [source.glossary[c] for c in used],
         "figures": figures,
         "targeted": [f for f in figures if f.status],
     }
+
+
+def _with_shortfalls(source: FigureSource, specs: dict[str, dict[str, str]]) -> FigureSource:
+    """``source`` with section 二's figures as glossary entries: ``caseload.<column>`` named by its
+    spec, ``<CODE>.<field>`` by the spec ``spread.<field>`` with ``{indicator}`` the indicator's name."""
+    values, glossary, fractions = dict(source.values), dict(source.glossary), dict(source.fractions)
+    for key, value in source.shortfalls.values.items():
+        head, tail = key.split(".")
+        spec = specs.get(key) or specs.get(f"spread.{tail}")
+        if spec is None or (head != "caseload" and head not in source.glossary):
+            continue  # no wording configured for it, or a rate the dictionary lacks
+        indicator = source.glossary[head].name_zh if head in source.glossary else ""
+        unit = spec.get("unit") or source.glossary[head].unit
+        name = spec["name"].format(indicator=indicator)
+        definition = spec.get("definition", "").format(indicator=indicator)
+        glossary[key] = GlossaryEntry(key, fullwidth(name), unit, fullwidth(definition))
+        values[key] = value
+        fractions[key] = source.shortfalls.fractions.get(key, (None, None))
+    return replace(source, values=values, glossary=glossary, fractions=fractions)
 
 
 def _figure(source: FigureSource, code: str) -> Figure:

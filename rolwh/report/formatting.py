@@ -25,7 +25,16 @@ def format_percent(value: float | None, digits: int = 2) -> str:
 
 def format_value(unit: str, value: float | int | None) -> str:
     """A figure as the report prints it, by the indicator's unit (``count`` or ``ratio``)."""
+    if unit == "average":
+        return format_average(value)
     return format_percent(value) if unit == "ratio" else format_count(value)
+
+
+def format_average(value: float | None) -> str:
+    """A mean per head, one decimal (17.94 -> '17.9'); None -> '—'."""
+    if value is None or math.isnan(value):
+        return "—"
+    return f"{value:.1f}"
 
 
 def format_change(unit: str, delta: float | int | None) -> str:
@@ -39,3 +48,16 @@ def format_change(unit: str, delta: float | int | None) -> str:
         return f"{sign}{text}个百分点"
     count = round(delta)
     return f"+{count}" if count > 0 else f"−{-count}" if count < 0 else "0"
+
+
+def format_approximate(value: float | int | None) -> str:
+    """A count the report's way "N余": rounded down to its leading digit's magnitude, plus 余
+    (53 -> '50余', 215 -> '200余', 30450 -> '30000余'). Below 10, or already round (50), exact."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    count = round(value)
+    if count < 10:
+        return str(count)
+    magnitude = 10 ** (len(str(count)) - 1)
+    floor = count // magnitude * magnitude
+    return str(count) if floor == count else f"{floor}余"

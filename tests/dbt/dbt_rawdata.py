@@ -171,6 +171,7 @@ def load_batch_a(con: duckdb.DuckDBPyConnection) -> None:
         file_name="执法人员名册_20240331.xlsx",
         **kw,
     )
+    load_ledgers_a(con, kw)
 
 
 def load_batch_b(con: duckdb.DuckDBPyConnection) -> None:
@@ -423,5 +424,116 @@ def load_batch_b(con: duckdb.DuckDBPyConnection) -> None:
             {"person_pid": "o3", "is_enforcement_post": "否", "certificate_status": "有效"},
         ],
         file_name="执法人员名册_20240630.xlsx",
+        **kw,
+    )
+    load_ledgers_b(con, kw)
+
+
+def service(no: str, day: str, level: str, community: str | None, kind: str, n: int, **kw: Any) -> dict:
+    return {
+        "service_no": no,
+        "service_date": D(day),
+        "client_level": level,
+        "community_raw": community,
+        "service_type": kind,
+        "quantity": n,
+        "quantity_is_approx": kw.get("approx", False),
+        "record_status": kw.get("status"),
+        "updated_at": T(kw.get("updated", day + "T10:00:00")),
+    }
+
+
+def advisor(community: str, lawyer: str, since: str, until: str | None = None) -> dict:
+    return {
+        "community_raw": community,
+        "law_firm": "某某律师事务所",
+        "lawyer": lawyer,
+        "appointed_from": D(since),
+        "appointed_until": D(until) if until else None,
+    }
+
+
+def load_ledgers_a(con: duckdb.DuckDBPyConnection, kw: dict[str, str]) -> None:
+    """Q1 ledgers: a street-level contract review (UNKNOWN, in ALL only), an opinion written 50余,
+    a phone consultation line of the street, a voided document review; the roster covers JJ01 only
+    on 2024-03-31 (JJ02 appointed from 2024-04-01, JJ03's appointment ended 2024-03-30)."""
+    insert_rows(
+        con,
+        "legal_advisor_services",
+        [
+            service("F1", "2024-01-10", "街道", None, "合同审查", 2),
+            service("F2", "2024-02-05", "村居", "东门社区", "法律意见", 50, approx=True),
+            service("F3", "2024-03-15", "街道", None, "电话咨询", 10),
+            service("F4", "2024-03-20", "村居", "东门社区", "法律文书审查", 1, status="作废"),
+        ],
+        file_name="法律顾问服务台账_20240331.xlsx",
+        **kw,
+    )
+    insert_rows(
+        con,
+        "village_legal_advisors",
+        [
+            advisor("东门社区", "王律师", "2023-01-01"),
+            advisor("南门社区", "李律师", "2024-04-01"),
+            advisor("西门社区", "张律师", "2023-01-01", "2024-03-30"),
+        ],
+        file_name="村居法律顾问名册_20240331.xlsx",
+        **kw,
+    )
+    insert_rows(
+        con,
+        "publicity_activities",
+        [
+            {
+                "activity_no": "P1",
+                "activity_date": D("2024-01-08"),
+                "activity_type": "主题法治宣传活动",
+                "community_raw": "东门社区",
+                "quantity": 3,
+                "quantity_is_approx": True,
+                "unit": "次",
+            },
+            {
+                "activity_no": "P2",
+                "activity_date": D("2024-02-01"),
+                "activity_type": "悬挂宣传标语",
+                "community_raw": None,
+                "quantity": 200,
+                "quantity_is_approx": False,
+                "unit": "条",
+            },
+            {
+                "activity_no": "P3",
+                "activity_date": D("2024-03-01"),
+                "activity_type": "庭审旁听",
+                "community_raw": None,
+                "quantity": 15,
+                "quantity_is_approx": False,
+                "unit": "人次",
+            },
+        ],
+        file_name="普法宣传台账_20240331.xlsx",
+        **kw,
+    )
+
+
+def load_ledgers_b(con: duckdb.DuckDBPyConnection, kw: dict[str, str]) -> None:
+    """Q2 ledgers: a phone consultation of 西门社区; F1 corrected to 3 contracts; the roster of
+    2024-06-30 covers JJ01 and JJ02."""
+    insert_rows(
+        con,
+        "legal_advisor_services",
+        [
+            service("F1", "2024-01-10", "街道", None, "合同审查", 3, updated="2024-06-01T09:00:00"),
+            service("F5", "2024-05-02", "村居", "西门社区", "电话咨询", 3),
+        ],
+        file_name="法律顾问服务台账_20240630.xlsx",
+        **kw,
+    )
+    insert_rows(
+        con,
+        "village_legal_advisors",
+        [advisor("东门社区", "王律师", "2023-01-01"), advisor("南门社区", "李律师", "2024-04-01")],
+        file_name="村居法律顾问名册_20240630.xlsx",
         **kw,
     )

@@ -23,6 +23,8 @@ LATEST_TABLES = (
     "stg_command_centre__dispatch_events",
     "stg_training__exam_results",
     "stg_training__study_sessions",
+    "stg_legal_advisor__services",
+    "stg_publicity__activities",
 )
 Key = tuple[str, str, str]  # (period, community_code, indicator_code)
 Row = tuple[float | None, float | None, float | None]  # numerator, denominator, value
@@ -169,12 +171,42 @@ def test_other_feeds_match_hand_computation(built: Built) -> None:
 
 
 @pytest.mark.slow
+def test_ledger_figures_match_hand_computation(built: Built) -> None:
+    m = built.incremental
+    # F1 corrected from 2 to 3 contracts in the Q2 ledger (later 更新时间); F4 voided; street rows
+    # (服务对象 = 街道) are UNKNOWN and count in ALL only; 50余 counts 50
+    assert q(m, "2024Q1", "ALL", "LA_CONTRACT_REVIEWS") == (3.0, None, 3.0)
+    assert q(m, "2024Q1", "UNKNOWN", "LA_CONTRACT_REVIEWS") == (3.0, None, 3.0)
+    assert q(m, "2024Q1", "JJ01", "LA_CONTRACT_REVIEWS") == (0.0, None, 0.0)
+    assert q(m, "2024Q1", "JJ01", "LA_LEGAL_OPINIONS") == (50.0, None, 50.0)
+    assert q(m, "2024Q1", "ALL", "LA_PHONE_CONSULTS") == (10.0, None, 10.0)
+    assert q(m, "2024Q2", "JJ03", "LA_PHONE_CONSULTS") == (3.0, None, 3.0)
+    assert q(m, "2024", "ALL", "LA_PHONE_CONSULTS") == (13.0, None, 13.0)
+    # the roster in force on the period's last day: JJ01 at Q1 end; JJ01 and JJ02 from Q2 on;
+    # the denominator is the 15 configured communities
+    assert q(m, "2024Q1", "ALL", "LA_VILLAGE_ADVISORS") == (1.0, None, 1.0)
+    assert q(m, "2024Q1", "JJ03", "LA_VILLAGE_ADVISORS") == (0.0, None, 0.0)
+    assert q(m, "2024Q1", "ALL", "LA_VILLAGE_ADVISOR_RATE") == (1.0, 15.0, pytest.approx(1 / 15))
+    assert q(m, "2024Q1", "JJ02", "LA_VILLAGE_ADVISOR_RATE") == (0.0, 1.0, 0.0)
+    assert q(m, "2024Q2", "ALL", "LA_VILLAGE_ADVISORS") == (2.0, None, 2.0)
+    assert q(m, "2024", "ALL", "LA_VILLAGE_ADVISOR_RATE") == (2.0, 15.0, pytest.approx(2 / 15))
+    assert q(m, "2024Q1", "JJ01", "PB_THEME_EVENTS") == (3.0, None, 3.0)
+    assert q(m, "2024Q1", "UNKNOWN", "PB_BANNERS") == (200.0, None, 200.0)
+    assert q(m, "2024", "ALL", "PB_COURT_VISITS") == (15.0, None, 15.0)
+    assert q(m, "2024", "ALL", "PB_LEAFLETS") == (0.0, None, 0.0)
+    # as known on 2024-03-31: F1 still 2 contracts, no Q2 roster
+    assert q(built.as_of, "2024Q1", "ALL", "LA_CONTRACT_REVIEWS") == (2.0, None, 2.0)
+    assert q(built.as_of, "2024Q1", "ALL", "LA_VILLAGE_ADVISORS") == (1.0, None, 1.0)
+
+
+@pytest.mark.slow
 def test_mart_shape_covers_every_quarter_community_and_indicator(built: Built) -> None:
     quarterly = built.incremental["fct_indicator_quarterly"]
     assert {k[0] for k in quarterly} == {"2024Q1", "2024Q2"}
     per_period = sum(1 for k in quarterly if k[0] == "2024Q1")
-    # 23 community-scoped x (15 communities + ALL) + 9 subdistrict x ALL + UNKNOWN (9 CR + 4 DP)
-    assert per_period == 23 * 16 + 9 + 13
+    # 33 community-scoped x (15 communities + ALL) + 9 subdistrict x ALL
+    # + UNKNOWN (9 CR + 4 DP + 5 LA + 5 PB: the street's own ledger rows)
+    assert per_period == 33 * 16 + 9 + 23
     annual = built.incremental["fct_indicator_annual"]
     assert {k[0] for k in annual} == {"2024"} and len(annual) == per_period
 
@@ -232,7 +264,7 @@ def test_indicator_rows_and_print_read_the_marts(built: Built) -> None:
     from rolwh.serving.indicators import indicator_rows, print_indicators
 
     rows = {r["indicator_code"]: r for r in indicator_rows(built.settings, 2024)}
-    assert len(rows) == 32
+    assert len(rows) == 42
     assert rows["CR_SUCCESS_RATE"]["value"] == pytest.approx(0.75)
     quarter_rows = indicator_rows(built.settings, 2024, quarter=1, community="JJ15")
     assert {r["indicator_code"] for r in quarter_rows} == {

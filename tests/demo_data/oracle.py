@@ -98,3 +98,38 @@ def training(
         "TR_CERTIFIED_OFFICERS": len(certified),
         "TR_CERT_RATE": Fraction(len(certified), len(post)),
     }
+
+
+def ledgers(
+    services: Iterable[dict], roster: dict[date, list[dict]], activities: Iterable[dict], communities: int
+) -> dict[str, object]:
+    """The legal advisor and publicity figures of 2024 (community ALL): sums of 数量 per type, a
+    「约」/「余」 quantity counting as its number; the roster snapshot with the latest export date
+    <= 2024-12-31, advisors in force on that day, over the configured communities."""
+
+    def live(rows: Iterable[dict], day: str) -> list[dict]:
+        return [r for r in rows if (r["record_status"] or "正常") != "作废" and in_year(r[day])]
+
+    s24, a24 = live(services, "service_date"), live(activities, "activity_date")
+
+    def total(rows: list[dict], column: str, kinds: tuple[str, ...]) -> int:
+        return sum(int(r["quantity"] or 1) for r in rows if r[column] in kinds)
+
+    snap = roster[max(d for d in roster if d <= Y1)]
+    covered = {
+        r["community_raw"]
+        for r in snap
+        if r["appointed_from"] <= Y1 and (r["appointed_until"] is None or r["appointed_until"] >= Y1)
+    }
+    return {
+        "LA_CONTRACT_REVIEWS": total(s24, "service_type", ("合同审查", "法律文书审查")),
+        "LA_LEGAL_OPINIONS": total(s24, "service_type", ("法律意见",)),
+        "LA_PHONE_CONSULTS": total(s24, "service_type", ("电话咨询",)),
+        "LA_VILLAGE_ADVISORS": len(covered),
+        "LA_VILLAGE_ADVISOR_RATE": Fraction(len(covered), communities),
+        "PB_THEME_EVENTS": total(a24, "activity_type", ("主题法治宣传活动",)),
+        "PB_LECTURES": total(a24, "activity_type", ("法治讲座",)),
+        "PB_BANNERS": total(a24, "activity_type", ("悬挂宣传标语",)),
+        "PB_LEAFLETS": total(a24, "activity_type", ("发放宣传资料",)),
+        "PB_COURT_VISITS": total(a24, "activity_type", ("庭审旁听",)),
+    }

@@ -112,6 +112,8 @@ def _parse_row(feed: Feed, index: dict[str, int], row: list[object]) -> dict[str
             out[c.name] = s
         elif c.kind == Kind.KEY:
             out[c.name] = normalise_header(v)
+        elif c.approximate:
+            out[c.name] = _quantity(v)
         else:
             out[c.name] = v if not isinstance(v, str) else v.strip()
     for c in feed.columns:
@@ -122,6 +124,19 @@ def _parse_row(feed: Feed, index: dict[str, int], row: list[object]) -> dict[str
         if need and out.get(c.name) is None:
             raise Bad(f"missing {c.header}")
     return out
+
+
+_APPROX = re.compile(r"^(?:约\s*(\d+)|(\d+)\s*余|(\d+))$")
+
+
+def _quantity(v: object) -> int:
+    """A ledger quantity: a whole number, 约N or N余 (N)."""
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return int(v)
+    m = _APPROX.match(unicodedata.normalize("NFKC", str(v)).strip())
+    if not m:
+        raise Bad("not a quantity")
+    return int(next(g for g in m.groups() if g))
 
 
 def export_date(path: Path) -> date:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rolwh.core.contracts import feed
 from rolwh.demo_data import truth
+from rolwh.demo_data.communities import communities
 from rolwh.demo_data.targets import TARGETS_2024
 from rolwh.demo_data.truth.records import FeedBlock
 from tests.demo_data import oracle
@@ -28,7 +29,16 @@ def test_truth_reproduces_every_2024_report_figure() -> None:
     roster: dict = defaultdict(list)
     for rec in b["enforcement_officers"].records:
         roster[rec.key[0]].append(rec.latest)
+    advisors: dict = defaultdict(list)
+    for rec in b["village_legal_advisors"].records:
+        advisors[rec.key[0]].append(rec.latest)
     figures = {
+        **oracle.ledgers(
+            _truth_latest(b["legal_advisor_services"]),
+            advisors,
+            _truth_latest(b["publicity_activities"]),
+            len(communities()),
+        ),
         **oracle.court(_truth_latest(b["court_referrals"])),
         **oracle.disputes(_truth_latest(b["disputes"])),
         **oracle.training(
@@ -72,5 +82,15 @@ def test_files_read_back_give_the_report_figures(landing: Path) -> None:
     exams_f = feed("exam_results")
     exams = [r for p in sorted((landing / "exam_results").iterdir()) for r in parse_file(exams_f, p) or []]
     training = oracle.training(sessions, exams, roster)
-    got = {**court, **disputes, **training}
+    advisors: dict = defaultdict(list)
+    f = feed("village_legal_advisors")
+    for path in sorted((landing / "village_legal_advisors").iterdir()):
+        advisors[export_date(path)].extend(parse_file(f, path) or [])
+    ledgers = oracle.ledgers(
+        _read_latest(landing, "legal_advisor_services"),
+        advisors,
+        _read_latest(landing, "publicity_activities"),
+        len(communities()),
+    )
+    got = {**court, **disputes, **training, **ledgers}
     assert got == TARGETS_2024

@@ -12,6 +12,8 @@
     'int_petition_indicators',
     'int_dispatch_indicators',
     'int_training_indicators',
+    'int_legal_advisor_indicators',
+    'int_publicity_indicators',
 ] %}
 {%- set indicators = indicator_dictionary(ref('indicators'), families) %}
 

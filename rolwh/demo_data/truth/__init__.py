@@ -7,7 +7,7 @@ so a feed can be regenerated alone, block by block, without holding the others.
 
 One module per feed family: :mod:`.court` (court referrals), :mod:`.grievances` (disputes and
 petitions), :mod:`.command_centre` (dispatch events), :mod:`.training` (study sessions, exams, the
-officer roster); :mod:`.records` holds what they share. A new feed adds its generator to a family
+officer roster), :mod:`.ledgers` (the hand-kept legal advisor and publicity ledgers); :mod:`.records` holds what they share. A new feed adds its generator to a family
 module (or a new one) and to ``GENERATORS``.
 """
 
@@ -18,6 +18,7 @@ from collections.abc import Callable
 from rolwh.demo_data.truth.command_centre import dispatch_events
 from rolwh.demo_data.truth.court import court_referrals
 from rolwh.demo_data.truth.grievances import disputes, petitions
+from rolwh.demo_data.truth.ledgers import legal_advisor_services, publicity_activities, village_legal_advisors
 from rolwh.demo_data.truth.records import FeedBlock
 from rolwh.demo_data.truth.training import enforcement_officers, exam_results, study_sessions
 
@@ -29,6 +30,9 @@ GENERATORS: dict[str, Callable[[int, int], FeedBlock]] = {
     "study_sessions": study_sessions,
     "exam_results": exam_results,
     "enforcement_officers": enforcement_officers,
+    "legal_advisor_services": legal_advisor_services,
+    "village_legal_advisors": village_legal_advisors,
+    "publicity_activities": publicity_activities,
 }
 
 
