@@ -164,7 +164,7 @@ def test_free_text_personal_data_is_in_no_layer_and_not_served(nights: Nights) -
         "select count(*) from audit.file_loads where file_name like '%\\_20240115.csv' escape '\\' "
         f"and status = 'loaded' and contains(notices, {literal(said)})"
     )
-    assert _one(nights, masked) == (7,)  # every feed's file with personal data in free text loaded
+    assert _one(nights, masked) == (len(FEEDS),)  # every feed's file with personal data in free text loaded
     values = [str(v) for rows in nights.schemas.values() for row in rows for v in row if v is not None]
     assert any("[身份证号]" in v for v in values)  # the masked free text is there
     assert not [v for v in values if any(n in v for n in needles)]

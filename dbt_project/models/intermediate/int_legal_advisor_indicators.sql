@@ -47,22 +47,9 @@ service_measures as (
 
 ),
 
-snapshot_dates as (
-
-    select distinct advisors.snapshot_date from advisors
-
-),
-
 period_snapshots as (
 
-    select
-        periods.period,
-        periods.period_end,
-        max(snapshot_dates.snapshot_date) as snapshot_date,
-    from periods
-    left join snapshot_dates
-        on snapshot_dates.snapshot_date <= periods.period_end
-    group by periods.period, periods.period_end
+    {{ period_snapshots('advisors') }}
 
 ),
 

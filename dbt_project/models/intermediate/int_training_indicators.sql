@@ -71,22 +71,9 @@ exams_per_period as (
 
 ),
 
-snapshot_dates as (
-
-    select distinct officers.snapshot_date from officers
-
-),
-
 period_snapshots as (
 
-    select
-        periods.period,
-        periods.period_end,
-        max(snapshot_dates.snapshot_date) as snapshot_date,
-    from periods
-    left join snapshot_dates
-        on snapshot_dates.snapshot_date <= periods.period_end
-    group by periods.period, periods.period_end
+    {{ period_snapshots('officers') }}
 
 ),
 
