@@ -323,7 +323,7 @@ def test_the_verdict_is_chinese_by_default_naming_file_row_and_what_to_do(
     secret = "张三13912345678"
     sql(f"update raw.disputes set dispute_level = '{secret}' where _row_number = 3")
     text = _gate(clean_warehouse).render()
-    assert text.startswith("质量门禁（每日运行）：已阻断 — 共 ")
+    assert text.startswith("质量门禁（每日运行）：未通过（阻断发布） — 共 ")
     [line] = [s for s in text.splitlines() if "[raw_disputes]" in s]
     assert line.startswith("  阻断 [raw_disputes] ") and "应满足：纠纷等级 取值为 " in line
     assert " 第 3 行" in line and secret not in text
