@@ -79,6 +79,8 @@ def build_clean_warehouse(path: Path) -> None:
                     row: list[Any] = []
                     for col in feed.columns:
                         row.extend(_cell(col.kind, col.codes, i, export))
+                        if col.kind is Kind.INT and col.approximate:
+                            row.append(False)  # the quantity was written exactly
                     row += [fname, sha, export, i + 2, "load1", loaded_at]
                     con.execute(f"insert into {feed.table} ({', '.join(names)}) values ({marks})", row)
                 con.execute(
