@@ -3,11 +3,12 @@
 -- events): the records whose measure flag (int_*_records, the same flags the figures count) is set
 -- for the indicator's numerator or denominator, with the record key, its dates and status, its
 -- community and the source file and row it was read from. Pseudonyms only, no personal value.
--- The training family (sessions, participants summed, distinct persons, roster snapshots) is not
--- listed here.
+-- The training family (sessions, participants summed, distinct persons, roster snapshots) and the
+-- ledger families (legal advisor services and rosters, publicity activities: quantities summed) are
+-- not listed here.
 
 {%- set families = record_families() %}
-{%- set indicators = indicator_dictionary(ref('indicators'), families.keys() | list + ['int_training_indicators']) %}
+{%- set indicators = indicator_dictionary(ref('indicators'), families.keys() | list + ['int_training_indicators', 'int_legal_advisor_indicators', 'int_publicity_indicators']) %}
 
 with periods as (
 
