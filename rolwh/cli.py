@@ -61,8 +61,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from rolwh.orchestration.lock import (
         writer_lock,
     )
+    from rolwh.orchestration.steps import (
+        check_landing,
+    )
 
     settings = _settings(args)
+    check_landing(settings)  # a missing landing folder (an unmounted share) is not "no new files": exit 7
     with writer_lock(settings, what="rolwh ingest"):
         report = run_ingest(settings, feeds=args.feed or None, progress=not args.quiet)
     _print(report.render())
@@ -94,7 +98,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     with writer_lock(settings, what="rolwh build"):
-        result = build_marts(settings, full_refresh=args.full_refresh)
+        result = build_marts(settings, full_refresh=args.full_refresh, progress=not args.quiet)
     _print(result.render())
     return EXIT_OK if result.ok else EXIT_FAILED
 
@@ -311,6 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("build", cmd_build, _("build the dbt models and run their tests (dbt build)"))
     _add_paths(p)
     p.add_argument("--full-refresh", action="store_true", help=_("rebuild incremental models from scratch"))
+    _add_quiet(p)
 
     p = add("sql", cmd_sql, _("run a read-only SQL query on the warehouse analysts read"))
     _add_paths(p)

@@ -157,13 +157,13 @@ def _cycle(
         result.quarantined = quarantined(settings, report)
         checkpoint("run.after_ingest")
         try:
-            built = build_marts(settings, full_refresh=full_refresh)
+            built = build_marts(settings, full_refresh=full_refresh, progress=progress)
         except RolwhError as exc:
             return fail("build", exc)
         result.steps.append(StepOutcome("build", True, built.render()))
         try:
             checkpoint("run.after_build")
-            gate = run_gate(settings, mode="nightly")
+            gate = run_gate(settings, mode="nightly", progress=progress)
             result.review = review_gate(settings, gate)
             write_quality_page(settings)  # readable offline, blocked or not
         except RolwhError as exc:

@@ -93,11 +93,13 @@ def quarantined(settings: Settings, report: IngestReport) -> list[dict[str, str]
     return out
 
 
-def build_marts(settings: Settings, *, full_refresh: bool = False) -> BuildResult:
+def build_marts(settings: Settings, *, full_refresh: bool = False, progress: bool = True) -> BuildResult:
     """``dbt build`` with the verified releases handed to the frozen mart (a release that fails
     verification is left out of it; :func:`publish_checked` names it for the operator).
     A failed build raises DbtBuildError, so the result returned is always ok."""
-    return build(settings, full_refresh=full_refresh, frozen_releases=frozen_release_vars(settings))
+    return build(
+        settings, full_refresh=full_refresh, frozen_releases=frozen_release_vars(settings), progress=progress
+    )
 
 
 def ingest_step(
