@@ -17,6 +17,7 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from rolwh.core.console import fit
 from rolwh.core.errors import ConfigError, EnvironmentFault, RolwhError
 from rolwh.core.i18n import N_, _
 from rolwh.core.settings import REPO_ROOT, WRITER_POOL, Settings
@@ -249,7 +250,7 @@ def _print_results(settings: Settings, log_file: Path) -> None:
     print("\n" + _("where the results are:"))
     for label, path in zip(RESULT_PLACES, paths, strict=True):
         missing = "" if path.exists() else "  " + _("(not written)")
-        print(f"  {_(label):<30} {path}{missing}")
+        print(f"  {fit(_(label), 30)} {path}{missing}")
     try:
         rows = indicator_rows(settings, DEMO_YEAR)
     except Exception as exc:  # the run succeeded; a missing reader must not hide that
