@@ -280,8 +280,10 @@ def test_indicator_rows_and_print_read_the_marts(built: Built) -> None:
 
 
 @pytest.mark.slow
-def test_failing_build_raises_with_the_failing_node(settings: Settings) -> None:
+def test_failing_build_raises_with_the_failing_node(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     from rolwh.core.warehouse import connect, ensure_schema
+
+    monkeypatch.setenv("ROLWH_LANG", "en")  # the English message ids are asserted
 
     con = connect(settings)
     ensure_schema(con)
@@ -308,9 +310,13 @@ def test_failing_build_raises_with_the_failing_node(settings: Settings) -> None:
     assert info.value.result is not None and not info.value.result.ok
 
 
-def test_build_refuses_a_warehouse_held_by_another_process(settings: Settings) -> None:
+def test_build_refuses_a_warehouse_held_by_another_process(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import subprocess
     import sys
+
+    monkeypatch.setenv("ROLWH_LANG", "en")  # the English message ids are asserted
 
     from rolwh.core.errors import WarehouseBusy
 
@@ -328,7 +334,7 @@ def test_build_refuses_a_warehouse_held_by_another_process(settings: Settings) -
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        with pytest.raises(WarehouseBusy, match="open in another process"):
+        with pytest.raises(WarehouseBusy, match="another process holds"):
             build(settings, docs=False)
     finally:
         holder.kill()
