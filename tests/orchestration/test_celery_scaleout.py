@@ -228,7 +228,8 @@ def test_nightly_on_celery_workers_equals_the_embedded_run(
         tis = client.get(f"/api/v2/dags/rol_nightly/dagRuns/{run_id}/taskInstances").json()["task_instances"]
         states = {ti["task_id"]: ti["state"] for ti in tis}
         assert state == "success", f"{states}\nworker:\n{cluster.tail('worker')}"
-        assert set(states.values()) == {"success"} and "publish" in states
+        # published, needs attention (the demo's quarantined files): summary skipped, every other task success
+        assert states.pop("summary") == "skipped" and set(states.values()) == {"success"} and "publish" in states
         assert {ti["pool"] for ti in tis if ti["task_id"].startswith(("ingest_", "build", "publish"))} == {
             "rolwh_duckdb_writer"
         }
