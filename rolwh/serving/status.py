@@ -124,7 +124,8 @@ def render_status(settings: Settings) -> str:
         _("skipped"),
         _("reason / notices"),
     ):
-        files_table.add_column(col, overflow="fold")
+        # a file name is what a clerk looks for: never squeezed below 48 cells by the long reasons
+        files_table.add_column(col, overflow="fold", min_width=48 if col == _("file") else None)
     for r in files:
         files_table.add_row(*(_fmt(v) for v in r[:9]), safe("; ".join(x for x in r[9:] if x)))
     console.print(files_table)

@@ -181,7 +181,8 @@ def versions(settings: Settings) -> list[str]:
 
 
 def verify(settings: Settings) -> subprocess.CompletedProcess[str]:
-    return rolwh(settings, "verify", "--year", str(YEAR), timeout=120)
+    # verify only reads; its problems are parsed by their English message ids
+    return rolwh(settings, "verify", "--year", str(YEAR), timeout=120, ROLWH_LANG="en")
 
 
 def children(pid: int) -> list[int]:

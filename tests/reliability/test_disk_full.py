@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from rolwh.core.i18n import translations
 from tests.reliability import crash
 from tests.reliability.conftest import copy_home, rolwh
 from tests.reliability.crash import Reference
@@ -63,10 +64,14 @@ def test_disk_full_mid_run_fails_clearly_and_keeps_publication_and_releases(
     crash.add_files(ref.delta, s.landing)
     filler = _fill(tmpfs, LEAVE_FREE)
 
-    proc = rolwh(s, "run", "--quiet", ROLWH_LANG="en")
+    # in the reference run's language (Chinese, the default): the audit rows this run writes are compared
+    proc = rolwh(s, "run", "--quiet")
     out = proc.stdout + proc.stderr
+    zh = translations("zh_CN").gettext
     assert proc.returncode == 7, out[-3000:]  # EnvironmentFault
-    assert "disk full while writing" in out and "free space" in out, out[-3000:]
+    flat = "".join(out.split())  # the console wraps long Chinese lines anywhere
+    assert "".join(zh("disk full while writing").split()) in flat, out[-3000:]
+    assert "".join(zh("free space on that file system and re-run").split()) in flat, out[-3000:]
     assert "Traceback" not in out, out[-3000:]
     assert crash.serving_state(s) == ref.old_serving  # readers still see the previous publication
     checked = crash.verify(s)

@@ -63,7 +63,8 @@ def test_cli_status_prints_hostile_file_names_inert(settings: Settings) -> None:
         HOSTILE_NAME: "quarantined",
         HOSTILE_LOADED: "loaded",
     }
-    proc = rolwh(settings, "status", timeout=120)
+    # wide enough that no file name is wrapped inside its table cell (Chinese headers take more room)
+    proc = rolwh(settings, "status", timeout=120, COLUMNS="400")
     assert proc.returncode == 0, proc.stderr
     _assert_inert(proc, HOSTILE_NAME, HOSTILE_LOADED)
 
