@@ -61,12 +61,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from rolwh.orchestration.lock import (
         writer_lock,
     )
-    from rolwh.orchestration.steps import (
-        check_landing,
-    )
-
     settings = _settings(args)
-    check_landing(settings)  # a missing landing folder (an unmounted share) is not "no new files": exit 7
     with writer_lock(settings, what="rolwh ingest"):
         report = run_ingest(settings, feeds=args.feed or None, progress=not args.quiet)
     _print(report.render())

@@ -85,7 +85,7 @@ def test_a_missing_folder_that_cannot_be_made_exits_7(tmp_path: Path, tmpfs: Pat
     s = settings_at(tmp_path / "home")
     missing = tmpfs / "landing"
     proc = rolwh(s, "ingest", "--quiet", timeout=300, ROLWH_LANDING=str(missing))
-    _one_clear_line(proc, "is missing or not a folder", str(missing))  # never created: it may be a share
+    _one_clear_line(proc, "read-only file system", str(missing))
 
 
 def test_disk_full_during_ingest_exits_7_and_a_rerun_after_freeing_space_loads_all(

@@ -4,6 +4,7 @@ anew; weak keys are refused; when both ROLWH_KEY and a key file exist, the one u
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -16,7 +17,10 @@ from rolwh.core.errors import KeyMismatch
 from rolwh.core.settings import Settings, key_problem, load_settings, new_key
 from rolwh.core.warehouse import key_fingerprint
 from tests.conftest import TEST_KEY
-from tests.reliability.conftest import rolwh, settings_at, small_landing
+from tests.reliability.conftest import rolwh as rolwh_zh
+from tests.reliability.conftest import settings_at, small_landing
+
+rolwh = functools.partial(rolwh_zh, ROLWH_LANG="en")  # the messages below are asserted in English
 
 OTHER_KEY = "other-key-9f8e7d6c5b4a39281706f5e4d3c2b1a0"
 BENCH_KEY = "bench-key-0123456789abcdef0123456789abcdef"
