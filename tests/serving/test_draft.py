@@ -121,7 +121,10 @@ def test_draft_template_naming_an_unknown_indicator_is_an_error(
         write_report(published, 2024, draft=True)
 
 
-def test_draft_refuses_a_release_that_fails_verification(published: Settings) -> None:
+def test_draft_refuses_a_release_that_fails_verification(
+    published: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ROLWH_LANG", "en")  # the English message ids are asserted
     folder = _freeze_like(published, 2024, "v1", revision=0)
     forge_value(folder / "data" / "fct_indicator_annual.parquet", "CR_RECEIVED", 999)
 
