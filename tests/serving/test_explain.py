@@ -49,7 +49,7 @@ def _key_column(grid: list[list[str]], feed: str) -> int:
 
 @pytest.fixture(scope="module")
 def listing(demo_run: dict[str, object]) -> list[dict[str, str]]:
-    assert demo_run["exit_code"] == 0, demo_run["output"]
+    assert demo_run["exit_code"] == 5, demo_run["output"]  # published, needs attention (quarantined demo files)
     env = {**demo_run["env"], "ROLWH_LANG": "en"}  # type: ignore[dict-item]
     run = cli(env, "explain", INDICATOR, "--year", str(YEAR), "--format", "csv")
     assert run.returncode == 0, run.stderr
