@@ -102,18 +102,8 @@ def test_quality_page_without_gate_runs_says_so(settings: Settings, monkeypatch:
     assert "No quality check has run yet" in page and remote_references(page) == []
 
 
-def _demo(demo_run: dict[str, object]) -> Settings:
-    assert demo_run["exit_code"] == 5, demo_run[
-        "output"
-    ]  # published, needs attention (quarantined demo files)
-    settings = demo_run["settings"]
-    assert isinstance(settings, Settings)
-    return settings
-
-
-@pytest.mark.slow
-def test_no_page_rolwh_writes_references_a_remote_url(demo_run: dict[str, object], tmp_path: Path) -> None:
-    settings = _demo(demo_run)
+def test_no_page_rolwh_writes_references_a_remote_url(demo_published: Settings, tmp_path: Path) -> None:
+    settings = demo_published
     dbt_page = settings.docs_dir / OFFLINE_DBT_DOCS
     quality = settings.docs_dir / "quality.html"
     drafts = write_draft(settings, 2024, tmp_path)  # the demo home is shared: the draft goes elsewhere
@@ -142,12 +132,12 @@ def test_no_page_rolwh_writes_references_a_remote_url(demo_run: dict[str, object
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_dbt_docs_and_quality_page_open_from_disk_in_chromium(demo_run: dict[str, object]) -> None:
+def test_dbt_docs_and_quality_page_open_from_disk_in_chromium(demo_published: Settings) -> None:
     if not CHROMIUM.exists():
         pytest.skip(f"SKIPPED LOUDLY: {CHROMIUM} is absent; install Debian's chromium to run browser tests")
     from playwright.sync_api import sync_playwright
 
-    settings = _demo(demo_run)
+    settings = demo_published
     requests: list[str] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
