@@ -182,7 +182,7 @@ def test_no_personal_data_in_airflow_task_logs_or_any_artefact_of_the_dag_run(
     """The Airflow run's logs (task output of `airflow dags test`, the metadata DB, the run summary)
     and every other artefact of the home hold no ID number, phone number or name of the exports."""
     from rolwh.demo_data import generate
-    from tests.support.pii import collect_pii, scan_duckdb, scan_files
+    from tests.support.pii import collect_pii, scan_duckdb, scan_files, scan_sqlite
 
     settings, _code, output = clean_run
     as_delivered = tmp_path / "landing"
@@ -194,5 +194,5 @@ def test_no_personal_data_in_airflow_task_logs_or_any_artefact_of_the_dag_run(
     assert any(p.suffix == ".log" for p in files)
     hits = scan_files([p for p in files if p.suffix not in (".duckdb", ".db")], needles)
     hits += [h for p in files if p.suffix == ".duckdb" for h in scan_duckdb(p, needles)]
-    hits += scan_files([p for p in files if p.suffix == ".db"], needles)  # Airflow's SQLite metadata
+    hits += [h for p in files if p.suffix == ".db" for h in scan_sqlite(p, needles)]  # Airflow's metadata DB
     assert hits == []

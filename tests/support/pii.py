@@ -198,7 +198,13 @@ STATIC_ASSET_SUFFIXES = frozenset(
 
 
 def scan_files(paths: Iterable[Path], needles: set[str]) -> list[str]:
-    """Every (file: needle) where a text or binary artefact holds a needle (UTF-8 or GB18030 bytes)."""
+    """Every (file: needle) where a text or binary artefact holds a needle.
+
+    Text files are read as UTF-8 and as GB18030. A binary file (a NUL byte in it) is read as UTF-8
+    only: GB18030 maps almost any pair of high bytes to a Han character, so compressed or packed
+    bytes (Airflow's serialised DAGs, DuckDB blocks) would match random two-character names.
+    Databases are better read through their own engine (`scan_duckdb`, `scan_sqlite`).
+    """
     index = NeedleIndex(needles)
     hits: list[str] = []
     for path in paths:
@@ -206,6 +212,44 @@ def scan_files(paths: Iterable[Path], needles: set[str]) -> list[str]:
             continue
         data = path.read_bytes()
         found = index.find(data.decode("utf-8", errors="replace"))
-        found |= index.find(data.decode("gb18030", errors="replace"))
+        if b"\0" not in data:
+            found |= index.find(data.decode("gb18030", errors="replace"))
         hits += [f"{path}: {n}" for n in sorted(found)]
+    return hits
+
+
+def _sqlite_value_text(value: object) -> str:
+    """A SQLite cell as text; blobs are tried as zlib/gzip first (Airflow compresses serialised DAGs)."""
+    if isinstance(value, bytes):
+        import zlib
+
+        for wbits in (zlib.MAX_WBITS, 16 + zlib.MAX_WBITS):
+            try:
+                return zlib.decompress(value, wbits).decode("utf-8", errors="replace")
+            except zlib.error:
+                continue
+        return value.decode("utf-8", errors="replace")
+    return "" if value is None else str(value)
+
+
+def scan_sqlite(path: Path, needles: set[str]) -> list[str]:
+    """Every (table.column: needle) of a SQLite file (Airflow's metadata DB) holding a needle in any cell."""
+    import sqlite3
+
+    index = NeedleIndex(needles)
+    hits: list[str] = []
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        tables = [r[0] for r in con.execute("select name from sqlite_master where type = 'table'")]
+        for table in tables:
+            cursor = con.execute(f'select * from "{table}"')
+            columns = [d[0] for d in cursor.description]
+            texts: dict[str, list[str]] = {c: [] for c in columns}
+            for row in cursor:
+                for column, value in zip(columns, row, strict=True):
+                    texts[column].append(_sqlite_value_text(value))
+            for column, values in texts.items():
+                hits += [f"{path}:{table}.{column}: {n}" for n in sorted(index.find("\n".join(values)))]
+    finally:
+        con.close()
     return hits

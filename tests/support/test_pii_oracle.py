@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from tests.support.pii import NeedleIndex, scan_duckdb, scan_files
+from tests.support.pii import NeedleIndex, scan_duckdb, scan_files, scan_sqlite
 
 
 def test_needle_index_finds_ids_phones_and_names_inside_longer_text() -> None:
@@ -29,3 +29,27 @@ def test_scanners_find_a_planted_value_in_files_and_duckdb(tmp_path: Path) -> No
         f"{tmp_path / 'a.log'}: 李四",
     ]
     assert scan_duckdb(db, needles) == ["main.t.note: 李四"]
+
+
+def test_sqlite_scanner_reads_text_cells_and_compressed_blobs(tmp_path: Path) -> None:
+    import sqlite3
+    import zlib
+
+    db = tmp_path / "airflow.db"
+    con = sqlite3.connect(db)
+    con.execute("create table log (event text, data blob)")
+    con.execute("insert into log values (?, ?)", ("联系人李四", None))
+    con.execute("insert into log values (?, ?)", ("ok", zlib.compress("电话 13912345678".encode())))
+    con.commit()
+    con.close()
+    assert sorted(scan_sqlite(db, {"李四", "13912345678", "王五"})) == [
+        f"{db}:log.data: 13912345678",
+        f"{db}:log.event: 李四",
+    ]
+
+
+def test_binary_files_are_read_as_utf8_only(tmp_path: Path) -> None:
+    """GB18030 would turn packed bytes into random Han pairs; a UTF-8 value inside binary is still found."""
+    packed = tmp_path / "blob.bin"
+    packed.write_bytes(b"\0\x01" + "李四".encode("gb18030") + b"\0" + "王五".encode())
+    assert scan_files([packed], {"李四", "王五"}) == [f"{packed}: 王五"]
