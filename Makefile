@@ -25,7 +25,7 @@ demo: $(SYNCED)
 
 ## test: the whole test suite (slow, service and browser tests included)
 test: $(SYNCED)
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q --durations=40
 
 ## lint: ruff, then mypy (configured in pyproject.toml)
 lint: $(SYNCED)

@@ -48,6 +48,7 @@ BUNDLE_SOURCES = (
     "ingest",
     "expectations",
     "dbt_project",
+    "targets",
     "dags",
 )
 SKIPPED_PARTS = {"__pycache__", "target", "logs", "dbt_packages", ".user.yml"}

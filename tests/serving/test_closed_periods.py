@@ -184,7 +184,8 @@ def test_accepting_lower_closed_periods_publishes_and_records_who_and_why(
         "--accept-lower-closed-periods",
         "2024Q1 court exports lost with the old server",
     )
-    assert run.returncode == 5, run.stdout + run.stderr  # published; the demo's overdue feeds still need attention
+    # published; the demo's overdue feeds still need attention
+    assert run.returncode == 5, run.stdout + run.stderr
     assert "lower closed-period counts accepted (2024Q1 court exports lost with the old server)" in run.stdout
     (received,) = serving_rows(home, RECEIVED_2024)[0]
     assert received < 476
