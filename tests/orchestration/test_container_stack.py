@@ -458,6 +458,9 @@ def test_worker_killed_during_a_run_run_succeeds_nothing_loaded_twice(
     stack.wait_run(run_id)
     figures["run_seconds_after_worker_kill"] = round(time.monotonic() - start)
     states = {t["task_id"]: t for t in stack.task_instances(run_id)}
+    # every task green; the summary is green or skipped (published, needs attention: these generated
+    # exports stop in 2025-03, so feeds are overdue, and some files are quarantined)
+    assert states.pop("summary")["state"] in ("success", "skipped"), stack.task_states(run_id)
     assert all(t["state"] == "success" for t in states.values()), stack.task_states(run_id)
     again = states[victim["task_id"]]
     assert again["try_number"] > victim["try_number"], (victim, again)  # the killed try ran again
