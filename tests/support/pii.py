@@ -8,9 +8,11 @@ scans DuckDB files and text artefacts for any of them in the clear.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -193,7 +195,7 @@ def scan_duckdb(path: Path, needles: set[str]) -> list[str]:
 #: Static assets copied verbatim by tools (GX Data Docs images, fonts): no data is ever written into
 #: them, and decoding their bytes as GB18030 makes random two-character "names".
 STATIC_ASSET_SUFFIXES = frozenset(
-    {".gif", ".png", ".jpg", ".jpeg", ".ico", ".svgz", ".woff", ".woff2", ".ttf", ".eot"}
+    {".gif", ".png", ".jpg", ".jpeg", ".ico", ".svgz", ".woff", ".woff2", ".ttf", ".otf", ".eot"}
 )
 
 
@@ -210,12 +212,33 @@ def scan_files(paths: Iterable[Path], needles: set[str]) -> list[str]:
     for path in paths:
         if not path.is_file() or path.suffix.lower() in STATIC_ASSET_SUFFIXES:
             continue
-        data = path.read_bytes()
-        found = index.find(data.decode("utf-8", errors="replace"))
-        if b"\0" not in data:
-            found |= index.find(data.decode("gb18030", errors="replace"))
+        found: set[str] = set()
+        for data in _contents(path.read_bytes()):
+            found |= index.find(data.decode("utf-8", errors="replace"))
+            if b"\0" not in data:
+                found |= index.find(data.decode("gb18030", errors="replace"))
         hits += [f"{path}: {n}" for n in sorted(found)]
     return hits
+
+
+#: How much of one member of a zip artefact is read (ours are small; a bomb is not followed further).
+_MEMBER_LIMIT = 64 * 1024 * 1024
+
+
+def _contents(data: bytes) -> list[bytes]:
+    """The bytes to search: the file's own, and for a zip container (.xlsx, .docx) every member's
+    inflated text too, with XML character references resolved: the compressed form hides it."""
+    contents = [data]
+    if data[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                for member in archive.infolist():
+                    with archive.open(member) as handle:
+                        xml = handle.read(_MEMBER_LIMIT).decode("utf-8", errors="replace")
+                    contents.append(html.unescape(xml).encode())  # openpyxl writes 李 as &#26446;
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
+            pass  # not a readable zip after all: its raw bytes are searched above
+    return contents
 
 
 def _sqlite_value_text(value: object) -> str:
@@ -242,7 +265,8 @@ def scan_sqlite(path: Path, needles: set[str]) -> list[str]:
     try:
         tables = [r[0] for r in con.execute("select name from sqlite_master where type = 'table'")]
         for table in tables:
-            cursor = con.execute(f'select * from "{table}"')
+            quoted = '"' + table.replace('"', '""') + '"'
+            cursor = con.execute(f"select * from {quoted}")
             columns = [d[0] for d in cursor.description]
             texts: dict[str, list[str]] = {c: [] for c in columns}
             for row in cursor:

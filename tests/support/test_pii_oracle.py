@@ -53,3 +53,14 @@ def test_binary_files_are_read_as_utf8_only(tmp_path: Path) -> None:
     packed = tmp_path / "blob.bin"
     packed.write_bytes(b"\0\x01" + "李四".encode("gb18030") + b"\0" + "王五".encode())
     assert scan_files([packed], {"李四", "王五"}) == [f"{packed}: 王五"]
+
+
+def test_a_name_inside_an_xlsx_or_docx_is_found(tmp_path: Path) -> None:
+    """Excel and Word outputs are zip files: their text is only visible after inflating the members."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["社区", "联系人李四"])
+    book.save(tmp_path / "out.xlsx")
+    assert "李四".encode() not in (tmp_path / "out.xlsx").read_bytes()  # compressed: raw bytes hide it
+    assert scan_files([tmp_path / "out.xlsx"], {"李四", "王五"}) == [f"{tmp_path / 'out.xlsx'}: 李四"]
